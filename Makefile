@@ -1,0 +1,39 @@
+# Two commands: `make run` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+export WISHBOARD_CONFIG ?= development
+
+.PHONY: run test install install-test migrate-check browsers clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## make run: install, migrate, load the demo community into an empty database, serve with the scheduler
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask wishboard seed-demo --if-empty
+	$(BIN)/flask wishboard serve --host $(HOST) --port $(PORT)
+
+## make test: install the test extras and run the suite (SQLite; PostgreSQL too with WISHBOARD_TEST_DATABASE_URL)
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

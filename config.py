@@ -1,0 +1,103 @@
+"""Configuration classes, chosen by ``WISHBOARD_CONFIG`` (development, production, testing).
+
+Every value that differs between machines comes from the environment:
+
+- ``DATABASE_URL``: SQLAlchemy URL; without it, an SQLite file in the instance folder.
+- ``SECRET_KEY``: signs sessions and CSRF tokens; production refuses to start without it.
+- ``RATELIMIT_STORAGE_URI``: where failed log-in counts live (``redis://127.0.0.1:6379/0``
+  when several gunicorn workers run; the default ``memory://`` counts per process).
+- ``PROXY_FIX_X_FOR``: how many proxies in front of the app set ``X-Forwarded-For``.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def normalize_database_url(url: str | None) -> str | None:
+    """Map the URLs hosting platforms hand out onto the psycopg 3 driver we ship."""
+    if not url:
+        return None
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+
+    # Sessions: HttpOnly and SameSite always; Secure wherever the site is served over HTTPS.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A slow reader must never lose a form to an expired CSRF token: it lives as long as the session.
+    WTF_CSRF_TIME_LIMIT = None
+
+    API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", 24 * 30))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Only failed log-ins count. Per account: protects one person's password.
+    # Per address: a whole community centre may sit behind one address, so this is generous.
+    LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "60 per 15 minutes")
+
+    # argon2id, argon2-cffi's defaults (they meet OWASP's minimum).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+    DISPLAY_TIMEZONE = "Asia/Shanghai"
+    SCHEDULER_TIMEZONE = "UTC"
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # the dev server runs without the reloader so the scheduler starts once
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REQUIRE_SECRET_KEY = True
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(
+        os.environ.get("WISHBOARD_TEST_DATABASE_URL")
+    ) or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Cheap hashes keep the suite fast; production parameters are the class defaults above.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("WISHBOARD_CONFIG") or os.environ.get("FLASK_ENV") or "development"
+    try:
+        return CONFIGS[name.lower()]
+    except KeyError:
+        raise RuntimeError(
+            f"WISHBOARD_CONFIG={name!r} is not one of {', '.join(sorted(CONFIGS))}"
+        ) from None

@@ -1,0 +1,97 @@
+"""Authentication, the current user, staff accounts and the secretary's 报到 queue."""
+
+from flask import Response
+from flask_login import current_user
+
+from wishboard.auth import (
+    authenticate_counting_failures, bearer_token, limit_login_failures, login_required,
+    roles_required,
+)
+from wishboard.blueprints.api import bp
+from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.errors import ValidationFailedError
+from wishboard.models import Role
+from wishboard.schemas.users import (
+    LoginSchema, RegisterSchema, RejectReportSchema, StaffUserCreateSchema, TokenSchema,
+    UserSchema, VolunteerQuerySchema,
+)
+from wishboard.services import accounts, tokens
+
+
+@bp.post("/auth/register")
+@responds(UserSchema, 201)
+@use_schema(RegisterSchema)
+def register(data):
+    """Register a resident or a volunteer (a volunteer's 报到 starts pending)."""
+    return accounts.register_user(**data)
+
+
+@bp.post("/auth/token")
+@limit_login_failures
+@responds(TokenSchema, 200)
+@use_schema(LoginSchema)
+def create_token(data):
+    """Exchange a username and password for a bearer token."""
+    user = authenticate_counting_failures(data["username"], data["password"])
+    raw, token = tokens.issue_token(user)
+    return {"token": raw, "token_type": "Bearer", "expires_at": token.expires_at}
+
+
+@bp.delete("/auth/token")
+@login_required
+def revoke_token():
+    """Revoke the bearer token this request carries."""
+    raw = bearer_token()
+    if raw is None:
+        raise ValidationFailedError("请在 Authorization 头中带上要注销的令牌",
+                                    message_en="Send the token to revoke as a Bearer header",
+                                    code="no_token")
+    tokens.revoke_token(raw)
+    return Response(status=204)
+
+
+revoke_token.response_schema = (None, 204, False, False)
+
+
+@bp.get("/me")
+@login_required
+@responds(UserSchema)
+def me():
+    """The current user, with role, community and 报到 status."""
+    return current_user._get_current_object()
+
+
+@bp.post("/admin/users")
+@roles_required(Role.ADMIN)
+@responds(UserSchema, 201)
+@use_schema(StaffUserCreateSchema)
+def create_staff_user(data):
+    """Create a community secretary (admins only)."""
+    return accounts.create_staff_user(current_user, **data)
+
+
+@bp.get("/volunteers")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+@responds(UserSchema, paginated=True)
+@use_schema(VolunteerQuerySchema, location="query")
+def list_volunteers(query):
+    """A community's volunteers by 报到 status (default: pending, oldest first)."""
+    users, total = accounts.list_volunteers(current_user, **query)
+    return users, total, query["page"], query["per_page"]
+
+
+@bp.post("/volunteers/<int:user_id>/approve")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+@responds(UserSchema)
+def approve_volunteer(user_id):
+    """Approve a volunteer's 报到."""
+    return accounts.approve_report(current_user, user_id)
+
+
+@bp.post("/volunteers/<int:user_id>/reject")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+@responds(UserSchema)
+@use_schema(RejectReportSchema)
+def reject_volunteer(data, user_id):
+    """Reject a volunteer's 报到, with a reason they will see."""
+    return accounts.reject_report(current_user, user_id, data["reason"])

@@ -1,0 +1,66 @@
+"""``use_schema`` loads and validates input; ``responds`` dumps output. Both leave notes on
+the view that the OpenAPI document reads, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Response, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from wishboard.errors import ValidationFailedError
+from wishboard.schemas import load_or_raise
+
+
+def _json_body() -> object:
+    if not request.get_data(cache=True):
+        return {}
+    try:
+        return request.get_json(force=True)
+    except BadRequest:
+        raise ValidationFailedError("请求内容不是有效的 JSON", message_en="Malformed JSON",
+                                    code="invalid_json") from None
+
+
+def use_schema(schema_cls, location: str = "json"):
+    """Validate the JSON body (``location="json"``) or the query string (``"query"``) and pass
+    the result to the view as its first argument."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            raw = _json_body() if location == "json" else request.args.to_dict()
+            return view(load_or_raise(schema_cls(), raw), *args, **kwargs)
+
+        wrapper.input_schema = (schema_cls, location)
+        return wrapper
+
+    return decorator
+
+
+def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginated: bool = False):
+    """Dump what the view returns with ``schema_cls``. A paginated view returns
+    ``(items, total, page, per_page)`` and answers ``{items, page, per_page, total}``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            result = view(*args, **kwargs)
+            if isinstance(result, Response):
+                return result
+            if schema_cls is None:
+                return Response(status=status)
+            if paginated:
+                items, total, page, per_page = result
+                body = {"items": schema_cls().dump(items, many=True), "page": page,
+                        "per_page": per_page, "total": total}
+            else:
+                body = schema_cls().dump(result, many=many)
+            response = jsonify(body)
+            response.status_code = status
+            return response
+
+        wrapper.response_schema = (schema_cls, status, many, paginated)
+        return wrapper
+
+    return decorator

@@ -1,0 +1,77 @@
+"""Communities and their grid, reporting organisations, categories."""
+
+from flask_login import current_user
+
+from wishboard.auth import roles_required
+from wishboard.blueprints.api import bp
+from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.models import Role
+from wishboard.schemas.places import (
+    CategoryCreateSchema, CategorySchema, CommunityCreateSchema, CommunityDetailSchema,
+    CommunityQuerySchema, CommunitySchema, OrganizationCreateSchema, OrganizationQuerySchema,
+    OrganizationSchema,
+)
+from wishboard.services import places
+
+
+@bp.get("/communities")
+@responds(CommunitySchema, paginated=True)
+@use_schema(CommunityQuerySchema, location="query")
+def list_communities(query):
+    """Districts, streets and communities (filter by level, parent or name)."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    items, total = places.list_communities(page=page, per_page=per_page, **query)
+    return items, total, page, per_page
+
+
+@bp.get("/communities/<int:community_id>")
+@responds(CommunityDetailSchema)
+def get_community(community_id):
+    """One community with its grid (片区, 院落, 楼栋) as a tree."""
+    community = places.get_community(community_id)
+    community.grid_places = places.community_grid(community)
+    return community
+
+
+@bp.post("/communities")
+@roles_required(Role.ADMIN, Role.SECRETARY)
+@responds(CommunitySchema, 201)
+@use_schema(CommunityCreateSchema)
+def create_community(data):
+    """Add a place: admins add any level; a secretary adds grid places in their community."""
+    return places.create_community(current_user, **data)
+
+
+@bp.get("/organizations")
+@responds(OrganizationSchema, paginated=True)
+@use_schema(OrganizationQuerySchema, location="query")
+def list_organizations(query):
+    """A community's reporting organisations (报到党组织)."""
+    items = places.list_organizations(query["community_id"])
+    start = (query["page"] - 1) * query["per_page"]
+    return items[start:start + query["per_page"]], len(items), query["page"], query["per_page"]
+
+
+@bp.post("/organizations")
+@roles_required(Role.ADMIN, Role.SECRETARY)
+@responds(OrganizationSchema, 201)
+@use_schema(OrganizationCreateSchema)
+def create_organization(data):
+    """Add a reporting organisation to a community (admin, or that community's secretary)."""
+    return places.create_organization(current_user, **data)
+
+
+@bp.get("/categories")
+@responds(CategorySchema, many=True)
+def list_categories():
+    """The categories of need (the seven of 1+7+N, and any added)."""
+    return places.list_categories()
+
+
+@bp.post("/categories")
+@roles_required(Role.ADMIN)
+@responds(CategorySchema, 201)
+@use_schema(CategoryCreateSchema)
+def create_category(data):
+    """Add a category (admins only)."""
+    return places.create_category(current_user, **data)

@@ -1,0 +1,167 @@
+"""``flask wishboard ...``: thin commands over the services, as the views are."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from wishboard.errors import WishboardError
+from wishboard.models import PlaceLevel
+
+wishboard = AppGroup("wishboard", help="Wishboard administration.")
+
+
+def _fail(error: WishboardError) -> None:
+    details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in error.fields.items())
+    raise click.ClickException(error.message + (f" ({details})" if details else ""))
+
+
+@wishboard.command("create-admin")
+@click.option("--username", prompt="用户名 username")
+@click.option("--password", prompt="密码 password", hide_input=True, confirmation_prompt=True)
+@click.option("--name", prompt="姓名 name")
+@click.option("--phone", default="")
+def create_admin(username, password, name, phone):
+    """Create an administrator account."""
+    from wishboard.schemas import load_or_raise
+    from wishboard.schemas.users import StaffUserCreateSchema
+    from wishboard.services import accounts
+
+    try:
+        data = load_or_raise(StaffUserCreateSchema(), {
+            "username": username, "password": password, "name": name, "phone": phone,
+            "community_id": 0})
+        user = accounts.create_staff_user(None, username=data["username"],
+                                          password=data["password"], name=data["name"],
+                                          phone=data["phone"], role="admin")
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created admin {user.username} (id {user.id})")
+
+
+@wishboard.command("create-community")
+@click.option("--name", required=True)
+@click.option("--level", required=True, type=click.Choice([lv.value for lv in PlaceLevel]))
+@click.option("--parent-id", type=int, default=None)
+@click.option("--auto-approve-reports", is_flag=True)
+def create_community(name, level, parent_id, auto_approve_reports):
+    """Add a place (district, street, community, area, courtyard, building...)."""
+    from wishboard.services import places
+
+    try:
+        place = places.create_community(None, name=name, level=level, parent_id=parent_id,
+                                        auto_approve_reports=auto_approve_reports)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created {place.level.value} {place.name} (id {place.id})")
+
+
+@wishboard.command("create-secretary")
+@click.option("--username", required=True)
+@click.option("--password", prompt="密码 password", hide_input=True, confirmation_prompt=True)
+@click.option("--name", required=True)
+@click.option("--phone", default="")
+@click.option("--community-id", type=int, required=True)
+def create_secretary(username, password, name, phone, community_id):
+    """Create a community secretary account."""
+    from wishboard.schemas import load_or_raise
+    from wishboard.schemas.users import StaffUserCreateSchema
+    from wishboard.services import accounts
+
+    try:
+        data = load_or_raise(StaffUserCreateSchema(), {
+            "username": username, "password": password, "name": name, "phone": phone,
+            "community_id": community_id})
+        user = accounts.create_staff_user(None, **data)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created secretary {user.username} (id {user.id})")
+
+
+@wishboard.command("create-organization")
+@click.option("--name", required=True)
+@click.option("--community-id", type=int, required=True)
+def create_organization(name, community_id):
+    """Add a reporting organisation (报到党组织) to a community."""
+    from wishboard.services import places
+
+    try:
+        org = places.create_organization(None, name=name, community_id=community_id)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created organization {org.name} (id {org.id})")
+
+
+@wishboard.command("create-category")
+@click.option("--name", required=True)
+@click.option("--description", default="")
+@click.option("--sort-order", type=int, default=100)
+def create_category(name, description, sort_order):
+    """Add a category of need."""
+    from wishboard.services import places
+
+    try:
+        category = places.create_category(None, name=name, description=description,
+                                          sort_order=sort_order)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created category {category.name} (id {category.id})")
+
+
+@wishboard.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+def seed_demo(if_empty):
+    """Load the demo community 玉林北路社区 (idempotent)."""
+    from wishboard.services import demo
+
+    if if_empty and not demo.database_is_empty():
+        click.echo("database has data; demo not loaded")
+        return
+    logins = demo.seed_demo()
+    click.echo("demo community 玉林北路社区 is ready. Log-ins (password for all: "
+               f"{demo.DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.username:<16} {login.name:<6} {login.role}")
+
+
+@wishboard.command("purge-tokens")
+def purge_tokens():
+    """Delete API tokens that expired or were revoked over a week ago."""
+    from wishboard.services import tokens
+
+    click.echo(f"purged {tokens.purge_expired_tokens()} tokens")
+
+
+@wishboard.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host, port):
+    """Development server with the scheduler running inside it (one process, no reloader)."""
+    from werkzeug.serving import run_simple
+
+    from wishboard.scheduler import build_scheduler
+
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    click.echo(f"scheduler started with {len(scheduler.get_jobs())} jobs")
+    try:
+        run_simple(host, port, app, use_reloader=False, threaded=True)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@wishboard.command("scheduler")
+def run_scheduler():
+    """Run the scheduler in the foreground: the one place jobs run in production."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from wishboard.scheduler import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object(), BlockingScheduler)
+    click.echo(f"scheduler running {len(scheduler.get_jobs())} jobs; Ctrl-C to stop")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,131 @@
+"""The tree of places (区/街道/社区/片区/院落/楼栋, or 县/镇/村/社), reporting organisations
+(报到党组织) and the categories of need (1+7+N)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wishboard.extensions import db
+from wishboard.models.base import UTCDateTime, enum_column_type, utcnow
+
+
+class PlaceLevel(str, enum.Enum):
+    DISTRICT = "district"
+    STREET = "street"
+    COMMUNITY = "community"
+    AREA = "area"
+    COURTYARD = "courtyard"
+    BUILDING = "building"
+    # The rural board uses the same tree under other names.
+    COUNTY = "county"
+    TOWN = "town"
+    VILLAGE = "village"
+    GROUP = "group"
+
+    @property
+    def label(self) -> str:
+        return LEVEL_LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        """Depth in the tree: a child is always deeper than its parent."""
+        return LEVEL_RANKS[self]
+
+    @property
+    def is_community(self) -> bool:
+        """社区 or 村: the unit that has a secretary, volunteers and a board."""
+        return self in (PlaceLevel.COMMUNITY, PlaceLevel.VILLAGE)
+
+
+LEVEL_LABELS = {
+    PlaceLevel.DISTRICT: "区", PlaceLevel.STREET: "街道", PlaceLevel.COMMUNITY: "社区",
+    PlaceLevel.AREA: "片区", PlaceLevel.COURTYARD: "院落", PlaceLevel.BUILDING: "楼栋",
+    PlaceLevel.COUNTY: "县", PlaceLevel.TOWN: "镇", PlaceLevel.VILLAGE: "村", PlaceLevel.GROUP: "社",
+}
+LEVEL_RANKS = {
+    PlaceLevel.DISTRICT: 0, PlaceLevel.COUNTY: 0,
+    PlaceLevel.STREET: 1, PlaceLevel.TOWN: 1,
+    PlaceLevel.COMMUNITY: 2, PlaceLevel.VILLAGE: 2,
+    PlaceLevel.AREA: 3, PlaceLevel.GROUP: 3,
+    PlaceLevel.COURTYARD: 4,
+    PlaceLevel.BUILDING: 5,
+}
+
+
+class Community(db.Model):
+    """One node of the place tree. API.md calls every node a community; the nodes below a
+    community (片区, 院落, 楼栋) are its grid, and ``community_id`` points at the community
+    they belong to, so "inside my community" is one indexed comparison."""
+
+    __tablename__ = "communities"
+    __table_args__ = (sa.UniqueConstraint("parent_id", "name", name="uq_communities_parent_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    level: Mapped[PlaceLevel] = mapped_column(enum_column_type(PlaceLevel, "level"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
+    community_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
+    auto_approve_reports: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    parent: Mapped[Community | None] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], back_populates="children"
+    )
+    children: Mapped[list[Community]] = relationship(
+        foreign_keys=[parent_id], back_populates="parent", order_by="Community.id"
+    )
+
+    @property
+    def is_community(self) -> bool:
+        return self.level.is_community
+
+    @property
+    def owning_community_id(self) -> int | None:
+        """The community (社区/村) this place is, or belongs to; None above community level."""
+        return self.id if self.is_community else self.community_id
+
+    def __repr__(self) -> str:
+        return f"<Community {self.id} {self.level.value} {self.name}>"
+
+
+class Organization(db.Model):
+    """报到党组织: a party organisation of a unit stationed in the community."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (
+        sa.UniqueConstraint("community_id", "name", name="uq_organizations_community_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    community_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
+    contact_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    community: Mapped[Community] = relationship()
+    contact: Mapped["User | None"] = relationship(foreign_keys=[contact_user_id])  # noqa: F821
+
+
+class Category(db.Model):
+    """A category of need: the seven of 1+7+N, and any an admin adds."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    sort_order: Mapped[int] = mapped_column(default=100, server_default="100")
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,120 @@
+"""Accounts, roles, the volunteer's report (报到) and API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wishboard.extensions import db
+from wishboard.models.base import UTCDateTime, enum_column_type, utcnow
+from wishboard.models.places import Community, Organization
+
+
+class Role(str, enum.Enum):
+    RESIDENT = "resident"
+    VOLUNTEER = "volunteer"
+    SECRETARY = "secretary"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"resident": "居民", "volunteer": "志愿者", "secretary": "社区书记",
+                "admin": "管理员"}[self.value]
+
+
+class VolunteerType(str, enum.Enum):
+    PARTY_MEMBER = "party_member"
+    ELDER = "elder"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"party_member": "报到党员", "elder": "五老志愿者", "other": "志愿者"}[self.value]
+
+
+class ReportStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待审核", "approved": "已报到", "rejected": "未通过"}[self.value]
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'volunteer') = (volunteer_type IS NOT NULL AND report_status IS NOT NULL)",
+            name="volunteer_fields",
+        ),
+        sa.CheckConstraint("role = 'admin' OR community_id IS NOT NULL", name="community_required"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored case-folded so "WuLi" and "wuli" are one account.
+    username: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(50))
+    phone: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    role: Mapped[Role] = mapped_column(enum_column_type(Role, "role"))
+    community_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
+    volunteer_type: Mapped[VolunteerType | None] = mapped_column(
+        enum_column_type(VolunteerType, "volunteer_type")
+    )
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    report_status: Mapped[ReportStatus | None] = mapped_column(
+        enum_column_type(ReportStatus, "report_status")
+    )
+    report_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    report_reject_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    community: Mapped[Community | None] = relationship(foreign_keys=[community_id])
+    organization: Mapped[Organization | None] = relationship(foreign_keys=[organization_id])
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.role is Role.SECRETARY
+
+    @property
+    def is_approved_volunteer(self) -> bool:
+        return self.role is Role.VOLUNTEER and self.report_status is ReportStatus.APPROVED
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username} {self.role.value}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

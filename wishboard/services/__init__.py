@@ -1,0 +1,1 @@
+"""Use cases: one public function each, and the only code that commits."""

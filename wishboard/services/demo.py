@@ -1,0 +1,134 @@
+"""A believable demo community: 玉林北路社区, its grid, secretary, organisations, volunteers
+and residents. Idempotent: what exists already is left exactly as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from wishboard.extensions import db
+from wishboard.models import (
+    Community, Organization, PlaceLevel, ReportStatus, Role, User, VolunteerType, utcnow,
+)
+from wishboard.services.accounts import hash_password
+from wishboard.services.places import DEFAULT_CATEGORIES, add_missing_default_categories
+
+DEMO_PASSWORD = "yubei-demo-2026"
+
+GRID = {
+    "一片区": {"芳草院": ["1栋", "2栋", "3栋"], "玉林北巷院": ["1栋", "2栋"]},
+    "二片区": {"北路西院": ["1栋", "2栋"], "电信宿舍院": ["1栋"]},
+    "三片区": {"玉林中学宿舍院": ["1栋", "2栋"]},
+}
+
+ORGANIZATIONS = ["四川省种子站党支部", "玉林北路小学党支部", "武侯区人民医院第三党支部"]
+
+# username, name, role, volunteer type, organisation index, report status, phone
+PEOPLE = [
+    ("admin", "系统管理员", Role.ADMIN, None, None, None, ""),
+    ("shuji_zhang", "张丽华", Role.SECRETARY, None, None, None, "13880010001"),
+    ("dangyuan_li", "李建国", Role.VOLUNTEER, VolunteerType.PARTY_MEMBER, 0,
+     ReportStatus.APPROVED, "13980020001"),
+    ("dangyuan_chen", "陈志强", Role.VOLUNTEER, VolunteerType.PARTY_MEMBER, 0,
+     ReportStatus.APPROVED, "13980020002"),
+    ("dangyuan_wang", "王晓梅", Role.VOLUNTEER, VolunteerType.PARTY_MEMBER, 1,
+     ReportStatus.APPROVED, "13980020003"),
+    ("dangyuan_zhao", "赵敏", Role.VOLUNTEER, VolunteerType.PARTY_MEMBER, 2,
+     ReportStatus.APPROVED, "13980020004"),
+    ("dangyuan_liu", "刘洋", Role.VOLUNTEER, VolunteerType.PARTY_MEMBER, None,
+     ReportStatus.APPROVED, "13980020005"),
+    ("dangyuan_sun", "孙婷", Role.VOLUNTEER, VolunteerType.PARTY_MEMBER, 1,
+     ReportStatus.PENDING, "13980020006"),
+    ("wulao_zhou", "周德华", Role.VOLUNTEER, VolunteerType.ELDER, None,
+     ReportStatus.APPROVED, "13880030001"),
+    ("wulao_wu", "吴守义", Role.VOLUNTEER, VolunteerType.ELDER, None,
+     ReportStatus.APPROVED, "13880030002"),
+    ("wulao_zheng", "郑桂兰", Role.VOLUNTEER, VolunteerType.ELDER, None,
+     ReportStatus.APPROVED, "13880030003"),
+    ("wulao_feng", "冯国庆", Role.VOLUNTEER, VolunteerType.ELDER, None,
+     ReportStatus.PENDING, "13880030004"),
+    ("zhiyuan_he", "何佳", Role.VOLUNTEER, VolunteerType.OTHER, None,
+     ReportStatus.APPROVED, "13680040001"),
+    ("zhiyuan_luo", "罗文", Role.VOLUNTEER, VolunteerType.OTHER, None,
+     ReportStatus.PENDING, "13680040002"),
+    ("jumin_wu", "吴秀英", Role.RESIDENT, None, None, None, "13550050001"),
+    ("jumin_huang", "黄大爷", Role.RESIDENT, None, None, None, "13550050002"),
+    ("jumin_xu", "徐晓红", Role.RESIDENT, None, None, None, "13550050003"),
+    ("jumin_ma", "马丽", Role.RESIDENT, None, None, None, "13550050004"),
+]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    name: str
+    role: str
+
+
+def _get_or_add_place(name: str, level: PlaceLevel, parent: Community | None,
+                      community: Community | None = None) -> Community:
+    place = db.session.scalar(sa.select(Community).where(
+        Community.name == name,
+        Community.parent_id.is_(None) if parent is None else Community.parent_id == parent.id,
+    ))
+    if place is None:
+        place = Community(name=name, level=level, parent=parent,
+                          community_id=community.id if community else None)
+        db.session.add(place)
+        db.session.flush()
+    return place
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0 and \
+        db.session.scalar(sa.select(sa.func.count()).select_from(Community)) == 0
+
+
+def seed_demo() -> list[DemoLogin]:
+    """Create whatever of the demo community is missing, in one transaction."""
+    add_missing_default_categories()
+    district = _get_or_add_place("武侯区", PlaceLevel.DISTRICT, None)
+    street = _get_or_add_place("玉林街道", PlaceLevel.STREET, district)
+    community = _get_or_add_place("玉林北路社区", PlaceLevel.COMMUNITY, street)
+    for area_name, courtyards in GRID.items():
+        area = _get_or_add_place(area_name, PlaceLevel.AREA, community, community)
+        for courtyard_name, buildings in courtyards.items():
+            courtyard = _get_or_add_place(courtyard_name, PlaceLevel.COURTYARD, area, community)
+            for building in buildings:
+                _get_or_add_place(building, PlaceLevel.BUILDING, courtyard, community)
+
+    orgs = []
+    for name in ORGANIZATIONS:
+        org = db.session.scalar(sa.select(Organization).where(
+            Organization.community_id == community.id, Organization.name == name))
+        if org is None:
+            org = Organization(name=name, community_id=community.id)
+            db.session.add(org)
+            db.session.flush()
+        orgs.append(org)
+
+    password_hash = None
+    logins = []
+    now = utcnow()
+    for username, name, role, vtype, org_index, status, phone in PEOPLE:
+        logins.append(DemoLogin(username, name, vtype.label if vtype else role.label))
+        if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+            continue
+        password_hash = password_hash or hash_password(DEMO_PASSWORD)
+        user = User(
+            username=username, password_hash=password_hash, name=name, phone=phone, role=role,
+            community_id=None if role is Role.ADMIN else community.id,
+            volunteer_type=vtype, report_status=status,
+            organization_id=orgs[org_index].id if org_index is not None else None,
+            report_reviewed_at=now if status is ReportStatus.APPROVED else None,
+        )
+        db.session.add(user)
+        db.session.flush()
+        if org_index is not None and orgs[org_index].contact_user_id is None:
+            orgs[org_index].contact_user_id = user.id
+    db.session.commit()
+    return logins
+
+
+__all__ = ["DEFAULT_CATEGORIES", "DEMO_PASSWORD", "database_is_empty", "seed_demo"]
