@@ -78,15 +78,18 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    auth.init_login_manager(login_manager)
+    auth.init_login_manager(login_manager, app)
 
 
 def _configure_engine(engine: sa.Engine, busy_ms: int) -> None:
-    """SQLite: foreign keys on, WAL, a busy timeout, and every transaction BEGIN IMMEDIATE.
+    """SQLite: foreign keys on, WAL (readers never wait for writers) and a busy timeout.
 
-    pysqlite starts transactions lazily (a read, then a write that fails at once with
-    "database is locked" when another writer got in between, whatever the timeout).
-    Taking the write lock at BEGIN makes concurrent writers queue instead.
+    A transaction that reads and then writes fails at once with "database is locked" when
+    another writer got in between, whatever the timeout. We keep pysqlite's own transaction
+    handling, which runs reads outside a transaction and opens one only at the first
+    INSERT/UPDATE/DELETE: every write transaction therefore starts with its write, like
+    BEGIN IMMEDIATE, and a second writer waits up to the busy timeout instead of failing.
+    Race-prone steps are conditional UPDATEs checked by row count, correct on both engines.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -94,18 +97,13 @@ def _configure_engine(engine: sa.Engine, busy_ms: int) -> None:
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -24,7 +24,18 @@ def bearer_token() -> str | None:
     return None
 
 
-def init_login_manager(manager: LoginManager) -> None:
+LOGIN_FAILED_KEY = "wishboard.login_failed"
+
+
+def _forget_cached_user() -> None:
+    """Resolve the user afresh for every request. Flask-Login caches it on ``g``, which lives
+    as long as the app context; a context shared by several requests (tests, scripts) would
+    otherwise carry one request's user into the next."""
+    g.pop("_login_user", None)
+
+
+def init_login_manager(manager: LoginManager, app) -> None:
+    app.before_request(_forget_cached_user)
     manager.login_view = "auth.login"
     manager.session_protection = "basic"
 
@@ -37,7 +48,6 @@ def init_login_manager(manager: LoginManager) -> None:
         except (TypeError, ValueError):
             return None
         if user is not None and user.is_active:
-            g.auth_method = "session"
             return user
         return None
 
@@ -48,10 +58,7 @@ def init_login_manager(manager: LoginManager) -> None:
         raw = bearer_token()
         if raw is None:
             return None
-        user = tokens.user_for_token(raw)
-        if user is not None:
-            g.auth_method = "token"
-        return user
+        return tokens.user_for_token(raw)
 
     @manager.unauthorized_handler
     def unauthorized():
@@ -107,7 +114,7 @@ def _login_account_key() -> str:
 
 
 def _login_failed(_response) -> bool:
-    return bool(g.get("login_failed"))
+    return bool(request.environ.get(LOGIN_FAILED_KEY))
 
 
 def limit_login_failures(view):
@@ -139,5 +146,5 @@ def authenticate_counting_failures(username: str, password: str) -> User:
     try:
         return accounts.authenticate(username, password)
     except UnauthorizedError:
-        g.login_failed = True
+        request.environ[LOGIN_FAILED_KEY] = True
         raise

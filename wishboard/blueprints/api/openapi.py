@@ -83,7 +83,8 @@ def _operation(view, method: str, path_params: list[dict]) -> dict:
     return op
 
 
-def _schema_name(schema_cls) -> str:
+def _schema_name(schema) -> str:
+    schema_cls = schema if isinstance(schema, type) else type(schema)
     name = schema_cls.__name__
     return name[:-6] if name.endswith("Schema") else name
 

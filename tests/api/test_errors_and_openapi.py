@@ -1,0 +1,84 @@
+import logging
+
+from helpers import error_of
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.is_json
+    assert error_of(response)["code"] == "not_found"
+
+
+def test_wrong_method_is_json_405_with_allow_header(client):
+    response = client.put("/api/v1/categories")
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unexpected_error_is_a_logged_500_without_a_traceback(make_app, caplog):
+    app = make_app()
+
+    @app.get("/api/v1/explode")
+    def explode():
+        raise RuntimeError("secret internals")
+
+    client = app.test_client()
+    with caplog.at_level(logging.ERROR):
+        response = client.get("/api/v1/explode", headers={"X-Request-ID": "req-abc-123"})
+    assert response.status_code == 500
+    error = error_of(response)
+    assert error["code"] == "internal_error"
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert response.headers["X-Request-ID"] == "req-abc-123"
+    assert any("req-abc-123" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_web_errors_are_chinese_pages(make_app):
+    app = make_app()
+
+    @app.get("/explode")
+    def explode():
+        raise RuntimeError("secret internals")
+
+    client = app.test_client()
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "找不到这个页面" in missing.get_data(as_text=True)
+    broken = client.get("/explode")
+    page = broken.get_data(as_text=True)
+    assert broken.status_code == 500
+    assert "系统出了点问题" in page and "secret internals" not in page
+    assert broken.headers["X-Request-ID"] in page
+
+
+def test_a_forged_request_id_is_replaced(client):
+    response = client.get("/api/v1/categories", headers={"X-Request-ID": "bad id <script>"})
+    assert response.headers["X-Request-ID"] != "bad id <script>"
+    assert len(response.headers["X-Request-ID"]) == 16
+
+
+def test_openapi_document_describes_every_api_route(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api.openapi":
+            continue
+        path = rule.rule[len("/api/v1"):].replace("<int:", "{").replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in documented, (path, method)
+
+
+def test_openapi_document_carries_the_schemas(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    register = spec["paths"]["/auth/register"]["post"]
+    body = register["requestBody"]["content"]["application/json"]["schema"]
+    schema = spec["components"]["schemas"][body["$ref"].split("/")[-1]]
+    assert {"username", "password", "name", "phone", "role", "community_id"} <= set(
+        schema["required"])
+    assert "201" in register["responses"] and "400" in register["responses"]
+    me = spec["paths"]["/me"]["get"]
+    assert me["security"] and "401" in me["responses"]
+    assert "Error" in spec["components"]["schemas"]

@@ -1,0 +1,201 @@
+"""Fixtures built on the app factory.
+
+The suite runs on SQLite, and again on PostgreSQL when WISHBOARD_TEST_DATABASE_URL is set:
+every test that uses ``app`` is parametrised over the configured databases. The schema is
+built once per database by the migrations themselves (``flask db upgrade``); each test then
+starts from empty tables plus the seven default categories.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from config import TestingConfig, normalize_database_url
+from wishboard import create_app
+from wishboard.extensions import db
+from wishboard.models import (
+    Community, Organization, PlaceLevel, ReportStatus, Role, User, VolunteerType,
+)
+from wishboard.services.accounts import hash_password
+from wishboard.services.places import ensure_default_categories
+
+PASSWORD = "correct-horse-9"
+PG_URL = normalize_database_url(os.environ.get("WISHBOARD_TEST_DATABASE_URL"))
+
+
+def _backends():
+    params = [pytest.param("sqlite", id="sqlite")]
+    if PG_URL:
+        params.append(pytest.param("postgresql", id="postgresql"))
+    return params
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "wishboard-test.sqlite")
+    return PG_URL
+
+
+def _wipe_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url):
+    if database_url.startswith("postgresql"):
+        _wipe_postgres(database_url)
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(
+            "TRUNCATE TABLE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        ))
+    else:
+        # Places point at places, users and organisations at each other: check at commit.
+        db.session.execute(sa.text("PRAGMA defer_foreign_keys = ON"))
+        for table in tables:
+            db.session.execute(sa.text(f'DELETE FROM "{table}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(migrated_url):
+    """Build an app on the test database with extra config; the ``app`` fixture uses it."""
+    apps = []
+
+    def _make(**overrides):
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", migrated_url)
+        application = create_app(TestingConfig, **overrides)
+        apps.append(application)
+        return application
+
+    yield _make
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    application = make_app()
+    with application.app_context():
+        _empty_all_tables()
+        ensure_default_categories()
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_place(app):
+    def _make(name="玉林北路社区", level=PlaceLevel.COMMUNITY, parent=None,
+              auto_approve_reports=False) -> Community:
+        level = PlaceLevel(level)
+        owner = None
+        if parent is not None and level.rank > PlaceLevel.COMMUNITY.rank:
+            owner = parent.owning_community_id
+        place = Community(name=name, level=level, parent_id=parent.id if parent else None,
+                          community_id=owner, auto_approve_reports=auto_approve_reports)
+        db.session.add(place)
+        db.session.commit()
+        return place
+
+    return _make
+
+
+@pytest.fixture
+def community(make_place):
+    return make_place()
+
+
+@pytest.fixture
+def make_org(app):
+    def _make(community, name="省种子站党支部") -> Organization:
+        org = Organization(name=name, community_id=community.id)
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return _make
+
+
+@pytest.fixture
+def make_user(app):
+    counter = {"n": 0}
+
+    def _make(role="resident", community=None, *, username=None, name="测试用户",
+              phone="13800001234", volunteer_type=None, report_status=None,
+              organization=None, password=PASSWORD, created_at: datetime | None = None) -> User:
+        counter["n"] += 1
+        role = Role(role)
+        if role is Role.VOLUNTEER:
+            volunteer_type = volunteer_type or VolunteerType.PARTY_MEMBER
+            report_status = report_status or ReportStatus.APPROVED
+        user = User(
+            username=username or f"{role.value}{counter['n']}",
+            password_hash=hash_password(password), name=name, phone=phone, role=role,
+            community_id=community.id if community is not None else None,
+            volunteer_type=VolunteerType(volunteer_type) if volunteer_type else None,
+            report_status=ReportStatus(report_status) if report_status else None,
+            organization_id=organization.id if organization is not None else None,
+        )
+        if created_at is not None:
+            user.created_at = created_at
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def token_for(client):
+    """Log in through the API; returns the Authorization header for ``user``."""
+
+    def _token(user, password=PASSWORD) -> dict:
+        response = client.post("/api/v1/auth/token",
+                               json={"username": user.username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+    return _token
+
+
+@pytest.fixture
+def login_as(client):
+    """Log in through the web form, as a person would."""
+
+    def _login(user, password=PASSWORD):
+        response = client.post("/auth/login", data={"username": user.username,
+                                                    "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
