@@ -211,12 +211,7 @@ def approve_report(actor: User, user_id: int, *, now: datetime | None = None) ->
     if user.report_status is ReportStatus.APPROVED:
         raise ConflictError("这位志愿者已经报到", message_en="Already approved",
                             code="report_already_approved")
-    user.report_status = ReportStatus.APPROVED
-    user.report_reject_reason = None
-    user.report_reviewed_at = now or utcnow()
-    user.report_reviewed_by_id = actor.id
-    db.session.commit()
-    return user
+    return _decide_report(actor, user, ReportStatus.APPROVED, None, now)
 
 
 def reject_report(actor: User, user_id: int, reason: str, *, now: datetime | None = None) -> User:
@@ -224,7 +219,12 @@ def reject_report(actor: User, user_id: int, reason: str, *, now: datetime | Non
     if user.report_status is not ReportStatus.PENDING:
         raise ConflictError("只能退回待审核的报到", message_en="Only pending reports can be rejected",
                             code="report_not_pending")
-    user.report_status = ReportStatus.REJECTED
+    return _decide_report(actor, user, ReportStatus.REJECTED, reason, now)
+
+
+def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | None,
+                   now: datetime | None) -> User:
+    user.report_status = status
     user.report_reject_reason = reason
     user.report_reviewed_at = now or utcnow()
     user.report_reviewed_by_id = actor.id
