@@ -3,8 +3,14 @@
 from wishboard.models.base import utcnow
 from wishboard.models.places import Category, Community, Organization, PlaceLevel
 from wishboard.models.users import ApiToken, ReportStatus, Role, User, VolunteerType
+from wishboard.models.wishes import (
+    Beneficiary, Claim, ClaimStatus, IllegalTransitionError, Need, NeedStatus, Notification,
+    Rating, Wish, WishEvent, WishKind, WishState,
+)
 
 __all__ = [
+    "Beneficiary", "Claim", "ClaimStatus", "IllegalTransitionError", "Need", "NeedStatus",
+    "Notification", "Rating", "Wish", "WishEvent", "WishKind", "WishState",
     "ApiToken", "Category", "Community", "Organization", "PlaceLevel", "ReportStatus", "Role",
     "User", "VolunteerType", "utcnow",
 ]

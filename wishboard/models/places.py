@@ -74,6 +74,10 @@ class Community(db.Model):
         sa.ForeignKey("communities.id", ondelete="RESTRICT"), index=True
     )
     auto_approve_reports: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # How long a claim may run when the volunteer names no date (a community setting).
+    claim_window_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    # How many open claims one volunteer may hold at once; None is no limit.
+    max_open_claims: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     parent: Mapped[Community | None] = relationship(

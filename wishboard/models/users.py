@@ -54,6 +54,7 @@ class User(UserMixin, db.Model):
             name="volunteer_fields",
         ),
         sa.CheckConstraint("role = 'admin' OR community_id IS NOT NULL", name="community_required"),
+        sa.CheckConstraint("open_claim_count >= 0", name="open_claim_count_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +82,9 @@ class User(UserMixin, db.Model):
     )
     report_reject_reason: Mapped[str | None] = mapped_column(sa.String(200))
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Claims this volunteer holds right now; a conditional UPDATE on it enforces a community's
+    # cap even when one person claims twice at the same moment.
+    open_claim_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     community: Mapped[Community | None] = relationship(foreign_keys=[community_id])

@@ -96,3 +96,11 @@ class QuerySchema(BaseSchema):
 class PageQuerySchema(QuerySchema):
     page = Int(load_default=1, validate=in_range(1, 100000))
     per_page = Int(load_default=20, validate=in_range(1, 100))
+
+
+class ViewerSchema(BaseSchema):
+    """An output schema whose fields depend on who is looking (``viewer``, a User or None)."""
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer

@@ -38,6 +38,17 @@ def use_schema(schema_cls, location: str = "json"):
     return decorator
 
 
+def _schema(schema_cls):
+    """Schemas that mask by viewer get the current user."""
+    from flask_login import current_user
+
+    from wishboard.schemas.base import ViewerSchema
+
+    if issubclass(schema_cls, ViewerSchema):
+        return schema_cls(viewer=current_user if current_user.is_authenticated else None)
+    return schema_cls()
+
+
 def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginated: bool = False):
     """Dump what the view returns with ``schema_cls``. A paginated view returns
     ``(items, total, page, per_page)`` and answers ``{items, page, per_page, total}``."""
@@ -52,10 +63,10 @@ def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginate
                 return Response(status=status)
             if paginated:
                 items, total, page, per_page = result
-                body = {"items": schema_cls().dump(items, many=True), "page": page,
+                body = {"items": _schema(schema_cls).dump(items, many=True), "page": page,
                         "per_page": per_page, "total": total}
             else:
-                body = schema_cls().dump(result, many=many)
+                body = _schema(schema_cls).dump(result, many=many)
             response = jsonify(body)
             response.status_code = status
             return response

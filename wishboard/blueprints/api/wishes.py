@@ -1,0 +1,171 @@
+"""Needs, wishes and their lifecycle, ratings, claims and the inbox."""
+
+from flask import jsonify
+from flask_login import current_user
+
+from wishboard.auth import login_required, roles_required
+from wishboard.blueprints.api import bp
+from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.models import Role
+from wishboard.schemas.wishes import (
+    ClaimCreateSchema, ClaimListQuerySchema, ClaimSchema, CompleteSchema, NeedCreateSchema,
+    NeedPublishSchema, NeedQuerySchema, NeedSchema, NotificationQuerySchema,
+    NotificationReadSchema, NotificationSchema, RatingCreateSchema, RatingSchema, ReasonSchema,
+    WishCreateSchema, WishDetailSchema, WishQuerySchema, WishSchema,
+)
+from wishboard.services import needs, notifications, ratings, wishes
+
+STAFF = (Role.SECRETARY, Role.ADMIN)
+
+
+@bp.post("/needs")
+@roles_required(Role.RESIDENT, Role.SECRETARY)
+@responds(NeedSchema, 201)
+@use_schema(NeedCreateSchema)
+def create_need(data):
+    """A resident posts a need; a secretary records one for a resident (代录, contact_name)."""
+    return needs.submit_need(current_user, **data)
+
+
+@bp.get("/needs")
+@login_required
+@responds(NeedSchema, paginated=True)
+@use_schema(NeedQuerySchema, location="query")
+def list_needs(query):
+    """My needs (resident), or my community's needs (secretary), newest first."""
+    items, total = needs.list_needs(current_user, **query)
+    return items, total, query["page"], query["per_page"]
+
+
+@bp.get("/needs/<int:need_id>")
+@login_required
+@responds(NeedSchema)
+def get_need(need_id):
+    """One need: for the resident who posted it and the community's secretary."""
+    return needs.need_for(current_user, need_id)
+
+
+@bp.post("/needs/<int:need_id>/publish")
+@roles_required(*STAFF)
+@responds(WishSchema, 201)
+@use_schema(NeedPublishSchema)
+def publish_need(data, need_id):
+    """Publish a need as a wish, or merge it into an open or claimed wish (wish_id)."""
+    return needs.publish_need(current_user, need_id, **data)
+
+
+@bp.post("/needs/<int:need_id>/reject")
+@roles_required(*STAFF)
+@responds(NeedSchema)
+@use_schema(ReasonSchema)
+def reject_need(data, need_id):
+    """Decline a need, with a reason the resident sees."""
+    return needs.reject_need(current_user, need_id, data["reason"])
+
+
+@bp.get("/wishes")
+@responds(WishSchema, paginated=True)
+@use_schema(WishQuerySchema, location="query")
+def list_wishes(query):
+    """The board: wishes newest first, filtered; private details masked for the public."""
+    viewer = current_user if current_user.is_authenticated else None
+    items, total = wishes.list_wishes(viewer=viewer, **query)
+    return items, total, query["page"], query["per_page"]
+
+
+@bp.get("/wishes/<int:wish_id>")
+@responds(WishDetailSchema)
+def get_wish(wish_id):
+    """One wish with its timeline, its claim and responsibility letter, and its ratings."""
+    return wishes.wish_story(wish_id)
+
+
+@bp.post("/wishes")
+@roles_required(*STAFF)
+@responds(WishSchema, 201)
+@use_schema(WishCreateSchema)
+def create_wish(data):
+    """Publish a wish (open for claiming), optionally answering collected needs."""
+    return needs.create_wish(current_user, **data)
+
+
+@bp.post("/wishes/<int:wish_id>/claim")
+@login_required
+@responds(WishSchema)
+@use_schema(ClaimCreateSchema)
+def claim_wish(data, wish_id):
+    """Claim an open wish by accepting its responsibility letter (approved volunteers)."""
+    return wishes.claim_wish(current_user, wish_id, **data)
+
+
+@bp.post("/wishes/<int:wish_id>/release")
+@login_required
+@responds(WishSchema)
+@use_schema(ReasonSchema)
+def release_wish(data, wish_id):
+    """Give a claimed wish back (the claimant, or the secretary); it reopens."""
+    return wishes.release_claim(current_user, wish_id, data["reason"])
+
+
+@bp.post("/wishes/<int:wish_id>/complete")
+@login_required
+@responds(WishSchema)
+@use_schema(CompleteSchema)
+def complete_wish(data, wish_id):
+    """The claimant reports the service done, with hours and a note."""
+    return wishes.complete_wish(current_user, wish_id, **data)
+
+
+@bp.post("/wishes/<int:wish_id>/close")
+@roles_required(*STAFF)
+@responds(WishSchema)
+def close_wish(wish_id):
+    """Close a completed wish (secretary)."""
+    return wishes.close_wish(current_user, wish_id)
+
+
+@bp.post("/wishes/<int:wish_id>/cancel")
+@roles_required(*STAFF)
+@responds(WishSchema)
+@use_schema(ReasonSchema)
+def cancel_wish(data, wish_id):
+    """Cancel an open or claimed wish, with a reason (secretary)."""
+    return wishes.cancel_wish(current_user, wish_id, data["reason"])
+
+
+@bp.post("/wishes/<int:wish_id>/ratings")
+@login_required
+@responds(RatingSchema, 201)
+@use_schema(RatingCreateSchema)
+def rate_wish(data, wish_id):
+    """Rate a completed wish, 1 to 5 stars (residents; a secretary records for a
+    beneficiary without a phone with beneficiary_id)."""
+    return ratings.rate_wish(current_user, wish_id, **data)
+
+
+@bp.get("/claims")
+@roles_required(Role.VOLUNTEER)
+@responds(ClaimSchema, many=True)
+@use_schema(ClaimListQuerySchema, location="query")
+def my_claims(query):
+    """My claims, live ones first, soonest due first."""
+    return wishes.claims_of(current_user, **query)
+
+
+@bp.get("/notifications")
+@login_required
+@responds(NotificationSchema, paginated=True)
+@use_schema(NotificationQuerySchema, location="query")
+def list_notifications(query):
+    """My inbox, newest first."""
+    items, total = notifications.list_notifications(current_user, **query)
+    return items, total, query["page"], query["per_page"]
+
+
+@bp.post("/notifications/read")
+@login_required
+@use_schema(NotificationReadSchema)
+def read_notifications(data):
+    """Mark the given notifications (or, without ids, all) read; answers how many."""
+    updated = notifications.mark_read(current_user, data["ids"])
+    return jsonify({"updated": updated, "unread": notifications.unread_count(current_user)})

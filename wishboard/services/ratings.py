@@ -1,0 +1,92 @@
+"""群众点评: residents star-rate a completed wish, one rating per person, results public."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from wishboard.errors import ConflictError, ForbiddenError, ValidationFailedError
+from wishboard.extensions import db
+from wishboard.models import (
+    Beneficiary, IllegalTransitionError, Rating, Role, User, Wish, WishState, utcnow,
+)
+from wishboard.services.access import can_manage_community
+from wishboard.services.notifications import notify
+from wishboard.services.wishes import get_wish, record_event
+
+
+def _already_rated() -> ConflictError:
+    return ConflictError("每人对一件事只能评价一次", message_en="Already rated",
+                         code="already_rated")
+
+
+def _rater_check(actor: User, wish: Wish) -> None:
+    if actor.id == wish.claimant_id:
+        raise ForbiddenError("不能评价自己完成的服务", message_en="You cannot rate your own work",
+                             code="cannot_rate_own_work")
+    if (wish.claim_organization_id and actor.organization_id == wish.claim_organization_id):
+        raise ForbiddenError("认领组织的成员不能评价本组织的服务",
+                             message_en="Members of the claiming organisation cannot rate",
+                             code="cannot_rate_own_work")
+    is_beneficiary = any(b.user_id == actor.id for b in wish.beneficiaries)
+    is_resident_here = actor.role is Role.RESIDENT and actor.community_id == wish.community_id
+    if not (is_beneficiary or is_resident_here):
+        raise ForbiddenError("只有服务对象和本社区居民可以评价",
+                             message_en="Only the people served and residents may rate",
+                             code="residents_only")
+
+
+def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
+              beneficiary_id: int | None = None, now: datetime | None = None) -> Rating:
+    """Rate a completed wish. With ``beneficiary_id``, a secretary records (代录) the rating
+    of a beneficiary who has no phone."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    if wish.state in (WishState.OPEN, WishState.CLAIMED):
+        raise ConflictError("服务完成后才能评价", message_en="Rate after the service is done",
+                            code="wish_not_completed")
+    if wish.state is not WishState.COMPLETED:
+        raise IllegalTransitionError.from_state(wish.state)
+    on_behalf = beneficiary_id is not None
+    if on_behalf:
+        if not can_manage_community(actor, wish.community_id):
+            raise ForbiddenError("只有本社区书记可以代录评价", code="not_your_community")
+        beneficiary = db.session.get(Beneficiary, beneficiary_id)
+        if beneficiary is None or beneficiary.wish_id != wish.id:
+            raise ValidationFailedError(fields={"beneficiary_id": ["不是这个心愿的服务对象"]})
+        rating = Rating(wish_id=wish.id, beneficiary_id=beneficiary.id,
+                        rater_id=beneficiary.user_id, recorded_by_id=actor.id, stars=stars,
+                        comment=comment, created_at=now)
+    else:
+        _rater_check(actor, wish)
+        rating = Rating(wish_id=wish.id, rater_id=actor.id, stars=stars, comment=comment,
+                        created_at=now)
+    if db.session.scalar(sa.select(Rating.id).where(
+            Rating.wish_id == wish.id,
+            sa.or_(Rating.rater_id == rating.rater_id if rating.rater_id else sa.false(),
+                   Rating.beneficiary_id == rating.beneficiary_id
+                   if rating.beneficiary_id else sa.false()))) is not None:
+        raise _already_rated()
+    db.session.add(rating)
+    # The board's average comes from totals kept in this same transaction.
+    result = db.session.execute(
+        sa.update(Wish).where(Wish.id == wish.id, Wish.state == WishState.COMPLETED)
+        .values(rating_count=Wish.rating_count + 1, rating_sum=Wish.rating_sum + stars)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise IllegalTransitionError.from_state(
+            db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id)))
+    record_event(wish, actor, "rated", note=f"{stars}星。{comment}".strip(),
+                 on_behalf=on_behalf, now=now)
+    notify([wish.claimant_id], "wish_rated",
+           f"您完成的心愿「{wish.title}」收到{stars}星评价。", wish_id=wish.id, now=now)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise _already_rated() from None
+    db.session.refresh(wish)
+    return rating
