@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request
 
 from wishboard import privacy
+from wishboard.models.wishes import ACTION_LABELS
 
 WEEKDAYS = "一二三四五六日"
 LARGE_MODE_COOKIE = "large_mode"
@@ -38,7 +39,27 @@ def large_mode() -> bool:
     return request.cookies.get(LARGE_MODE_COOKIE) == "1"
 
 
+def unread_notifications() -> int:
+    """The header's unread count: one cheap query, only for people who are logged in."""
+    from flask_login import current_user
+
+    from wishboard.services.notifications import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
+def stars(value: float | int | None) -> str:
+    """★★★★☆ for 4 (rounded), for the eye; the number is always written beside it."""
+    if not value:
+        return ""
+    full = int(round(value))
+    return "★" * full + "☆" * (5 - full)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(unread_notifications, "unread_notifications")
+    app.add_template_filter(stars, "stars")
+    app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
     app.add_template_filter(local_datetime, "localtime")
     app.add_template_filter(privacy.mask_phone, "mask_phone")
     app.add_template_filter(privacy.mask_name, "mask_name")

@@ -42,6 +42,13 @@ WISH_STATE_LABELS = {
     WishState.CANCELLED: "已取消", WishState.EXPIRED: "已过期",
 }
 
+# How each line of a wish's timeline reads.
+ACTION_LABELS = {
+    "need_submitted": "提出需求", "published": "发布心愿", "need_merged": "合并需求",
+    "claimed": "认领", "released": "释放认领", "completed": "完成服务", "rated": "评价",
+    "closed": "结项", "cancelled": "取消", "expired": "过期",
+}
+
 # Every allowed move, and nothing else.
 TRANSITIONS: dict[WishState, set[WishState]] = {
     WishState.PENDING_REVIEW: {WishState.OPEN, WishState.REJECTED},

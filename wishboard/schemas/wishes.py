@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import fields
 
 from wishboard.models import NeedStatus, Role, WishKind, WishState
+from wishboard.models.wishes import ACTION_LABELS
 from wishboard.privacy import mask_name, mask_phone
 from wishboard.schemas.base import (
     BaseSchema, Bool, Float, Int, List, PageQuerySchema, QuerySchema, Str, ViewerSchema,
@@ -25,11 +26,6 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KINDS = [k.value for k in WishKind]
 STATES = [s.value for s in WishState]
 
-ACTION_LABELS = {
-    "need_submitted": "提出需求", "published": "发布心愿", "need_merged": "合并需求",
-    "claimed": "认领", "released": "释放认领", "completed": "完成服务", "rated": "评价",
-    "closed": "结项", "cancelled": "取消", "expired": "过期",
-}
 
 
 class Deadline(fields.Field):

@@ -4,12 +4,14 @@ and residents. Idempotent: what exists already is left exactly as it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from wishboard.extensions import db
 from wishboard.models import (
-    Community, Organization, PlaceLevel, ReportStatus, Role, User, VolunteerType, utcnow,
+    Category, Community, Organization, PlaceLevel, ReportStatus, Role, User, VolunteerType,
+    Wish, utcnow,
 )
 from wishboard.services.accounts import hash_password
 from wishboard.services.places import DEFAULT_CATEGORIES, add_missing_default_categories
@@ -128,7 +130,76 @@ def seed_demo() -> list[DemoLogin]:
         if org_index is not None and orgs[org_index].contact_user_id is None:
             orgs[org_index].contact_user_id = user.id
     db.session.commit()
+    _seed_stories(community)
     return logins
+
+
+def _user(username: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def _category(name: str) -> int:
+    return db.session.scalar(sa.select(Category.id).where(Category.name == name))
+
+
+def _seed_stories(community: Community) -> None:
+    """A board with some history, made through the real use cases (timeline included).
+    Only for a community without wishes, so running the seed again adds nothing."""
+    from wishboard.services import needs, ratings, wishes
+
+    if db.session.scalar(sa.select(Wish.id).where(Wish.community_id == community.id)):
+        return
+    now = utcnow()
+    ago = lambda **kw: now - timedelta(**kw)  # noqa: E731
+    secretary, wu, huang = _user("shuji_zhang"), _user("jumin_wu"), _user("jumin_huang")
+    li, zhou, wang = _user("dangyuan_li"), _user("wulao_zhou"), _user("dangyuan_wang")
+    area = db.session.scalar(sa.select(Community).where(Community.community_id == community.id,
+                                                        Community.name == "一片区"))
+
+    # Grandma Wu's wish: asked, published, claimed by a party member for his branch, done, rated.
+    need = needs.submit_need(wu, title="想在家附近做康复护理",
+                             description="92岁,独居,腿脚不便,希望有人帮忙联系上门康复护理。",
+                             category_id=_category("居民保健"), grid_id=area.id,
+                             address="芳草院2栋1单元101", now=ago(days=20))
+    wish = needs.publish_need(secretary, need.id, public_alias="吴婆婆", now=ago(days=19))
+    wishes.claim_wish(li, wish.id, accept_letter=True, organization_id=li.organization_id,
+                      now=ago(days=18))
+    wishes.complete_wish(li, wish.id, hours=3, note="联系了社区卫生服务中心,每周上门两次",
+                         now=ago(days=12))
+    ratings.rate_wish(wu, wish.id, stars=5, comment="小李很耐心,谢谢党员志愿者", now=ago(days=11))
+    wishes.close_wish(secretary, wish.id, now=ago(days=10))
+
+    # A completed wish waiting for ratings and closing.
+    lamp = needs.create_wish(secretary, title="修好芳草院3栋楼道灯",
+                             description="3栋二楼到四楼楼道灯不亮,老人晚上上下楼不安全。",
+                             category_id=_category("美好家园"), grid_id=area.id,
+                             beneficiary_name="黄大爷", beneficiary_phone="13550050002",
+                             public_alias="黄大爷", now=ago(days=6))
+    wishes.claim_wish(zhou, lamp.id, accept_letter=True, now=ago(days=5))
+    wishes.complete_wish(zhou, lamp.id, hours=1.5, note="换了三个声控灯泡", now=ago(days=1))
+
+    # Claimed and in progress.
+    homework = needs.create_wish(secretary, title="周末辅导三年级数学",
+                                 description="双职工家庭,孩子周末需要有人辅导数学作业。",
+                                 category_id=_category("七彩阳光"),
+                                 beneficiary_name="马丽", beneficiary_phone="13550050004",
+                                 public_alias="马女士家", now=ago(days=3))
+    wishes.claim_wish(wang, homework.id, accept_letter=True, now=ago(days=2))
+
+    # Open for claiming.
+    for title, description, category, alias, days in [
+        ("帮独居老人每周买一次药", "徐奶奶行动不便,需要每周去社区医院取一次降压药。", "邻里守望", "徐奶奶", 2),
+        ("陪老人去医院复查", "下周三上午需要有人陪同去省医院复查,约半天。", "与爱同行", "罗爷爷", 1),
+        ("小区垃圾分类宣传", "在二片区设点讲解垃圾分类,需要两三位志愿者。", "绿色环保", "二片区居民", 0),
+    ]:
+        needs.create_wish(secretary, title=title, description=description,
+                          category_id=_category(category), beneficiary_name=alias,
+                          public_alias=alias, now=ago(days=days, hours=1))
+
+    # A new need waiting in the secretary's queue.
+    needs.submit_need(huang, title="家里水龙头漏水", description="厨房水龙头一直滴水,想请人看看。",
+                      category_id=_category("美好家园"), address="芳草院3栋2单元301",
+                      now=ago(hours=5))
 
 
 __all__ = ["DEFAULT_CATEGORIES", "DEMO_PASSWORD", "database_is_empty", "seed_demo"]

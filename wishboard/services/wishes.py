@@ -95,6 +95,23 @@ def responsibility_letter(wish: Wish, volunteer: User, organization: Organizatio
     )
 
 
+def default_due_at(wish: Wish, community: Community, now: datetime) -> datetime:
+    """The promised date when the volunteer names none: the community's claim window, but
+    not past the wish's own expiry (and at least a day)."""
+    due_at = now + timedelta(days=community.claim_window_days)
+    if wish.expires_at and wish.expires_at > now:
+        due_at = min(due_at, max(wish.expires_at, now + timedelta(days=1)))
+    return due_at
+
+
+def responsibility_letter_preview(wish: Wish, volunteer: User, *,
+                                  now: datetime | None = None) -> str:
+    """The letter as it will read if ``volunteer`` claims now with the default date."""
+    now = now or utcnow()
+    community = db.session.get(Community, wish.community_id)
+    return responsibility_letter(wish, volunteer, None, default_due_at(wish, community, now), now)
+
+
 def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
                due_at: datetime | None = None, organization_id: int | None = None,
                now: datetime | None = None) -> Wish:
@@ -125,9 +142,7 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
         organization = db.session.get(Organization, organization_id)
     community = db.session.get(Community, wish.community_id)
     if due_at is None:
-        due_at = now + timedelta(days=community.claim_window_days)
-        if wish.expires_at and wish.expires_at > now:
-            due_at = min(due_at, max(wish.expires_at, now + timedelta(days=1)))
+        due_at = default_due_at(wish, community, now)
     elif due_at <= now:
         raise ValidationFailedError(fields={"due_at": ["完成日期应在今天之后"]})
     elif due_at > now + timedelta(days=366):

@@ -4,13 +4,16 @@ from flask_login import current_user
 from wishboard.auth import roles_required
 from wishboard.blueprints.admin import bp
 from wishboard.blueprints.forms import submit_form
-from wishboard.models import PlaceLevel, ReportStatus, Role
+from wishboard.models import PlaceLevel, ReportStatus, Role, WishKind, WishState
 from wishboard.schemas import load_or_raise
 from wishboard.schemas.places import (
     CategoryCreateSchema, CommunityCreateSchema, OrganizationCreateSchema,
 )
 from wishboard.schemas.users import RejectReportSchema, StaffUserCreateSchema, VolunteerQuerySchema
-from wishboard.services import accounts, places
+from wishboard.schemas.wishes import (
+    NeedCreateSchema, NeedPublishSchema, ReasonSchema, WishCreateSchema,
+)
+from wishboard.services import accounts, needs, places, wishes
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -25,10 +28,14 @@ def _managed_community_id() -> int | None:
 @bp.get("/")
 @roles_required(*STAFF)
 def dashboard():
-    pending = 0
+    counts = {}
     if current_user.community_id:
-        _, pending = accounts.list_volunteers(current_user, per_page=1)
-    return render_template("admin/dashboard.html", pending=pending)
+        _, counts["reports"] = accounts.list_volunteers(current_user, per_page=1)
+        _, counts["needs"] = needs.list_needs(current_user, status="new", per_page=1)
+        _, counts["completed"] = wishes.list_wishes(
+            viewer=current_user, community_id=current_user.community_id, status="completed",
+            per_page=1)
+    return render_template("admin/dashboard.html", counts=counts)
 
 
 @bp.get("/reports")
@@ -137,3 +144,106 @@ def categories():
             return redirect(url_for("admin.categories"))
     return render_template("admin/categories.html", form=form,
                            categories=places.list_categories(include_inactive=True))
+
+
+# Needs and wishes ------------------------------------------------------------------------
+
+def _wish_form_choices(community_id: int) -> dict:
+    community = places.get_community(community_id)
+    open_wishes, _ = wishes.list_wishes(community_id=community_id, status="open", per_page=100)
+    claimed, _ = wishes.list_wishes(community_id=community_id, status="claimed", per_page=100)
+    return {
+        "category_options": [(c.id, c.name) for c in places.list_categories()],
+        "grid_options": [(g.id, f"{g.level.label}:{g.name}")
+                         for g in places.community_grid(community)],
+        "kind_options": [(k.value, k.label) for k in WishKind],
+        "merge_options": [(w.id, f"{w.title}({w.state.label})") for w in open_wishes + claimed],
+    }
+
+
+@bp.get("/needs")
+@roles_required(*STAFF)
+def needs_queue():
+    """The secretary's queue of new needs: publish, merge into a wish, or decline."""
+    community_id = _managed_community_id()
+    status = request.args.get("status", "new") or None
+    items, total = ([], 0)
+    if community_id:
+        items, total = needs.list_needs(current_user, community_id=community_id,
+                                        status=status, per_page=100)
+    return render_template("admin/needs.html", needs=items, total=total, status=status,
+                           community_id=community_id,
+                           communities=places.list_communities(level="community",
+                                                               per_page=100)[0],
+                           **(_wish_form_choices(community_id) if community_id else {}))
+
+
+@bp.post("/needs/<int:need_id>/publish")
+@roles_required(*STAFF)
+def publish_need(need_id):
+    form = submit_form(NeedPublishSchema,
+                       lambda d: needs.publish_need(current_user, need_id, **d))
+    if form.ok:
+        flash(f"已发布:{form.result.title}", "success")
+        return redirect(url_for("web.wish_detail", wish_id=form.result.id))
+    flash("发布失败:" + ";".join(m for msgs in form.errors.values() for m in msgs), "error")
+    return redirect(url_for("admin.needs_queue"))
+
+
+@bp.post("/needs/<int:need_id>/reject")
+@roles_required(*STAFF)
+def reject_need(need_id):
+    form = submit_form(ReasonSchema,
+                       lambda d: needs.reject_need(current_user, need_id, d["reason"]))
+    flash("已告知居民未采纳的原因" if form.ok else "请写明原因(最多200字)",
+          "success" if form.ok else "error")
+    return redirect(url_for("admin.needs_queue"))
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def new_need_on_behalf():
+    """代录: the secretary records a need for a resident without a smartphone."""
+    form = None
+    if request.method == "POST":
+        form = submit_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d))
+        if form.ok:
+            flash(f"已代录 {form.result.contact_name} 的需求", "success")
+            return redirect(url_for("admin.needs_queue"))
+    choices = _wish_form_choices(current_user.community_id)
+    return render_template("web/need_form.html", form=form, on_behalf=True,
+                           action=url_for("admin.new_need_on_behalf"),
+                           category_options=choices["category_options"],
+                           grid_options=choices["grid_options"])
+
+
+@bp.route("/wishes/new", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def new_wish():
+    """Publish a wish directly (the secretary already knows who needs what)."""
+    form = None
+    if request.method == "POST":
+        form = submit_form(WishCreateSchema, lambda d: needs.create_wish(current_user, **d))
+        if form.ok:
+            flash(f"已发布:{form.result.title}", "success")
+            return redirect(url_for("web.wish_detail", wish_id=form.result.id))
+    return render_template("admin/wish_form.html", form=form,
+                           **_wish_form_choices(current_user.community_id))
+
+
+@bp.get("/wishes")
+@roles_required(*STAFF)
+def manage_wishes():
+    """Board management: what is open, claimed, and completed waiting to be closed."""
+    community_id = _managed_community_id()
+    status = request.args.get("status", "completed")
+    items, total = ([], 0)
+    if community_id:
+        items, total = wishes.list_wishes(viewer=current_user, community_id=community_id,
+                                          status=status or None, per_page=100)
+    return render_template("admin/wishes.html", wishes=items, total=total, status=status,
+                           community_id=community_id,
+                           communities=places.list_communities(level="community",
+                                                               per_page=100)[0],
+                           states=[WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED,
+                                   WishState.CLOSED, WishState.CANCELLED, WishState.EXPIRED])

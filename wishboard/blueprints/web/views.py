@@ -1,10 +1,25 @@
+"""Pages for everyone (home, a community's board, a wish's story) and for residents and
+volunteers (post a need, my needs, claim, complete, rate, my claims, my inbox)."""
+
 from urllib.parse import urlsplit
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from wishboard.auth import login_required, roles_required
+from wishboard.blueprints.forms import submit_form
 from wishboard.blueprints.web import bp
-from wishboard.services import places
+from wishboard.models import Role, WishKind, WishState
+from wishboard.schemas import load_or_raise
+from wishboard.schemas.wishes import (
+    ClaimCreateSchema, CompleteSchema, NeedCreateSchema, RatingCreateSchema, ReasonSchema,
+    WishQuerySchema,
+)
+from wishboard.services import needs, notifications, places, ratings, wishes
+from wishboard.services.access import can_manage_community, can_see_private_details
 from wishboard.templating import LARGE_MODE_COOKIE, large_mode
+
+BOARD_STATES = [WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED, WishState.CLOSED]
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -17,8 +32,15 @@ def safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def viewer():
+    return current_user if current_user.is_authenticated else None
+
+
 @bp.get("/")
 def index():
+    """A member goes straight to their community's board; visitors choose a community."""
+    if current_user.is_authenticated and current_user.community_id:
+        return redirect(url_for("web.community", community_id=current_user.community_id))
     communities, _ = places.list_communities(level="community", per_page=100)
     return render_template("web/index.html", communities=communities,
                            categories=places.list_categories())
@@ -26,11 +48,161 @@ def index():
 
 @bp.get("/communities/<int:community_id>")
 def community(community_id):
+    """The board: open wishes newest first, filtered by category, grid, kind, status, words."""
     place = places.get_community(community_id)
-    return render_template("web/community.html", community=place,
-                           grid=places.community_grid(place),
-                           organizations=places.list_organizations(place.id)
-                           if place.is_community else [])
+    if not place.is_community:
+        return render_template("web/place.html", community=place,
+                               children=places.community_grid(place))
+    args = {k: v for k, v in request.args.items() if v.strip()}
+    if "status" not in request.args:  # the board opens on what can be claimed; "" is all
+        args["status"] = WishState.OPEN.value
+    query = load_or_raise(WishQuerySchema(), args)
+    query["community_id"] = place.id
+    items, total = wishes.list_wishes(viewer=viewer(), **query)
+    return render_template(
+        "web/board.html", community=place, wishes=items, total=total, query=query,
+        grid=places.community_grid(place), categories=places.list_categories(),
+        states=BOARD_STATES, kinds=list(WishKind),
+        organizations=places.list_organizations(place.id))
+
+
+def _render_wish(wish_id: int, form=None):
+    wish = wishes.wish_story(wish_id)
+    me = viewer()
+    preview = None
+    if me is not None and me.is_approved_volunteer and wish.state is WishState.OPEN:
+        preview = wishes.responsibility_letter_preview(wish, me)
+    return render_template(
+        "web/wish_detail.html", wish=wish, private=can_see_private_details(me, wish),
+        is_staff=me is not None and can_manage_community(me, wish.community_id),
+        letter_preview=preview, form=form)
+
+
+@bp.get("/wishes/<int:wish_id>")
+def wish_detail(wish_id):
+    return _render_wish(wish_id)
+
+
+def _wish_action(wish_id, schema, action, done: str):
+    """Run one action from the wish page; on a fixable error, show the page with it."""
+    form = submit_form(schema, action)
+    if form.ok:
+        flash(done, "success")
+        return redirect(url_for("web.wish_detail", wish_id=wish_id))
+    return _render_wish(wish_id, form)
+
+
+@bp.post("/wishes/<int:wish_id>/claim")
+@login_required
+def claim(wish_id):
+    return _wish_action(wish_id, ClaimCreateSchema,
+                        lambda d: wishes.claim_wish(current_user, wish_id, **d),
+                        "认领成功!责任书已公示,请按时完成服务。")
+
+
+@bp.post("/wishes/<int:wish_id>/release")
+@login_required
+def release(wish_id):
+    return _wish_action(wish_id, ReasonSchema,
+                        lambda d: wishes.release_claim(current_user, wish_id, d["reason"]),
+                        "已释放认领,心愿重新开放。")
+
+
+@bp.post("/wishes/<int:wish_id>/complete")
+@login_required
+def complete(wish_id):
+    return _wish_action(wish_id, CompleteSchema,
+                        lambda d: wishes.complete_wish(current_user, wish_id, **d),
+                        "已标记完成,谢谢您的服务!")
+
+
+@bp.post("/wishes/<int:wish_id>/rate")
+@login_required
+def rate(wish_id):
+    return _wish_action(wish_id, RatingCreateSchema,
+                        lambda d: ratings.rate_wish(current_user, wish_id, **d),
+                        "评价已提交,谢谢!")
+
+
+@bp.post("/wishes/<int:wish_id>/close")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+def close(wish_id):
+    wishes.close_wish(current_user, wish_id)
+    flash("已结项", "success")
+    return redirect(url_for("web.wish_detail", wish_id=wish_id))
+
+
+@bp.post("/wishes/<int:wish_id>/cancel")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+def cancel(wish_id):
+    return _wish_action(wish_id, ReasonSchema,
+                        lambda d: wishes.cancel_wish(current_user, wish_id, d["reason"]),
+                        "心愿已取消。")
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@roles_required(Role.RESIDENT)
+def new_need():
+    """需求征集: one short form."""
+    form = None
+    if request.method == "POST":
+        form = submit_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d))
+        if form.ok:
+            flash("您的需求已提交,社区工作人员会尽快处理。", "success")
+            return redirect(url_for("web.my_needs"))
+    return render_template("web/need_form.html", form=form, action=url_for("web.new_need"),
+                           on_behalf=False, **_need_form_choices(current_user.community))
+
+
+def _need_form_choices(community):
+    return {"category_options": [(c.id, c.name) for c in places.list_categories()],
+            "grid_options": [(g.id, f"{g.level.label}:{g.name}")
+                             for g in places.community_grid(community)]}
+
+
+@bp.get("/needs/mine")
+@roles_required(Role.RESIDENT)
+def my_needs():
+    items, total = needs.list_needs(current_user, per_page=100)
+    served, _ = wishes.list_wishes(viewer=current_user, community_id=current_user.community_id,
+                                   status=WishState.COMPLETED.value, per_page=100)
+    to_rate = [w for w in served if any(b.user_id == current_user.id for b in w.beneficiaries)]
+    return render_template("web/my_needs.html", needs=items, total=total, to_rate=to_rate)
+
+
+@bp.get("/claims/mine")
+@roles_required(Role.VOLUNTEER)
+def my_claims():
+    return render_template("web/my_claims.html",
+                           claims=wishes.claims_of(current_user))
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    items, total = notifications.list_notifications(current_user, per_page=50)
+    return render_template("web/inbox.html", items=items, total=total)
+
+
+@bp.post("/inbox/read")
+@login_required
+def inbox_read_all():
+    notifications.mark_read(current_user)
+    flash("已全部标为已读", "success")
+    return redirect(url_for("web.inbox"))
+
+
+@bp.get("/inbox/<int:notification_id>")
+@login_required
+def inbox_open(notification_id):
+    note = notifications.open_notification(current_user, notification_id)
+    if note.wish_id:
+        return redirect(url_for("web.wish_detail", wish_id=note.wish_id))
+    if note.need_id and current_user.role is Role.RESIDENT:
+        return redirect(url_for("web.my_needs"))
+    if note.need_id:
+        return redirect(url_for("admin.needs_queue"))
+    abort(404)
 
 
 @bp.route("/large-mode", methods=["GET", "POST"])

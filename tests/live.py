@@ -1,0 +1,55 @@
+"""A real server process for tests that need real concurrency or a real browser."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(database_url: str, *, workers: int = 4, threads: int = 5, extra_env=None):
+    """Serve ``wsgi:app`` in production configuration on a free port; yields the base URL."""
+    port = free_port()
+    env = dict(os.environ)
+    env.update(WISHBOARD_CONFIG="production", SECRET_KEY="live-test-" + "k" * 40,
+               DATABASE_URL=database_url, SESSION_COOKIE_SECURE="0",
+               RATELIMIT_STORAGE_URI="memory://", **(extra_env or {}))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/api/v1/categories", timeout=5).read()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError("gunicorn exited:\n" + server.stdout.read())
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start in 30 s")
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
