@@ -98,13 +98,13 @@ def test_login_never_redirects_off_site(client, community, make_user):
 
 
 def test_large_mode_is_one_tap_and_remembered(client):
-    assert 'class=""' in text(client.get("/"))
+    assert '<html lang="zh-CN" class="">' in text(client.get("/"))
     response = client.get("/large-mode?next=/auth/login")
     assert response.headers["Location"] == "/auth/login"
     page = text(client.get("/auth/login"))
-    assert 'class="large"' in page and "标准版" in page
+    assert '<html lang="zh-CN" class="large">' in page and "标准版" in page
     client.get("/large-mode")
-    assert 'class=""' in text(client.get("/"))
+    assert '<html lang="zh-CN" class="">' in text(client.get("/"))
 
 
 def test_web_forms_carry_a_csrf_token_and_refuse_posts_without_it(make_app, community,

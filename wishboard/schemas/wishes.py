@@ -232,7 +232,8 @@ class ReasonSchema(BaseSchema):
 
 
 class ClaimCreateSchema(BaseSchema):
-    accept_letter = Bool(required=True)
+    accept_letter = Bool(load_default=False, metadata={
+        "description": "must be true: the volunteer signs the responsibility letter"})
     due_at = Deadline(load_default=None, allow_none=True)
     organization_id = Int(load_default=None, allow_none=True)
 

@@ -1,0 +1,104 @@
+"""Grandma Wu's wish walked in a real browser on a phone-sized screen, one role at a time."""
+
+import re
+
+import sqlalchemy as sa
+
+from wishboard.extensions import db
+from wishboard.models import Wish, WishState
+
+
+def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, make_place,
+                                  make_org):
+    make_place("一片区", "area", parent=community)
+    org = make_org(community, "四川省种子站党支部")
+    wu = make_user("resident", community, name="吴秀英", phone="13812341234", username="wu")
+    secretary = make_user("secretary", community, name="张丽华", username="shuji")
+    li = make_user("volunteer", community, name="李建国", username="li", organization=org)
+
+    board = phone()
+    board.goto(live_url + f"/communities/{community.id}")
+    assert board.locator("h1").inner_text().startswith("玉林北路社区")
+    shot(board, "01-board-anonymous")
+
+    resident = phone(wu)
+    resident.click("text=我的心愿")
+    resident.click("text=提新需求")
+    resident.fill("#title", "想在家附近做康复护理")
+    resident.fill("#description", "92岁,独居,腿脚不便")
+    resident.select_option("#category_id", label="居民保健")
+    resident.fill("#address", "芳草院2栋101")
+    shot(resident, "02-resident-posts-need")
+    resident.click("button:has-text('提交')")
+    assert "您的需求已提交" in resident.content()
+    shot(resident, "03-resident-my-needs")
+
+    desk = phone(secretary)
+    desk.click("text=管理")
+    shot(desk, "04-secretary-dashboard")
+    desk.click("a.row-link:has-text('待处理的需求')")
+    desk.fill("input[name=public_alias]", "吴婆婆")
+    shot(desk, "05-secretary-needs-queue")
+    desk.click("button:has-text('发布')")
+    assert "已发布" in desk.content()
+    wish_url = desk.url
+    shot(desk, "06-secretary-published")
+
+    volunteer = phone(li)
+    volunteer.goto(wish_url)
+    assert "项目责任书" in volunteer.locator(".letter").inner_text()
+    volunteer.check("#organization_id")
+    volunteer.check("#accept_letter")
+    shot(volunteer, "07-volunteer-reads-letter")
+    volunteer.click("button:has-text('认领')")
+    assert "认领成功" in volunteer.content()
+    assert "13812341234" in volunteer.content()
+    shot(volunteer, "08-volunteer-claimed")
+
+    public = phone()
+    public.goto(wish_url)
+    letter = public.locator(".letter").inner_text()
+    assert "李建国" in letter and "四川省种子站党支部" in letter
+    assert "13812341234" not in public.content() and "芳草院2栋101" not in public.content()
+    shot(public, "09-public-sees-letter")
+
+    volunteer.fill("#hours", "2.5")
+    volunteer.fill("#note", "联系了社区卫生服务中心,每周上门两次")
+    volunteer.click("button:has-text('标记完成')")
+    assert "已标记完成" in volunteer.content()
+    shot(volunteer, "10-volunteer-completed")
+
+    resident.goto(live_url + "/needs/mine")
+    resident.click("text=去评价")
+    resident.check("input[name=stars][value='5']")
+    resident.fill("#comment", "小李很耐心,谢谢党员志愿者")
+    shot(resident, "11-resident-rates")
+    resident.click("button:has-text('提交评价')")
+    assert "评价已提交" in resident.content()
+
+    desk.goto(wish_url)
+    desk.click("button:has-text('结项')")
+    assert "已结项" in desk.content()
+    shot(desk, "12-secretary-closed")
+    steps = [s.strip() for s in desk.locator(".timeline li strong").all_inner_texts()]
+    assert steps == ["提出需求", "发布心愿", "认领", "完成服务", "评价", "结项"]
+
+    db.session.expire_all()
+    wish = db.session.scalar(sa.select(Wish))
+    assert wish.state is WishState.CLOSED and wish.average_stars == 5.0
+
+
+def test_large_mode_is_one_tap_and_remembered_in_a_browser(live_url, phone, shot, community):
+    page = phone()
+    page.goto(live_url + f"/communities/{community.id}")
+    normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    page.click("text=长辈版")
+    page.wait_for_load_state()
+    large = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert large >= 24 > normal  # 18 pt
+    button = page.locator(".site-header .mode").bounding_box()
+    assert button["height"] >= 60
+    shot(page, "large-mode-board")
+    page.goto(live_url + "/auth/login")
+    assert "large" in (page.locator("html").get_attribute("class") or "")
+    assert re.search("标准版", page.content())
