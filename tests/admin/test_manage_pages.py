@@ -97,3 +97,21 @@ def test_secretary_manages_only_their_own_grid(client, community, make_user, log
     assert client.post("/manage/places", data={"name": "新区", "level": "district"}
                        ).status_code == 403
     assert client.get("/manage/secretaries").status_code == 403
+
+
+def test_secretary_sets_the_community_rules(client, community, make_user, login_as):
+    login_as(make_user("secretary", community))
+    page = client.get("/manage/settings").get_data(as_text=True)
+    assert 'value="7"' in page
+    bad = client.post("/manage/settings", data={"claim_window_days": "0"})
+    assert "应在1到90之间" in bad.get_data(as_text=True)
+    client.post("/manage/settings", data={"claim_window_days": "14", "max_open_claims": "3",
+                                          "auto_approve_reports": "true"})
+    db.session.expire_all()
+    saved = db.session.get(Community, community.id)
+    assert (saved.claim_window_days, saved.max_open_claims, saved.auto_approve_reports) == (
+        14, 3, True)
+    client.post("/manage/settings", data={"claim_window_days": "14", "max_open_claims": ""})
+    db.session.expire_all()
+    saved = db.session.get(Community, community.id)
+    assert saved.max_open_claims is None and saved.auto_approve_reports is False

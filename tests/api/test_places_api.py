@@ -241,3 +241,21 @@ def test_the_queue_pages_oldest_first(client, community, make_user, token_for):
     page2 = client.get("/api/v1/volunteers?per_page=2&page=2", headers=secretary).get_json()
     assert [v["username"] for v in page2["items"]] == ["vol2", "vol3"]
     assert page2["total"] == 5
+
+
+def test_community_rules_by_its_secretary_only(client, community, make_place, make_user,
+                                               token_for):
+    secretary = token_for(make_user("secretary", community))
+    changed = client.patch(f"/api/v1/communities/{community.id}", headers=secretary,
+                           json={"claim_window_days": 10, "max_open_claims": 2})
+    assert changed.status_code == 200
+    assert changed.get_json()["claim_window_days"] == 10
+    assert changed.get_json()["max_open_claims"] == 2
+    cleared = client.patch(f"/api/v1/communities/{community.id}", headers=secretary,
+                           json={"max_open_claims": None})
+    assert cleared.get_json()["max_open_claims"] is None
+    assert client.patch(f"/api/v1/communities/{community.id}", headers=secretary,
+                        json={"claim_window_days": 365}).status_code == 400
+    other = token_for(make_user("secretary", make_place("别的社区")))
+    assert client.patch(f"/api/v1/communities/{community.id}", headers=other,
+                        json={"claim_window_days": 3}).status_code == 403

@@ -19,6 +19,8 @@ class CommunitySchema(BaseSchema):
     community_id = fields.Integer(allow_none=True,
                                   metadata={"description": "the community a grid place is in"})
     auto_approve_reports = fields.Boolean()
+    claim_window_days = fields.Integer()
+    max_open_claims = fields.Integer(allow_none=True)
 
 
 class CommunityDetailSchema(CommunitySchema):
@@ -44,6 +46,12 @@ class CommunityCreateSchema(BaseSchema):
     level = Str(required=True, validate=one_of(LEVELS))
     parent_id = Int(load_default=None, allow_none=True)
     auto_approve_reports = Bool(load_default=False)
+
+
+class CommunitySettingsSchema(BaseSchema):
+    claim_window_days = Int(validate=in_range(1, 90))
+    max_open_claims = Int(allow_none=True, validate=in_range(1, 100))
+    auto_approve_reports = Bool()
 
 
 class CommunityQuerySchema(PageQuerySchema):

@@ -118,6 +118,24 @@ def list_communities(
     return list(items), total
 
 
+SETTINGS = ("claim_window_days", "max_open_claims", "auto_approve_reports")
+
+
+def update_community_settings(actor: User, community_id: int, **changes) -> Community:
+    """A community's own rules: how long a claim runs by default, how many open claims one
+    volunteer may hold (None: no limit), whether 报到 is approved automatically."""
+    community = get_community(community_id)
+    if not community.is_community:
+        raise ValidationFailedError(fields={"community_id": ["只有社区或村有这些设置"]})
+    ensure_can_manage_community(actor, community.id)
+    for key, value in changes.items():
+        if key not in SETTINGS:
+            raise ValidationFailedError(fields={key: ["不认识这个设置"]})
+        setattr(community, key, value)
+    db.session.commit()
+    return community
+
+
 def community_grid(community: Community) -> list[Community]:
     """A community's grid places in one query; for places above community level, their
     direct children."""

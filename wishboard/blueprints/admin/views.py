@@ -7,7 +7,8 @@ from wishboard.blueprints.forms import submit_form
 from wishboard.models import PlaceLevel, ReportStatus, Role, WishKind, WishState
 from wishboard.schemas import load_or_raise
 from wishboard.schemas.places import (
-    CategoryCreateSchema, CommunityCreateSchema, OrganizationCreateSchema,
+    CategoryCreateSchema, CommunityCreateSchema, CommunitySettingsSchema,
+    OrganizationCreateSchema,
 )
 from wishboard.schemas.users import RejectReportSchema, StaffUserCreateSchema, VolunteerQuerySchema
 from wishboard.schemas.wishes import (
@@ -93,6 +94,24 @@ def manage_places():
         tree = {c.id: places.community_grid(c) for c in roots if c.is_community}
     return render_template("admin/places.html", form=form, roots=roots, tree=tree,
                            levels=list(PlaceLevel))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def settings():
+    """The community's rules, shown to and changed by its secretary."""
+    community_id = current_user.community_id
+    form = None
+    if request.method == "POST":
+        # A blank cap means "no limit"; an unticked box means "no".
+        form = submit_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
+            current_user, community_id,
+            **{"max_open_claims": None, "auto_approve_reports": False, **d}))
+        if form.ok:
+            flash("社区设置已保存", "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form,
+                           community=places.get_community(community_id))
 
 
 @bp.route("/organizations", methods=["GET", "POST"])

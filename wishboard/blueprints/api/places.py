@@ -8,7 +8,7 @@ from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.models import Role
 from wishboard.schemas.places import (
     CategoryCreateSchema, CategorySchema, CommunityCreateSchema, CommunityDetailSchema,
-    CommunityQuerySchema, CommunitySchema, OrganizationCreateSchema, OrganizationQuerySchema,
+    CommunityQuerySchema, CommunitySchema, CommunitySettingsSchema, OrganizationCreateSchema, OrganizationQuerySchema,
     OrganizationSchema,
 )
 from wishboard.services import places
@@ -40,6 +40,16 @@ def get_community(community_id):
 def create_community(data):
     """Add a place: admins add any level; a secretary adds grid places in their community."""
     return places.create_community(current_user, **data)
+
+
+@bp.patch("/communities/<int:community_id>")
+@roles_required(Role.ADMIN, Role.SECRETARY)
+@responds(CommunitySchema)
+@use_schema(CommunitySettingsSchema)
+def update_community(data, community_id):
+    """Change a community's rules: claim window, cap on open claims, automatic 报到 approval
+    (admin, or that community's secretary)."""
+    return places.update_community_settings(current_user, community_id, **data)
 
 
 @bp.get("/organizations")
