@@ -125,6 +125,27 @@ def seed_demo(if_empty):
         click.echo(f"  {login.username:<16} {login.name:<6} {login.role}")
 
 
+points_cli = AppGroup("points", help="The positive-energy score ledger.")
+wishboard.add_command(points_cli)
+
+
+@points_cli.command("recompute")
+@click.option("--community-id", type=int, default=None, help="Only this community.")
+@click.option("--check", is_flag=True, help="Report differences without repairing them.")
+def points_recompute(community_id, check):
+    """Rebuild the points totals from the ledger and report every total that disagreed."""
+    from wishboard.services import points
+
+    mismatches = points.recompute_totals(community_id=community_id, repair=not check)
+    for m in mismatches:
+        click.echo(f"mismatch {m.owner_type} {m.owner_id} {m.period}: "
+                   f"stored {m.stored or 'nothing'} ledger {m.ledger or 'nothing'}")
+    verb = "found" if check else "repaired"
+    click.echo(f"{len(mismatches)} totals {verb}" if mismatches else "totals match the ledger")
+    if check and mismatches:
+        raise SystemExit(1)
+
+
 @wishboard.command("purge-tokens")
 def purge_tokens():
     """Delete API tokens that expired or were revoked over a week ago."""

@@ -2,6 +2,7 @@
 
 from wishboard.models.base import utcnow
 from wishboard.models.places import Category, Community, Organization, PlaceLevel
+from wishboard.models.points import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
 from wishboard.models.users import ApiToken, ReportStatus, Role, User, VolunteerType
 from wishboard.models.wishes import (
     Beneficiary, Claim, ClaimStatus, IllegalTransitionError, Need, NeedStatus, Notification,
@@ -9,6 +10,7 @@ from wishboard.models.wishes import (
 )
 
 __all__ = [
+    "DEFAULT_RULES", "PointsEntry", "PointsRules", "PointsTotal",
     "Beneficiary", "Claim", "ClaimStatus", "IllegalTransitionError", "Need", "NeedStatus",
     "Notification", "Rating", "Wish", "WishEvent", "WishKind", "WishState",
     "ApiToken", "Category", "Community", "Organization", "PlaceLevel", "ReportStatus", "Role",

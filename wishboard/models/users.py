@@ -85,6 +85,8 @@ class User(UserMixin, db.Model):
     # Claims this volunteer holds right now; a conditional UPDATE on it enforces a community's
     # cap even when one person claims twice at the same moment.
     open_claim_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A volunteer may keep their name off public boards; their points still count.
+    show_on_boards: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     community: Mapped[Community | None] = relationship(foreign_keys=[community_id])

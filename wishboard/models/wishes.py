@@ -46,7 +46,7 @@ WISH_STATE_LABELS = {
 ACTION_LABELS = {
     "need_submitted": "提出需求", "published": "发布心愿", "need_merged": "合并需求",
     "claimed": "认领", "released": "释放认领", "completed": "完成服务", "rated": "评价",
-    "closed": "结项", "cancelled": "取消", "expired": "过期",
+    "closed": "结项", "cancelled": "取消", "expired": "过期", "rating_removed": "撤销评价",
 }
 
 # Every allowed move, and nothing else.
@@ -294,6 +294,11 @@ class Rating(db.Model):
     stars: Mapped[int] = mapped_column(sa.SmallInteger)
     comment: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A secretary may withdraw an abusive rating; it stays on record, hidden, and its
+    # points are reversed.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    removed_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     rater: Mapped[User | None] = relationship(foreign_keys=[rater_id])
     beneficiary: Mapped[Beneficiary | None] = relationship()

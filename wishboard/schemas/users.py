@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from wishboard.models import ReportStatus, VolunteerType
-from wishboard.schemas.base import BaseSchema, Int, PageQuerySchema, Str, length, one_of
+from wishboard.schemas.base import BaseSchema, Bool, Int, PageQuerySchema, Str, length, one_of
 
 USERNAME = validate.Regexp(r"^[\w.\-]{3,40}$",
                            error="用户名为3到40个字母、数字、汉字或 _ . -")
@@ -35,6 +35,28 @@ class UserSchema(BaseSchema):
     report_reject_reason = fields.String(allow_none=True)
     report_reviewed_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime()
+
+
+class MeSchema(UserSchema):
+    """GET /me: the user, with their points and inbox count."""
+
+    points = fields.Method("dump_points")
+    show_on_boards = fields.Boolean()
+    unread_notifications = fields.Method("dump_unread")
+
+    def dump_points(self, user) -> int:
+        from wishboard.services.points import points_of
+
+        return points_of(user) if user.role.value == "volunteer" else 0
+
+    def dump_unread(self, user) -> int:
+        from wishboard.services.notifications import unread_count
+
+        return unread_count(user)
+
+
+class MeUpdateSchema(BaseSchema):
+    show_on_boards = Bool(required=True)
 
 
 class RegisterSchema(BaseSchema):

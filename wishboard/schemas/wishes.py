@@ -256,6 +256,8 @@ class RatingSchema(BaseSchema):
     comment = fields.String()
     on_behalf = fields.Function(lambda r: r.recorded_by_id is not None)
     created_at = fields.AwareDateTime()
+    removed_at = fields.AwareDateTime(allow_none=True)
+    removed_reason = fields.String(allow_none=True)
 
 
 class NotificationSchema(BaseSchema):

@@ -263,3 +263,9 @@ def list_staff(role: Role) -> list[User]:
         sa.select(User).where(User.role == role)
         .options(joinedload(User.community)).order_by(User.id)
     ))
+
+
+def update_preferences(user: User, *, show_on_boards: bool) -> User:
+    user.show_on_boards = show_on_boards
+    db.session.commit()
+    return user

@@ -7,11 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from wishboard.errors import ConflictError, ForbiddenError, ValidationFailedError
+from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.models import (
     Beneficiary, IllegalTransitionError, Rating, Role, User, Wish, WishState, utcnow,
 )
+from wishboard.services import points
 from wishboard.services.access import can_manage_community
 from wishboard.services.notifications import notify
 from wishboard.services.wishes import get_wish, record_event
@@ -70,6 +71,11 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
                    if rating.beneficiary_id else sa.false()))) is not None:
         raise _already_rated()
     db.session.add(rating)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _already_rated() from None
     # The board's average comes from totals kept in this same transaction.
     result = db.session.execute(
         sa.update(Wish).where(Wish.id == wish.id, Wish.state == WishState.COMPLETED)
@@ -81,12 +87,39 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
             db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id)))
     record_event(wish, actor, "rated", note=f"{stars}星。{comment}".strip(),
                  on_behalf=on_behalf, now=now)
+    points.award_rating(rating, wish, now)
     notify([wish.claimant_id], "wish_rated",
            f"您完成的心愿「{wish.title}」收到{stars}星评价。", wish_id=wish.id, now=now)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise _already_rated() from None
+    db.session.commit()
     db.session.refresh(wish)
+    return rating
+
+
+def remove_rating(actor: User, rating_id: int, reason: str, *,
+                  now: datetime | None = None) -> Rating:
+    """The secretary withdraws an abusive rating: it is hidden, the wish's average and the
+    claimant's points are corrected (a reversing ledger entry, not an edit)."""
+    now = now or utcnow()
+    rating = db.session.get(Rating, rating_id)
+    if rating is None:
+        raise NotFoundError("没有这条评价", message_en="No such rating")
+    wish = get_wish(rating.wish_id)
+    if not can_manage_community(actor, wish.community_id):
+        raise ForbiddenError("只有本社区书记可以撤销评价", code="not_your_community")
+    result = db.session.execute(
+        sa.update(Rating).where(Rating.id == rating.id, Rating.removed_at.is_(None))
+        .values(removed_at=now, removed_by_id=actor.id, removed_reason=reason)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise ConflictError("这条评价已经撤销", message_en="Already removed",
+                            code="rating_already_removed")
+    db.session.execute(
+        sa.update(Wish).where(Wish.id == wish.id)
+        .values(rating_count=Wish.rating_count - 1, rating_sum=Wish.rating_sum - rating.stars)
+        .execution_options(synchronize_session=False))
+    record_event(wish, actor, "rating_removed", note=reason, now=now)
+    points.reverse_rating(rating, wish, reason, now)
+    db.session.commit()
+    db.session.refresh(rating)
     return rating

@@ -25,6 +25,7 @@ from wishboard.models import (
     Claim, ClaimStatus, Community, IllegalTransitionError, Organization, Rating, ReportStatus,
     Role, User, Wish, WishEvent, WishKind, WishState, utcnow,
 )
+from wishboard.services import points
 from wishboard.services.access import can_manage_community, ensure_can_manage_community
 from wishboard.services.notifications import notify, secretary_ids
 
@@ -157,14 +158,16 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
                   letter=responsibility_letter(wish, volunteer, organization, due_at, now),
                   claimed_at=now, due_at=due_at, status=ClaimStatus.ACTIVE)
     db.session.add(claim)
-    notify(_beneficiary_user_ids(wish), "wish_claimed",
-           f"您的心愿「{wish.title}」已由{volunteer.name}认领,"
-           f"承诺{_local_date(due_at)}前完成。", wish_id=wish.id, now=now)
     try:
-        db.session.commit()
+        db.session.flush()  # the partial unique index: one active claim per wish
     except IntegrityError:
         db.session.rollback()
         raise IllegalTransitionError.from_state(WishState.CLAIMED) from None
+    points.award_claim(claim, wish, now)
+    notify(_beneficiary_user_ids(wish), "wish_claimed",
+           f"您的心愿「{wish.title}」已由{volunteer.name}认领,"
+           f"承诺{_local_date(due_at)}前完成。", wish_id=wish.id, now=now)
+    db.session.commit()
     return wish
 
 
@@ -223,7 +226,9 @@ def release_claim(actor: User | None, wish_id: int, reason: str, *,
     _transition(wish, WishState.OPEN, actor, "released", now=now, note=reason,
                 extra_where=(Wish.claimant_id == claimant_id,),
                 claimant_id=None, claim_organization_id=None, claimed_at=None, due_at=None)
-    _end_claim(wish, ClaimStatus.RELEASED, now, reason)
+    claim = _end_claim(wish, ClaimStatus.RELEASED, now, reason)
+    if claim is not None:
+        points.reverse_claim(claim, wish, reason, now)
     if actor is None or actor.id != claimant_id:
         notify([claimant_id], "claim_released",
                f"您认领的心愿「{wish.title}」已被释放:{reason}", wish_id=wish.id, now=now)
@@ -245,7 +250,9 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
     _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
                 note=f"服务{hours}小时。{note}".strip(),
                 extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
-    _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note)
+    claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note)
+    if claim is not None:
+        points.award_completion(claim, wish, now)
     text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
     notify(_beneficiary_user_ids(wish), "wish_completed", text + ",请您去评价。",
            wish_id=wish.id, now=now)
@@ -275,7 +282,9 @@ def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None 
     _transition(wish, WishState.CANCELLED, actor, "cancelled", now=now, note=reason,
                 cancel_reason=reason, claimant_id=None, claim_organization_id=None)
     if claimant_id is not None:
-        _end_claim(wish, ClaimStatus.CANCELLED, now, reason)
+        claim = _end_claim(wish, ClaimStatus.CANCELLED, now, reason)
+        if claim is not None:
+            points.reverse_claim(claim, wish, reason, now)
         notify([claimant_id], "wish_cancelled",
                f"您认领的心愿「{wish.title}」已被社区取消:{reason}", wish_id=wish.id, now=now)
     db.session.commit()
@@ -346,7 +355,7 @@ def wish_story(wish_id: int) -> Wish:
         .options(joinedload(Claim.volunteer), joinedload(Claim.organization))
         .order_by(Claim.claimed_at.desc(), Claim.id.desc())))
     wish.rating_list = list(db.session.scalars(
-        sa.select(Rating).where(Rating.wish_id == wish_id)
+        sa.select(Rating).where(Rating.wish_id == wish_id, Rating.removed_at.is_(None))
         .options(joinedload(Rating.rater), joinedload(Rating.beneficiary))
         .order_by(Rating.created_at, Rating.id)))
     return wish

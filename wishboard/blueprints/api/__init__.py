@@ -19,4 +19,4 @@ def _csrf_for_cookie_sessions():
         csrf.protect()
 
 
-from wishboard.blueprints.api import accounts, openapi, places, wishes  # noqa: E402,F401
+from wishboard.blueprints.api import accounts, openapi, places, points, wishes  # noqa: E402,F401

@@ -12,7 +12,7 @@ from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.errors import ValidationFailedError
 from wishboard.models import Role
 from wishboard.schemas.users import (
-    LoginSchema, RegisterSchema, RejectReportSchema, StaffUserCreateSchema, TokenSchema,
+    LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema, StaffUserCreateSchema, TokenSchema,
     UserSchema, VolunteerQuerySchema,
 )
 from wishboard.services import accounts, tokens
@@ -55,10 +55,19 @@ revoke_token.response_schema = (None, 204, False, False)
 
 @bp.get("/me")
 @login_required
-@responds(UserSchema)
+@responds(MeSchema)
 def me():
-    """The current user, with role, community and 报到 status."""
+    """The current user, with role, community, 报到 status and points."""
     return current_user._get_current_object()
+
+
+@bp.patch("/me")
+@login_required
+@responds(MeSchema)
+@use_schema(MeUpdateSchema)
+def update_me(data):
+    """Choose whether my name shows on public boards (my points count either way)."""
+    return accounts.update_preferences(current_user, **data)
 
 
 @bp.post("/admin/users")

@@ -143,6 +143,15 @@ def rate_wish(data, wish_id):
     return ratings.rate_wish(current_user, wish_id, **data)
 
 
+@bp.post("/ratings/<int:rating_id>/remove")
+@roles_required(*STAFF)
+@responds(RatingSchema)
+@use_schema(ReasonSchema)
+def remove_rating(data, rating_id):
+    """Withdraw an abusive rating (the community's secretary); its points are reversed."""
+    return ratings.remove_rating(current_user, rating_id, data["reason"])
+
+
 @bp.get("/claims")
 @roles_required(Role.VOLUNTEER)
 @responds(ClaimSchema, many=True)
