@@ -14,7 +14,9 @@ from wishboard.schemas.users import RejectReportSchema, StaffUserCreateSchema, V
 from wishboard.schemas.wishes import (
     NeedCreateSchema, NeedPublishSchema, ReasonSchema, WishCreateSchema,
 )
-from wishboard.services import accounts, needs, places, wishes
+from wishboard.models.points import RULE_LABELS
+from wishboard.schemas.points import PointsRulesSchema
+from wishboard.services import accounts, needs, places, points, wishes
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -266,3 +268,34 @@ def manage_wishes():
                                                                per_page=100)[0],
                            states=[WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED,
                                    WishState.CLOSED, WishState.CANCELLED, WishState.EXPIRED])
+
+
+# Points ----------------------------------------------------------------------------------
+
+@bp.route("/points-rules", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def points_rules():
+    """The community's points rules: shown, and changed from now on."""
+    community_id = current_user.community_id
+    form = None
+    if request.method == "POST":
+        form = submit_form(PointsRulesSchema,
+                           lambda d: points.update_rules(current_user, community_id, **d))
+        if form.ok:
+            flash("积分规则已保存,从现在起生效", "success")
+            return redirect(url_for("admin.points_rules"))
+    return render_template("admin/points_rules.html", form=form,
+                           rules=points.rules_for(community_id), labels=RULE_LABELS)
+
+
+@bp.get("/commendation")
+@roles_required(*STAFF)
+def commendation():
+    """年度表彰: the year's lists, with downloads for printing."""
+    community_id = _managed_community_id()
+    year = request.args.get("year", type=int) or int(points.period_key("year"))
+    report = points.commendation(current_user, community_id, year) if community_id else None
+    return render_template("admin/commendation.html", report=report, year=year,
+                           community_id=community_id,
+                           communities=places.list_communities(level="community",
+                                                               per_page=100)[0])

@@ -7,7 +7,7 @@ from wishboard.blueprints.forms import submit_form
 from wishboard.blueprints.web.views import safe_next
 from wishboard.models import ReportStatus, VolunteerType
 from wishboard.schemas.users import LoginSchema, RegisterSchema
-from wishboard.services import accounts, places
+from wishboard.services import accounts, places, points
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,4 +65,5 @@ def register():
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", user=current_user)
+    return render_template("auth/account.html", user=current_user,
+                           points=points.points_of(current_user))

@@ -9,13 +9,15 @@ from flask_login import current_user
 from wishboard.auth import login_required, roles_required
 from wishboard.blueprints.forms import submit_form
 from wishboard.blueprints.web import bp
-from wishboard.models import Role, WishKind, WishState
+from wishboard.models import Role, VolunteerType, WishKind, WishState
+from wishboard.models.points import RULE_LABELS
 from wishboard.schemas import load_or_raise
 from wishboard.schemas.wishes import (
     ClaimCreateSchema, CompleteSchema, NeedCreateSchema, RatingCreateSchema, ReasonSchema,
     WishQuerySchema,
 )
-from wishboard.services import needs, notifications, places, ratings, wishes
+from wishboard.schemas.points import LeaderboardQuerySchema
+from wishboard.services import accounts, needs, notifications, places, points, ratings, wishes
 from wishboard.services.access import can_manage_community, can_see_private_details
 from wishboard.templating import LARGE_MODE_COOKIE, large_mode
 
@@ -212,3 +214,47 @@ def toggle_large_mode():
     response.set_cookie(LARGE_MODE_COOKIE, "0" if large_mode() else "1",
                         max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
+
+
+@bp.get("/communities/<int:community_id>/honor")
+def honor_board(community_id):
+    """光荣榜: volunteers and organisations by points, for all time, a year, a quarter, a month."""
+    place = places.get_community(community_id)
+    query = load_or_raise(LeaderboardQuerySchema(),
+                          {"community_id": str(place.id), "per_page": "50",
+                           **{k: v for k, v in request.args.items() if v.strip()}})
+    period = points.period_key(query["period"], year=query["year"], quarter=query["quarter"],
+                               month=query["month"])
+    rows, total = points.leaderboard(place.id, kind=query["kind"], period=period,
+                                     volunteer_type=query["volunteer_type"],
+                                     page=query["page"], per_page=query["per_page"])
+    return render_template("web/honor.html", community=place, rows=rows, total=total,
+                           query=query, period=period, rules=points.rules_for(place.id),
+                           rule_labels=RULE_LABELS, volunteer_types=list(VolunteerType))
+
+
+@bp.get("/volunteers/<int:user_id>")
+def points_card(user_id):
+    """志愿服务积分卡, printable."""
+    card = points.points_card(user_id, viewer=viewer(), per_page=100)
+    return render_template("web/points_card.html", card=card)
+
+
+@bp.post("/account/boards")
+@login_required
+def set_show_on_boards():
+    accounts.update_preferences(current_user, show_on_boards=request.form.get("show") == "1")
+    flash("已保存", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/ratings/<int:rating_id>/remove")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+def remove_rating(rating_id):
+    form = submit_form(ReasonSchema,
+                       lambda d: ratings.remove_rating(current_user, rating_id, d["reason"]))
+    if form.ok:
+        flash("评价已撤销,相关积分已扣回", "success")
+        return redirect(url_for("web.wish_detail", wish_id=form.result.wish_id))
+    flash("撤销评价时请写明原因", "error")
+    return redirect(request.referrer or url_for("web.index"))
