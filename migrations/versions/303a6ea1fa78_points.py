@@ -36,7 +36,8 @@ def upgrade():
     sa.UniqueConstraint('owner_type', 'owner_id', 'period', name='uq_points_totals_owner')
     )
     with op.batch_alter_table('points_totals', schema=None) as batch_op:
-        batch_op.create_index('ix_points_totals_board', ['community_id', 'owner_type', 'period', 'points'], unique=False)
+        # The leaderboard's order, so the top rows are read straight off the index.
+        batch_op.create_index('ix_points_totals_rank', ['community_id', 'owner_type', 'period', sa.literal_column('points DESC'), sa.literal_column('completions DESC'), sa.literal_column('hours DESC'), 'owner_id'], unique=False)
 
     op.create_table('points_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -121,7 +122,7 @@ def downgrade():
 
     op.drop_table('points_entries')
     with op.batch_alter_table('points_totals', schema=None) as batch_op:
-        batch_op.drop_index('ix_points_totals_board')
+        batch_op.drop_index('ix_points_totals_rank')
 
     op.drop_table('points_totals')
     # ### end Alembic commands ###

@@ -253,7 +253,14 @@ def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "a
                  .where(PointsTotal.owner_type == "volunteer"))
         if volunteer_type:
             query = query.where(User.volunteer_type == VolunteerType(volunteer_type))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    # The count needs the totals table alone (and users only to filter by type).
+    counted = sa.select(sa.func.count()).select_from(PointsTotal).where(
+        PointsTotal.community_id == community_id, PointsTotal.period == period,
+        PointsTotal.owner_type == ("organization" if kind == "organizations" else "volunteer"))
+    if kind != "organizations" and volunteer_type:
+        counted = counted.join(User, User.id == PointsTotal.owner_id).where(
+            User.volunteer_type == VolunteerType(volunteer_type))
+    total = db.session.scalar(counted)
     rows = db.session.execute(query.order_by(*order).limit(per_page)
                               .offset((page - 1) * per_page)).all()
     result = []
