@@ -146,6 +146,35 @@ def points_recompute(community_id, check):
         raise SystemExit(1)
 
 
+@wishboard.command("sweep")
+@click.option("--dry-run", is_flag=True, help="List what would change and why; change nothing.")
+@click.option("--now", "at", default=None, metavar="ISO-TIME",
+              help="Sweep as of this moment instead of now (e.g. 2026-12-01T08:00:00+08:00).")
+def sweep(dry_run, at):
+    """Apply the stale-work policy once: expire, release overdue claims, close, remind."""
+    from datetime import datetime
+
+    from wishboard.services import sweeps
+
+    now = None
+    if at:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter("use an ISO time such as 2026-12-01T08:00:00+08:00",
+                                     param_hint="--now") from None
+        if now.tzinfo is None:
+            raise click.BadParameter("give the time zone, e.g. +08:00", param_hint="--now")
+    if dry_run:
+        due = sweeps.plan(now)
+        for item in due:
+            click.echo(f"{item.rule:<14} wish {item.wish_id:<7} {item.title}: {item.why}")
+        click.echo(f"{len(due)} changes due" if due else "nothing is due")
+        return
+    result = sweeps.run_sweep(now)
+    click.echo(result.summary())
+
+
 @wishboard.command("purge-tokens")
 def purge_tokens():
     """Delete API tokens that expired or were revoked over a week ago."""

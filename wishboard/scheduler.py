@@ -8,17 +8,21 @@ workers cannot run jobs N times.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from functools import wraps
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from wishboard.services import tokens
+from wishboard.services import sweeps, tokens
 
 log = logging.getLogger(__name__)
 
 # Stable ids; every job is safe to run twice.
 JOBS = [
+    # The stale-work policy. It selects whatever is due at the time it runs, so after a
+    # downtime the first run (at start) catches up on everything that fell due meanwhile.
+    dict(id="sweep", func=sweeps.run_sweep, trigger="interval", minutes=10, run_at_start=True),
     dict(id="purge_expired_tokens", func=tokens.purge_expired_tokens,
          trigger="cron", hour=3, minute=17),
 ]
@@ -34,8 +38,13 @@ def _in_app_context(app: Flask, func, job_id: str):
     @wraps(func)
     def run():
         with app.app_context():
-            result = func()
-            log.info("job %s done: %s", job_id, result)
+            try:
+                result = func()
+            except Exception:
+                log.exception("job %s failed", job_id)
+                raise
+            summary = result.summary() if hasattr(result, "summary") else result
+            log.info("job %s done: %s", job_id, summary)
             return result
 
     return run
@@ -47,5 +56,7 @@ def build_scheduler(app: Flask, scheduler_cls=BackgroundScheduler):
     for job in JOBS:
         spec = dict(job)
         func = spec.pop("func")
+        if spec.pop("run_at_start", False):
+            spec["next_run_time"] = datetime.now(timezone.utc)
         scheduler.add_job(_in_app_context(app, func, spec["id"]), replace_existing=True, **spec)
     return scheduler

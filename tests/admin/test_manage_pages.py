@@ -115,3 +115,34 @@ def test_secretary_sets_the_community_rules(client, community, make_user, login_
     db.session.expire_all()
     saved = db.session.get(Community, community.id)
     assert saved.max_open_claims is None and saved.auto_approve_reports is False
+
+
+def test_the_dashboard_shows_what_the_policy_will_do_soon(client, community, make_user,
+                                                          login_as):
+    from datetime import timedelta
+
+    from wishboard.models import utcnow
+    from wishboard.services import needs, wishes
+
+    secretary = make_user("secretary", community)
+    volunteer = make_user("volunteer", community)
+    category_id = db.session.scalar(sa.text("SELECT id FROM categories ORDER BY id LIMIT 1"))
+    now = utcnow()
+    needs.create_wish(secretary, title="三天后过期", description="d", category_id=category_id,
+                      beneficiary_name="某人", expires_at=now + timedelta(days=3))
+    late = needs.create_wish(secretary, title="快逾期了", description="d",
+                             category_id=category_id, beneficiary_name="某人")
+    wishes.claim_wish(volunteer, late.id, accept_letter=True, due_at=now + timedelta(days=2))
+    needs.create_wish(secretary, title="还早", description="d", category_id=category_id,
+                      beneficiary_name="某人", expires_at=now + timedelta(days=30))
+    login_as(secretary)
+    page = client.get("/manage/").get_data(as_text=True)
+    assert "七天内将自动处理" in page
+    assert "三天后过期</a>:将过期" in page and "快逾期了</a>:将因逾期收回认领" in page
+    assert "还早" not in page
+    saved = client.post("/manage/settings", data={
+        "claim_window_days": "7", "open_wish_max_age_days": "45", "rating_window_days": "10",
+        "expiry_reminder_days": "2", "due_reminder_days": "1", "rating_reminder_days": "3"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Community, community.id).open_wish_max_age_days == 45

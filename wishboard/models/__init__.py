@@ -5,13 +5,13 @@ from wishboard.models.places import Category, Community, Organization, PlaceLeve
 from wishboard.models.points import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
 from wishboard.models.users import ApiToken, ReportStatus, Role, User, VolunteerType
 from wishboard.models.wishes import (
-    Beneficiary, Claim, ClaimStatus, IllegalTransitionError, Need, NeedStatus, Notification,
-    Rating, Wish, WishEvent, WishKind, WishState,
+    Beneficiary, Claim, ClaimStatus, IllegalTransitionError, JobLock, Need, NeedStatus,
+    Notification, Rating, Reminder, Wish, WishEvent, WishKind, WishState,
 )
 
 __all__ = [
     "DEFAULT_RULES", "PointsEntry", "PointsRules", "PointsTotal",
-    "Beneficiary", "Claim", "ClaimStatus", "IllegalTransitionError", "Need", "NeedStatus",
+    "JobLock", "Reminder", "Beneficiary", "Claim", "ClaimStatus", "IllegalTransitionError", "Need", "NeedStatus",
     "Notification", "Rating", "Wish", "WishEvent", "WishKind", "WishState",
     "ApiToken", "Category", "Community", "Organization", "PlaceLevel", "ReportStatus", "Role",
     "User", "VolunteerType", "utcnow",

@@ -149,6 +149,10 @@ class Wish(db.Model):
                            name="claimed_has_claimant"),
         sa.CheckConstraint("rating_count >= 0 AND rating_sum >= 0", name="rating_totals"),
         sa.Index("ix_wishes_board", "community_id", "state", "published_at"),
+        # The sweeps' ways in: each selects only what is due.
+        sa.Index("ix_wishes_state_expires", "state", "expires_at"),
+        sa.Index("ix_wishes_state_due", "state", "due_at"),
+        sa.Index("ix_wishes_community_state_completed", "community_id", "state", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -318,3 +322,30 @@ class Notification(db.Model):
     text: Mapped[str] = mapped_column(sa.String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Reminder(db.Model):
+    """A reminder already sent. ``key`` names what it was about (the wish, the deadline), so
+    each reminder goes out once however often the sweep runs."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    wish_id: Mapped[int] = mapped_column(sa.ForeignKey("wishes.id", ondelete="CASCADE"),
+                                         index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class JobLock(db.Model):
+    """A lease on a job, so two schedulers (or a scheduler and an operator) never sweep at
+    the same time. Taken with a conditional UPDATE, on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(sa.String(100))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_summary: Mapped[str | None] = mapped_column(sa.String(500))

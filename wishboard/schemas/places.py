@@ -21,6 +21,11 @@ class CommunitySchema(BaseSchema):
     auto_approve_reports = fields.Boolean()
     claim_window_days = fields.Integer()
     max_open_claims = fields.Integer(allow_none=True)
+    open_wish_max_age_days = fields.Integer()
+    rating_window_days = fields.Integer()
+    expiry_reminder_days = fields.Integer()
+    due_reminder_days = fields.Integer()
+    rating_reminder_days = fields.Integer()
 
 
 class CommunityDetailSchema(CommunitySchema):
@@ -52,6 +57,11 @@ class CommunitySettingsSchema(BaseSchema):
     claim_window_days = Int(validate=in_range(1, 90))
     max_open_claims = Int(allow_none=True, validate=in_range(1, 100))
     auto_approve_reports = Bool()
+    open_wish_max_age_days = Int(validate=in_range(1, 365))
+    rating_window_days = Int(validate=in_range(1, 90))
+    expiry_reminder_days = Int(validate=in_range(0, 30))
+    due_reminder_days = Int(validate=in_range(0, 30))
+    rating_reminder_days = Int(validate=in_range(0, 30))
 
 
 class CommunityQuerySchema(PageQuerySchema):

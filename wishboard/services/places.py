@@ -118,7 +118,9 @@ def list_communities(
     return list(items), total
 
 
-SETTINGS = ("claim_window_days", "max_open_claims", "auto_approve_reports")
+SETTINGS = ("claim_window_days", "max_open_claims", "auto_approve_reports",
+            "open_wish_max_age_days", "rating_window_days", "expiry_reminder_days",
+            "due_reminder_days", "rating_reminder_days")
 
 
 def update_community_settings(actor: User, community_id: int, **changes) -> Community:

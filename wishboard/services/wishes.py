@@ -64,8 +64,7 @@ def _transition(wish: Wish, new: WishState, actor: User | None, action: str, *,
         .values(state=new, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.rollback()
+    if result.rowcount != 1:  # someone else moved it first; nothing was written
         current = db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id))
         raise IllegalTransitionError.from_state(current or old)
     db.session.refresh(wish)
@@ -77,7 +76,7 @@ def _beneficiary_user_ids(wish: Wish) -> list[int]:
     return [b.user_id for b in wish.beneficiaries if b.user_id]
 
 
-def _local_date(value: datetime) -> str:
+def local_date(value: datetime) -> str:
     local = value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
     return f"{local.year}年{local.month}月{local.day}日"
 
@@ -89,10 +88,10 @@ def responsibility_letter(wish: Wish, volunteer: User, organization: Organizatio
     return (
         f"项目责任书\n"
         f"我{who}自愿认领{wish.kind.label}「{wish.title}」(编号{wish.id}),"
-        f"为{wish.public_alias}提供服务,承诺于{_local_date(due_at)}前完成。\n"
+        f"为{wish.public_alias}提供服务,承诺于{local_date(due_at)}前完成。\n"
         f"服务中我将尊重服务对象的意愿,保护其个人信息,不收取任何费用;"
         f"如不能按时完成,将及时向社区说明并释放认领。\n"
-        f"认领人:{who}    {_local_date(now)}"
+        f"认领人:{who}    {local_date(now)}"
     )
 
 
@@ -150,7 +149,7 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
         raise ValidationFailedError(fields={"due_at": ["完成日期最多一年以后"]})
 
     _transition(wish, WishState.CLAIMED, volunteer, "claimed", now=now,
-                note=f"承诺于{_local_date(due_at)}前完成",
+                note=f"承诺于{local_date(due_at)}前完成",
                 claimant_id=volunteer.id, claim_organization_id=organization_id,
                 claimed_at=now, due_at=due_at)
     _take_claim_slot(volunteer, community)
@@ -166,7 +165,7 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
     points.award_claim(claim, wish, now)
     notify(_beneficiary_user_ids(wish), "wish_claimed",
            f"您的心愿「{wish.title}」已由{volunteer.name}认领,"
-           f"承诺{_local_date(due_at)}前完成。", wish_id=wish.id, now=now)
+           f"承诺{local_date(due_at)}前完成。", wish_id=wish.id, now=now)
     db.session.commit()
     return wish
 
@@ -217,12 +216,20 @@ def release_claim(actor: User | None, wish_id: int, reason: str, *,
     wish = get_wish(wish_id)
     if wish.state is not WishState.CLAIMED:
         raise IllegalTransitionError.from_state(wish.state)
-    claimant_id = wish.claimant_id
-    if actor is not None and actor.id != claimant_id and not can_manage_community(
+    if actor is not None and actor.id != wish.claimant_id and not can_manage_community(
             actor, wish.community_id):
         raise ForbiddenError("只有认领人或社区书记可以释放认领",
                              message_en="Only the claimant or the secretary may release",
                              code="not_claimant")
+    apply_release(wish, actor, reason, now)
+    db.session.commit()
+    return wish
+
+
+def apply_release(wish: Wish, actor: User | None, reason: str, now: datetime) -> None:
+    """Reopen a claimed wish: end the claim, reverse its points, tell the claimant when
+    someone else released it. One step of a use case; the caller commits."""
+    claimant_id = wish.claimant_id
     _transition(wish, WishState.OPEN, actor, "released", now=now, note=reason,
                 extra_where=(Wish.claimant_id == claimant_id,),
                 claimant_id=None, claim_organization_id=None, claimed_at=None, due_at=None)
@@ -232,8 +239,6 @@ def release_claim(actor: User | None, wish_id: int, reason: str, *,
     if actor is None or actor.id != claimant_id:
         notify([claimant_id], "claim_released",
                f"您认领的心愿「{wish.title}」已被释放:{reason}", wish_id=wish.id, now=now)
-    db.session.commit()
-    return wish
 
 
 def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note: str = "",
@@ -268,9 +273,21 @@ def close_wish(actor: User | None, wish_id: int, *, now: datetime | None = None)
     wish = get_wish(wish_id)
     if actor is not None:
         ensure_can_manage_community(actor, wish.community_id)
-    _transition(wish, WishState.CLOSED, actor, "closed", now=now, closed_at=now)
+    apply_close(wish, actor, now)
     db.session.commit()
     return wish
+
+
+def apply_close(wish: Wish, actor: User | None, now: datetime, note: str = "") -> None:
+    """Close a completed wish; its points are final. The caller commits."""
+    _transition(wish, WishState.CLOSED, actor, "closed", now=now, note=note, closed_at=now)
+
+
+def apply_expire(wish: Wish, reason: str, now: datetime) -> None:
+    """The stale-work policy retires an open wish nobody claimed. The caller commits."""
+    _transition(wish, WishState.EXPIRED, None, "expired", now=now, note=reason)
+    notify(secretary_ids(wish.community_id), "wish_expired",
+           f"心愿「{wish.title}」无人认领,已过期:{reason}", wish_id=wish.id, now=now)
 
 
 def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None = None) -> Wish:

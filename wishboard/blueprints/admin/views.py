@@ -16,7 +16,7 @@ from wishboard.schemas.wishes import (
 )
 from wishboard.models.points import RULE_LABELS
 from wishboard.schemas.points import PointsRulesSchema
-from wishboard.services import accounts, needs, places, points, wishes
+from wishboard.services import accounts, needs, places, points, sweeps, wishes
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -38,7 +38,8 @@ def dashboard():
         _, counts["completed"] = wishes.list_wishes(
             viewer=current_user, community_id=current_user.community_id, status="completed",
             per_page=1)
-    return render_template("admin/dashboard.html", counts=counts)
+    soon = sweeps.upcoming(current_user.community_id) if current_user.community_id else []
+    return render_template("admin/dashboard.html", counts=counts, soon=soon)
 
 
 @bp.get("/reports")
