@@ -20,6 +20,15 @@ def notify(user_ids: Iterable[int | None], kind: str, text: str, *, wish_id: int
                                     created_at=now or utcnow()))
 
 
+def notify_each(messages: list[tuple[int, str, int | None]], kind: str, *,
+                now: datetime | None = None) -> None:
+    """Many different messages at once: (user_id, text, wish_id) each; one statement."""
+    if messages:
+        db.session.execute(sa.insert(Notification), [
+            dict(user_id=user_id, kind=kind, text=text[:300], wish_id=wish_id,
+                 created_at=now or utcnow()) for user_id, text, wish_id in messages])
+
+
 def secretary_ids(community_id: int) -> list[int]:
     return list(db.session.scalars(sa.select(User.id).where(
         User.role == Role.SECRETARY, User.community_id == community_id,

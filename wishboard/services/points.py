@@ -94,51 +94,72 @@ class Award:
     reverses_id: int | None = None
 
 
-def _book(award: Award, now: datetime) -> bool:
-    """Write one entry unless its key is already in the ledger; then move the totals.
-    Returns whether anything was booked."""
-    periods = periods_of(now)
-    values = dict(
+def _entry_values(award: Award, now: datetime) -> dict:
+    return dict(
         key=award.key, community_id=award.community_id, volunteer_id=award.volunteer_id,
         organization_id=award.organization_id, source_type=award.source_type,
         source_id=award.source_id, rule=award.rule, amount=award.amount,
-        reason=award.reason[:200], reverses_id=award.reverses_id, created_at=now, **periods,
-        **{f"d_{name}": getattr(award.deltas, name) for name in COUNTERS})
-    entry_id = db.session.scalar(
-        _insert(PointsEntry).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        .returning(PointsEntry.id))
-    if entry_id is None:  # the ledger already holds this event
-        return False
-    owners = [("volunteer", award.volunteer_id), ("organization", award.organization_id)]
-    for owner_type, owner_id in owners:
-        if owner_id is None:
+        reason=award.reason[:200], reverses_id=award.reverses_id, created_at=now,
+        **periods_of(now), **{f"d_{name}": getattr(award.deltas, name) for name in COUNTERS})
+
+
+def _book(award: Award, now: datetime) -> bool:
+    """Write one entry unless its key is already in the ledger; then move the totals.
+    Returns whether anything was booked."""
+    return bool(_book_many([award], now))
+
+
+def _book_many(awards: list[Award], now: datetime) -> list[str]:
+    """Write the entries whose keys are not yet in the ledger (one statement), then add
+    what they carry to every total they touch (one more). Returns the keys booked."""
+    if not awards:
+        return []
+    booked = set(db.session.scalars(
+        _insert(PointsEntry).values([_entry_values(a, now) for a in awards])
+        .on_conflict_do_nothing(index_elements=["key"]).returning(PointsEntry.key)))
+    sums: dict[tuple, dict] = {}
+    periods = periods_of(now)
+    for award in awards:
+        if award.key not in booked:
             continue
-        for period in ("all", periods["year"], periods["quarter"], periods["month"]):
-            _add_to_total(award, owner_type, owner_id, period)
-    return True
+        add = {"points": award.amount, **{n: getattr(award.deltas, n) for n in COUNTERS}}
+        for owner_type, owner_id in (("volunteer", award.volunteer_id),
+                                     ("organization", award.organization_id)):
+            if owner_id is None:
+                continue
+            for period in ("all", periods["year"], periods["quarter"], periods["month"]):
+                row = sums.setdefault((owner_type, owner_id, period), dict(
+                    community_id=award.community_id, owner_type=owner_type,
+                    owner_id=owner_id, period=period, points=0, **{n: 0 for n in COUNTERS}))
+                for name, value in add.items():
+                    row[name] += value
+    if sums:
+        totals = PointsTotal.__table__
+        statement = _insert(totals)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["owner_type", "owner_id", "period"],
+            set_={name: totals.c[name] + statement.excluded[name]
+                  for name in ("points", *COUNTERS)}), list(sums.values()))
+    return sorted(booked)
 
 
-def _add_to_total(award: Award, owner_type: str, owner_id: int, period: str) -> None:
-    add = {"points": award.amount, **{n: getattr(award.deltas, n) for n in COUNTERS}}
-    statement = _insert(PointsTotal).values(
-        community_id=award.community_id, owner_type=owner_type, owner_id=owner_id,
-        period=period, **add)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["owner_type", "owner_id", "period"],
-        set_={name: getattr(PointsTotal, name) + statement.excluded[name] for name in add}))
+def reverse_many(items: list[tuple[str, str]], now: datetime) -> list[str]:
+    """Book the negative of each entry named by key (once each), with its reason. Keys with
+    nothing behind them are skipped. Returns the reversal keys booked."""
+    reasons = dict(items)
+    if not reasons:
+        return []
+    originals = db.session.scalars(sa.select(PointsEntry).where(PointsEntry.key.in_(reasons)))
+    return _book_many([Award(
+        key=f"{o.key}:reversal", community_id=o.community_id, volunteer_id=o.volunteer_id,
+        organization_id=o.organization_id, source_type=o.source_type, source_id=o.source_id,
+        rule=o.rule, amount=-o.amount, reason=reasons[o.key], reverses_id=o.id,
+        deltas=Deltas(**{n: getattr(o, f"d_{n}") for n in COUNTERS}).negated())
+        for o in originals], now)
 
 
 def _reverse(key: str, reason: str, now: datetime) -> bool:
-    """Book the negative of the entry ``key`` (once). False if there is nothing to undo."""
-    original = db.session.scalar(sa.select(PointsEntry).where(PointsEntry.key == key))
-    if original is None:
-        return False
-    deltas = Deltas(**{name: getattr(original, f"d_{name}") for name in COUNTERS}).negated()
-    return _book(Award(
-        key=f"{key}:reversal", community_id=original.community_id,
-        volunteer_id=original.volunteer_id, organization_id=original.organization_id,
-        source_type=original.source_type, source_id=original.source_id, rule=original.rule,
-        amount=-original.amount, reason=reason, deltas=deltas, reverses_id=original.id), now)
+    return bool(reverse_many([(key, reason)], now))
 
 
 # What each event is worth -----------------------------------------------------------------

@@ -30,8 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from wishboard.extensions import db
 from wishboard.models import (
-    Beneficiary, Community, IllegalTransitionError, JobLock, PlaceLevel, Rating, Reminder,
-    Wish, WishState, utcnow,
+    Beneficiary, Community, JobLock, PlaceLevel, Rating, Reminder, Wish, WishState, utcnow,
 )
 from wishboard.services import wishes
 from wishboard.services.notifications import notify, secretary_ids
@@ -216,13 +215,20 @@ def _send_reminder(rule: str, wish: Wish, community: Community, now: datetime) -
     return True
 
 
-def _apply(rule: str, wish: Wish, why: str, now: datetime) -> None:
+def _apply(rule: str, batch: list[Wish], why: str, now: datetime) -> list[int]:
+    ids = [wish.id for wish in batch]
     if rule == "expire":
-        wishes.apply_expire(wish, why, now)
-    elif rule == "release":
-        wishes.apply_release(wish, None, why, now)
-    else:
-        wishes.apply_close(wish, None, now, note=why)
+        return wishes.expire_many(ids, why, now)
+    if rule == "release":
+        return wishes.release_many(ids, None, why, now)
+    return wishes.close_many(ids, why, now)
+
+
+def _tell_secretaries_of_expiries(expired: Counter, now: datetime) -> None:
+    """One message per community and sweep, not one per wish."""
+    for community_id, count in expired.items():
+        notify(secretary_ids(community_id), "wishes_expired",
+               f"有{count}个心愿长时间无人认领,已自动过期,可在“心愿”中查看。", now=now)
 
 
 def _take_lease(holder: str, now: datetime) -> bool:
@@ -256,14 +262,17 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = 500,
         log.info("sweep skipped: another sweep holds the lease")
         return result
     try:
+        expired = Counter()
         for rule, batch, why in due_work(now, batch_size):
-            for wish in batch:
-                try:
-                    _apply(rule, wish, why, now)
-                    result.changed[rule] += 1
-                except IllegalTransitionError:  # it moved since we read it; leave it be
-                    result.skipped[rule] += 1
+            moved = set(_apply(rule, batch, why, now))  # the rest moved since we read them
+            result.changed[rule] += len(moved)
+            if len(batch) > len(moved):
+                result.skipped[rule] += len(batch) - len(moved)
+            if rule == "expire":
+                expired.update(w.community_id for w in batch if w.id in moved)
             db.session.commit()
+        _tell_secretaries_of_expiries(expired, now)
+        db.session.commit()
         for rule, batch, community in due_reminders(now, batch_size):
             for wish in batch:
                 if _send_reminder(rule, wish, community, now):

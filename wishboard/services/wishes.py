@@ -8,6 +8,7 @@ use case and commits once.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,9 +26,10 @@ from wishboard.models import (
     Claim, ClaimStatus, Community, IllegalTransitionError, Organization, Rating, ReportStatus,
     Role, User, Wish, WishEvent, WishKind, WishState, utcnow,
 )
+from wishboard.models.wishes import TRANSITIONS
 from wishboard.services import points
 from wishboard.services.access import can_manage_community, ensure_can_manage_community
-from wishboard.services.notifications import notify, secretary_ids
+from wishboard.services.notifications import notify, notify_each, secretary_ids
 
 # What the public board shows; pending and rejected wishes are the secretary's business.
 PUBLIC_STATES = [WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED, WishState.CLOSED,
@@ -52,23 +54,41 @@ def record_event(wish: Wish, actor: User | None, action: str, *, from_state=None
     return event
 
 
+def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: User | None,
+                    action: str, *, now: datetime, note: str = "", extra_where=(),
+                    **values) -> list[int]:
+    """Move every wish of ``wish_ids`` that is, at this instant in the database, still in
+    ``old`` to ``new`` (one conditional UPDATE), and write their timeline lines. Returns the
+    ids that moved; the others were moved by someone else first and are left alone.
+    The caller commits."""
+    if new not in TRANSITIONS.get(old, set()):
+        raise IllegalTransitionError.from_state(old)
+    if not wish_ids:
+        return []
+    moved = list(db.session.scalars(
+        sa.update(Wish)
+        .where(Wish.id.in_(wish_ids), Wish.state == old, *extra_where)
+        .values(state=new, **values)
+        .returning(Wish.id)
+        .execution_options(synchronize_session=False)))
+    if moved:
+        db.session.execute(sa.insert(WishEvent), [
+            dict(wish_id=wish_id, actor_id=actor.id if actor else None, action=action,
+                 from_state=old.value, to_state=new.value, note=note[:500], on_behalf=False,
+                 created_at=now) for wish_id in moved])
+    return moved
+
+
 def _transition(wish: Wish, new: WishState, actor: User | None, action: str, *,
                 now: datetime, note: str = "", extra_where=(), **values) -> WishState:
-    """Move ``wish`` to ``new`` if, at this instant in the database, it is still in a state
-    that allows it. Returns the state it came from; raises IllegalTransitionError otherwise."""
-    wish.check_transition(new)
+    """Move one wish, or raise IllegalTransitionError naming the state that refused it."""
     old = wish.state
-    result = db.session.execute(
-        sa.update(Wish)
-        .where(Wish.id == wish.id, Wish.state == old, *extra_where)
-        .values(state=new, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # someone else moved it first; nothing was written
+    wish.check_transition(new)
+    if not transition_many([wish.id], old, new, actor, action, now=now, note=note,
+                           extra_where=extra_where, **values):
         current = db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id))
         raise IllegalTransitionError.from_state(current or old)
     db.session.refresh(wish)
-    record_event(wish, actor, action, from_state=old, to_state=new, note=note, now=now)
     return old
 
 
@@ -184,10 +204,15 @@ def _take_claim_slot(volunteer: User, community: Community) -> None:
                             code="too_many_claims")
 
 
-def _free_claim_slot(volunteer_id: int) -> None:
-    db.session.execute(sa.update(User).where(User.id == volunteer_id, User.open_claim_count > 0)
-                       .values(open_claim_count=User.open_claim_count - 1)
-                       .execution_options(synchronize_session=False))
+def _free_claim_slots(volunteer_ids: list[int]) -> None:
+    counts = Counter(volunteer_ids)
+    if counts:
+        users = User.__table__
+        db.session.execute(
+            users.update().where(users.c.id == sa.bindparam("vid"),
+                                 users.c.open_claim_count >= sa.bindparam("n"))
+            .values(open_claim_count=users.c.open_claim_count - sa.bindparam("n")),
+            [{"vid": vid, "n": n} for vid, n in counts.items()])
 
 
 def _active_claim(wish: Wish) -> Claim | None:
@@ -204,7 +229,7 @@ def _end_claim(wish: Wish, status: ClaimStatus, now: datetime, reason: str | Non
         claim.end_reason = reason
         for key, value in values.items():
             setattr(claim, key, value)
-        _free_claim_slot(claim.volunteer_id)
+        _free_claim_slots([claim.volunteer_id])
     return claim
 
 
@@ -227,18 +252,38 @@ def release_claim(actor: User | None, wish_id: int, reason: str, *,
 
 
 def apply_release(wish: Wish, actor: User | None, reason: str, now: datetime) -> None:
-    """Reopen a claimed wish: end the claim, reverse its points, tell the claimant when
-    someone else released it. One step of a use case; the caller commits."""
-    claimant_id = wish.claimant_id
-    _transition(wish, WishState.OPEN, actor, "released", now=now, note=reason,
-                extra_where=(Wish.claimant_id == claimant_id,),
-                claimant_id=None, claim_organization_id=None, claimed_at=None, due_at=None)
-    claim = _end_claim(wish, ClaimStatus.RELEASED, now, reason)
-    if claim is not None:
-        points.reverse_claim(claim, wish, reason, now)
-    if actor is None or actor.id != claimant_id:
-        notify([claimant_id], "claim_released",
-               f"您认领的心愿「{wish.title}」已被释放:{reason}", wish_id=wish.id, now=now)
+    """Reopen one claimed wish (see release_many); raises if it is no longer claimed."""
+    if not release_many([wish.id], actor, reason, now,
+                        extra_where=(Wish.claimant_id == wish.claimant_id,)):
+        current = db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id))
+        raise IllegalTransitionError.from_state(current)
+    db.session.refresh(wish)
+
+
+def release_many(wish_ids: list[int], actor: User | None, reason: str, now: datetime, *,
+                 extra_where=()) -> list[int]:
+    """Reopen claimed wishes: end their claims, free the claimants' slots, reverse the claim
+    points, tell each claimant who did not release it themselves. A fixed number of
+    statements however many wishes. The caller commits; returns the ids released."""
+    moved = transition_many(wish_ids, WishState.CLAIMED, WishState.OPEN, actor, "released",
+                            now=now, note=reason, extra_where=extra_where, claimant_id=None,
+                            claim_organization_id=None, claimed_at=None, due_at=None)
+    if not moved:
+        return []
+    claims = db.session.execute(
+        sa.update(Claim).where(Claim.wish_id.in_(moved), Claim.status == ClaimStatus.ACTIVE)
+        .values(status=ClaimStatus.RELEASED, ended_at=now, end_reason=reason)
+        .returning(Claim.id, Claim.wish_id, Claim.volunteer_id)
+        .execution_options(synchronize_session=False)).all()
+    _free_claim_slots([c.volunteer_id for c in claims])
+    titles = dict(db.session.execute(sa.select(Wish.id, Wish.title)
+                                     .where(Wish.id.in_(moved))).all())
+    points.reverse_many([(f"claim:{c.id}", f"认领「{titles[c.wish_id]}」未完成:{reason}")
+                         for c in claims], now)
+    notify_each([(c.volunteer_id, f"您认领的心愿「{titles[c.wish_id]}」已被释放:{reason}",
+                  c.wish_id) for c in claims if actor is None or actor.id != c.volunteer_id],
+                "claim_released", now=now)
+    return moved
 
 
 def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note: str = "",
@@ -283,11 +328,16 @@ def apply_close(wish: Wish, actor: User | None, now: datetime, note: str = "") -
     _transition(wish, WishState.CLOSED, actor, "closed", now=now, note=note, closed_at=now)
 
 
-def apply_expire(wish: Wish, reason: str, now: datetime) -> None:
-    """The stale-work policy retires an open wish nobody claimed. The caller commits."""
-    _transition(wish, WishState.EXPIRED, None, "expired", now=now, note=reason)
-    notify(secretary_ids(wish.community_id), "wish_expired",
-           f"心愿「{wish.title}」无人认领,已过期:{reason}", wish_id=wish.id, now=now)
+def close_many(wish_ids: list[int], note: str, now: datetime) -> list[int]:
+    """The stale-work policy closes completed wishes whose rating window has passed."""
+    return transition_many(wish_ids, WishState.COMPLETED, WishState.CLOSED, None, "closed",
+                           now=now, note=note, closed_at=now)
+
+
+def expire_many(wish_ids: list[int], reason: str, now: datetime) -> list[int]:
+    """The stale-work policy retires open wishes nobody claimed."""
+    return transition_many(wish_ids, WishState.OPEN, WishState.EXPIRED, None, "expired",
+                           now=now, note=reason)
 
 
 def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None = None) -> Wish:
