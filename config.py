@@ -37,7 +37,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # A slow reader must never lose a form to an expired CSRF token: it lives as long as the session.
+    # A slow reader must never lose a form to an expired CSRF token: it lives as long as
+    # the session.
     WTF_CSRF_TIME_LIMIT = None
 
     API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", 24 * 30))

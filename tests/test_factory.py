@@ -90,4 +90,3 @@ def test_times_are_stored_in_utc_and_come_back_aware(app, make_user, community):
         assert raw.astimezone(timezone.utc).hour == 7
     else:  # SQLite: the UTC wall time as text
         assert raw.startswith("2026-11-22 07:00")
-

@@ -107,8 +107,8 @@ def test_large_mode_is_one_tap_and_remembered(client):
     assert '<html lang="zh-CN" class="">' in text(client.get("/"))
 
 
-def test_web_forms_carry_a_csrf_token_and_refuse_posts_without_it(make_app, community,
-                                                                   make_user):
+def test_web_forms_carry_a_csrf_token_and_refuse_posts_without_it(
+        make_app, community, make_user):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     user = make_user("resident", community)

@@ -37,8 +37,8 @@ def test_honor_board_and_points_card(client, community, make_user):
     assert "+20分" in card and "完成「帮忙买药」" in card
 
 
-def test_volunteer_hides_their_name_from_the_honor_board(client, community, make_user,
-                                                          login_as):
+def test_volunteer_hides_their_name_from_the_honor_board(
+        client, community, make_user, login_as):
     secretary = make_user("secretary", community)
     shy = make_user("volunteer", community, name="王晓梅")
     _claimed(community, secretary, shy)

@@ -81,9 +81,8 @@ def test_the_whole_journey_through_the_pages(app, cast, community):
     mine = text(resident.get("/needs/mine"))
     assert "等您评价" in mine and "为吴婆婆联系康复护理" in mine
     assert "【未读】" in text(resident.get("/inbox"))
-    rated = resident.post(f"/wishes/{wish.id}/rate", data={"stars": "5",
-                                                          "comment": "谢谢小李"},
-                          follow_redirects=True)
+    rated = resident.post(f"/wishes/{wish.id}/rate",
+                          data={"stars": "5", "comment": "谢谢小李"}, follow_redirects=True)
     assert "评价已提交" in text(rated) and "平均5.0星" in text(rated)
     again = resident.post(f"/wishes/{wish.id}/rate", data={"stars": "4"})
     assert "每人对一件事只能评价一次" in text(again)

@@ -11,7 +11,8 @@ from wishboard.models.wishes import (
 
 __all__ = [
     "DEFAULT_RULES", "PointsEntry", "PointsRules", "PointsTotal",
-    "JobLock", "Reminder", "Beneficiary", "Claim", "ClaimStatus", "IllegalTransitionError", "Need", "NeedStatus",
+    "JobLock", "Reminder", "Beneficiary", "Claim", "ClaimStatus", "IllegalTransitionError",
+    "Need", "NeedStatus",
     "Notification", "Rating", "Wish", "WishEvent", "WishKind", "WishState",
     "ApiToken", "Category", "Community", "Organization", "PlaceLevel", "ReportStatus", "Role",
     "User", "VolunteerType", "utcnow",

@@ -52,3 +52,14 @@ def enum_column_type(enum_cls: type[enum.Enum], name: str, length: int = 20) -> 
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
+
+
+def upsert(table):
+    """An INSERT that offers ``on_conflict_do_nothing`` / ``on_conflict_do_update`` on the
+    engine in use (SQLite and PostgreSQL spell them alike in SQLAlchemy)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from wishboard.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

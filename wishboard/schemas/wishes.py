@@ -27,7 +27,6 @@ KINDS = [k.value for k in WishKind]
 STATES = [s.value for s in WishState]
 
 
-
 class Deadline(fields.Field):
     """A date (``2026-12-01``: the end of that day in Asia/Shanghai) or an ISO datetime
     (without an offset it is Asia/Shanghai time). Loads as an aware UTC datetime."""

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.models.base import upsert
 from wishboard.models import Claim, Organization, Rating, Role, User, VolunteerType, Wish, utcnow
 from wishboard.models.points import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
 from wishboard.services.access import ensure_can_manage_community
@@ -59,11 +59,6 @@ def periods_of(moment: datetime) -> dict[str, str]:
     local = moment.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
     return {"year": f"{local.year}", "quarter": f"{local.year}-Q{(local.month - 1) // 3 + 1}",
             "month": f"{local.year}-{local.month:02d}"}
-
-
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 @dataclass
@@ -115,7 +110,7 @@ def _book_many(awards: list[Award], now: datetime) -> list[str]:
     if not awards:
         return []
     booked = set(db.session.scalars(
-        _insert(PointsEntry).values([_entry_values(a, now) for a in awards])
+        upsert(PointsEntry).values([_entry_values(a, now) for a in awards])
         .on_conflict_do_nothing(index_elements=["key"]).returning(PointsEntry.key)))
     sums: dict[tuple, dict] = {}
     periods = periods_of(now)
@@ -135,7 +130,7 @@ def _book_many(awards: list[Award], now: datetime) -> list[str]:
                     row[name] += value
     if sums:
         totals = PointsTotal.__table__
-        statement = _insert(totals)
+        statement = upsert(totals)
         db.session.execute(statement.on_conflict_do_update(
             index_elements=["owner_type", "owner_id", "period"],
             set_={name: totals.c[name] + statement.excluded[name]

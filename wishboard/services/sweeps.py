@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from wishboard.extensions import db
+from wishboard.models.base import upsert
 from wishboard.models import (
     Beneficiary, Community, JobLock, PlaceLevel, Rating, Reminder, Wish, WishState, utcnow,
 )
@@ -64,8 +64,9 @@ class SweepResult:
             return "another sweep is running; nothing done"
         done = ", ".join(f"{rule} {n}" for rule, n in sorted(self.changed.items())) or "nothing"
         skipped = ", ".join(f"{rule} {n}" for rule, n in sorted(self.skipped.items()))
-        return f"changed: {done}" + (f"; skipped (changed meanwhile): {skipped}" if skipped
-                                      else "")
+        if skipped:
+            return f"changed: {done}; skipped (changed meanwhile): {skipped}"
+        return f"changed: {done}"
 
 
 # What is due ----------------------------------------------------------------------------
@@ -183,16 +184,11 @@ def _reminder_why(rule: str, wish: Wish, community: Community) -> str:
     return f"评价将于{_local(closes)}截止"
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-
-
 def _send_reminder(rule: str, wish: Wish, community: Community, now: datetime) -> bool:
     """Book the reminder under its key; only the sweep that books it sends it."""
     booked = db.session.scalar(
-        _insert(Reminder).values(key=_reminder_key(rule, wish), wish_id=wish.id, kind=rule,
-                                 created_at=now)
+        upsert(Reminder).values(key=_reminder_key(rule, wish), wish_id=wish.id, kind=rule,
+                                created_at=now)
         .on_conflict_do_nothing(index_elements=["key"]).returning(Reminder.id))
     if booked is None:
         return False
@@ -232,7 +228,7 @@ def _tell_secretaries_of_expiries(expired: Counter, now: datetime) -> None:
 
 
 def _take_lease(holder: str, now: datetime) -> bool:
-    db.session.execute(_insert(JobLock).values(name=JOB).on_conflict_do_nothing(
+    db.session.execute(upsert(JobLock).values(name=JOB).on_conflict_do_nothing(
         index_elements=["name"]))
     taken = db.session.execute(
         sa.update(JobLock).where(JobLock.name == JOB, sa.or_(

@@ -12,7 +12,8 @@ from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.errors import ValidationFailedError
 from wishboard.models import Role
 from wishboard.schemas.users import (
-    LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema, StaffUserCreateSchema, TokenSchema,
+    LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema,
+    StaffUserCreateSchema, TokenSchema,
     UserSchema, VolunteerQuerySchema,
 )
 from wishboard.services import accounts, tokens

@@ -8,7 +8,8 @@ from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.models import Role
 from wishboard.schemas.places import (
     CategoryCreateSchema, CategorySchema, CommunityCreateSchema, CommunityDetailSchema,
-    CommunityQuerySchema, CommunitySchema, CommunitySettingsSchema, OrganizationCreateSchema, OrganizationQuerySchema,
+    CommunityQuerySchema, CommunitySchema, CommunitySettingsSchema, OrganizationCreateSchema,
+    OrganizationQuerySchema,
     OrganizationSchema,
 )
 from wishboard.services import places

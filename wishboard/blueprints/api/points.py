@@ -75,4 +75,3 @@ def commendation(query):
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"})
     return report
-
