@@ -1,5 +1,9 @@
 """Every model, importable from one place."""
 
+from wishboard.models.activities import (
+    Activity, ActivityStatus, Audience, LogStatus, ProjectMember, ServiceLog, Signup,
+    SignupStatus,
+)
 from wishboard.models.base import utcnow
 from wishboard.models.places import Category, Community, Organization, PlaceLevel
 from wishboard.models.points import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
@@ -10,6 +14,8 @@ from wishboard.models.wishes import (
 )
 
 __all__ = [
+    "Activity", "ActivityStatus", "Audience", "LogStatus", "ProjectMember", "ServiceLog",
+    "Signup", "SignupStatus",
     "DEFAULT_RULES", "PointsEntry", "PointsRules", "PointsTotal",
     "JobLock", "Reminder", "Beneficiary", "Claim", "ClaimStatus", "IllegalTransitionError",
     "Need", "NeedStatus",

@@ -180,6 +180,10 @@ class Wish(db.Model):
     # Kept in step with the ratings table in the same transaction, so boards need no sums.
     rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
     rating_sum: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Service projects: how many have joined and the confirmed hours given, for the board.
+    member_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    confirmed_hours: Mapped[Decimal] = mapped_column(sa.Numeric(10, 1), default=0,
+                                                     server_default="0")
 
     category: Mapped[Category] = relationship()
     grid: Mapped[Community | None] = relationship(foreign_keys=[grid_id])

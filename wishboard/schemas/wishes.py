@@ -93,6 +93,8 @@ class WishSchema(ViewerSchema):
     cancel_reason = fields.String(allow_none=True)
     rating_count = fields.Integer()
     average_stars = fields.Float(allow_none=True)
+    member_count = fields.Integer(metadata={"description": "service projects: who joined"})
+    confirmed_hours = fields.Float(metadata={"description": "service projects: hours given"})
     can_see_private = fields.Method("dump_can_see_private")
 
     def dump_can_see_private(self, wish) -> bool:

@@ -171,7 +171,10 @@ def reverse_claim(claim: Claim, wish: Wish, why: str, now: datetime) -> None:
     _reverse(f"claim:{claim.id}", f"认领「{wish.title}」未完成:{why}", now)
 
 
-def award_completion(claim: Claim, wish: Wish, now: datetime) -> None:
+def award_completion(claim: Claim, wish: Wish, now: datetime, *, with_hours: bool = True
+                     ) -> None:
+    """Completion points, and (unless the hours were already paid per service log, as in a
+    service project) points per hour."""
     rules = rules_for(wish.community_id)
     hours = Decimal(claim.hours or 0)
     common = dict(community_id=wish.community_id, volunteer_id=claim.volunteer_id,
@@ -180,6 +183,8 @@ def award_completion(claim: Claim, wish: Wish, now: datetime) -> None:
     _book(Award(key=f"completion:{claim.id}", rule="per_completion",
                 amount=rules["per_completion"], reason=f"完成「{wish.title}」",
                 deltas=Deltas(completions=1), **common), now)
+    if not with_hours:
+        return
     _book(Award(key=f"completion:{claim.id}:hours", rule="per_hour",
                 amount=int((hours * rules["per_hour"]).to_integral_value()),
                 reason=f"服务{hours}小时「{wish.title}」", deltas=Deltas(hours=hours),
@@ -447,3 +452,15 @@ def commendation(actor: User, community_id: int, year: int, *, limit: int = 500
     return Commendation(community_id, year, volunteers, organizations,
                         phones={p.id: p.phone for p in people},
                         hidden_names={p.id for p in people if not p.show_on_boards})
+
+
+def award_service(log, wish: Wish, now: datetime) -> None:
+    """Confirmed service in a project: points per hour, for the member and their
+    organisation."""
+    hours = Decimal(log.hours)
+    _book(Award(key=f"service_log:{log.id}", community_id=wish.community_id,
+                volunteer_id=log.user_id, organization_id=wish.claim_organization_id,
+                source_type="service_log", source_id=log.id, rule="per_hour",
+                amount=int((hours * rules_for(wish.community_id)["per_hour"])
+                           .to_integral_value()),
+                reason=f"「{wish.title}」服务{hours}小时", deltas=Deltas(hours=hours)), now)

@@ -30,9 +30,10 @@ import sqlalchemy as sa
 from wishboard.extensions import db
 from wishboard.models.base import upsert
 from wishboard.models import (
-    Beneficiary, Community, JobLock, PlaceLevel, Rating, Reminder, Wish, WishState, utcnow,
+    Activity, ActivityStatus, Beneficiary, Community, JobLock, PlaceLevel, Rating, Reminder,
+    Wish, WishKind, WishState, utcnow,
 )
-from wishboard.services import wishes
+from wishboard.services import activities, wishes
 from wishboard.services.notifications import notify, secretary_ids
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ OVERDUE_REASON = "逾期"
 class Due:
     """One thing the policy will do, and why."""
 
-    rule: str            # expire | release | close | remind_expiry | remind_due | remind_rating
+    rule: str  # expire | release | finish | close | remind_expiry | remind_due | remind_rating
     wish_id: int
     community_id: int
     title: str
@@ -96,8 +97,11 @@ def due_work(now: datetime, batch_size: int = 500) -> Iterator[tuple[str, list[W
     """(rule, a batch of wishes, why) for everything the policy would do at ``now``."""
     # Releases first: a wish reopened here and also past its expiry expires in this run.
     yield from (("release", b, OVERDUE_REASON) for b in _batches(
-        sa.select(Wish).where(Wish.state == WishState.CLAIMED, Wish.due_at <= now),
-        batch_size))
+        sa.select(Wish).where(Wish.state == WishState.CLAIMED, Wish.due_at <= now,
+                              Wish.kind != WishKind.PROJECT), batch_size))
+    yield from (("finish", b, "服务项目到期结束") for b in _batches(
+        sa.select(Wish).where(Wish.state == WishState.CLAIMED, Wish.due_at <= now,
+                              Wish.kind == WishKind.PROJECT), batch_size))
     yield from (("expire", b, "已过截止时间") for b in _batches(
         sa.select(Wish).where(Wish.state == WishState.OPEN, Wish.expires_at <= now),
         batch_size))
@@ -217,6 +221,8 @@ def _apply(rule: str, batch: list[Wish], why: str, now: datetime) -> list[int]:
         return wishes.expire_many(ids, why, now)
     if rule == "release":
         return wishes.release_many(ids, None, why, now)
+    if rule == "finish":
+        return wishes.finish_projects(ids, why, now)
     return wishes.close_many(ids, why, now)
 
 
@@ -269,6 +275,15 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = 500,
             db.session.commit()
         _tell_secretaries_of_expiries(expired, now)
         db.session.commit()
+        while True:  # finished activities are archived, no-shows recorded
+            ended = list(db.session.scalars(
+                sa.select(Activity.id).where(Activity.status == ActivityStatus.OPEN,
+                                             Activity.ends_at <= now)
+                .order_by(Activity.id).limit(batch_size)))
+            if not ended:
+                break
+            result.changed["archive"] += len(activities.archive_many(ended, now))
+            db.session.commit()
         for rule, batch, community in due_reminders(now, batch_size):
             for wish in batch:
                 if _send_reminder(rule, wish, community, now):

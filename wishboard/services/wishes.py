@@ -117,7 +117,10 @@ def responsibility_letter(wish: Wish, volunteer: User, organization: Organizatio
 
 def default_due_at(wish: Wish, community: Community, now: datetime) -> datetime:
     """The promised date when the volunteer names none: the community's claim window, but
-    not past the wish's own expiry (and at least a day)."""
+    not past the wish's own expiry (and at least a day). A service project with an end date
+    runs until it."""
+    if wish.kind is WishKind.PROJECT and wish.expires_at and wish.expires_at > now:
+        return wish.expires_at
     due_at = now + timedelta(days=community.claim_window_days)
     if wish.expires_at and wish.expires_at > now:
         due_at = min(due_at, max(wish.expires_at, now + timedelta(days=1)))
@@ -153,6 +156,11 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
                                     message_en="Accept the responsibility letter first",
                                     code="letter_not_accepted",
                                     fields={"accept_letter": ["请先阅读并同意项目责任书"]})
+    if wish.kind is WishKind.PROJECT and organization_id is None:
+        raise ValidationFailedError(
+            "服务项目须代表报到党组织认领", message_en="Projects are claimed for an organisation",
+            code="project_needs_organization",
+            fields={"organization_id": ["服务项目须代表您所在的报到党组织认领"]})
     organization = None
     if organization_id is not None:
         if organization_id != volunteer.organization_id:
@@ -326,6 +334,20 @@ def close_wish(actor: User | None, wish_id: int, *, now: datetime | None = None)
 def apply_close(wish: Wish, actor: User | None, now: datetime, note: str = "") -> None:
     """Close a completed wish; its points are final. The caller commits."""
     _transition(wish, WishState.CLOSED, actor, "closed", now=now, note=note, closed_at=now)
+
+
+def finish_projects(wish_ids: list[int], note: str, now: datetime) -> list[int]:
+    """Service projects whose end date has come are completed by the system: the claim ends
+    with the confirmed hours, and completion points are booked. The caller commits."""
+    moved = transition_many(wish_ids, WishState.CLAIMED, WishState.COMPLETED, None,
+                            "completed", now=now, note=note,
+                            extra_where=(Wish.kind == WishKind.PROJECT,), completed_at=now)
+    for wish in db.session.scalars(sa.select(Wish).where(Wish.id.in_(moved))):
+        claim = _end_claim(wish, ClaimStatus.COMPLETED, now, note,
+                           hours=Decimal(wish.confirmed_hours or 0))
+        if claim is not None:
+            points.award_completion(claim, wish, now, with_hours=False)
+    return moved
 
 
 def close_many(wish_ids: list[int], note: str, now: datetime) -> list[int]:

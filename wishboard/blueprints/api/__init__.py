@@ -19,4 +19,6 @@ def _csrf_for_cookie_sessions():
         csrf.protect()
 
 
-from wishboard.blueprints.api import accounts, openapi, places, points, wishes  # noqa: E402,F401
+from wishboard.blueprints.api import (  # noqa: E402,F401
+    accounts, activities, openapi, places, points, wishes,
+)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from wishboard.blueprints.web import views  # noqa: E402,F401
+from wishboard.blueprints.web import activities, views  # noqa: E402,F401

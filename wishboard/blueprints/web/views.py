@@ -17,7 +17,9 @@ from wishboard.schemas.wishes import (
     WishQuerySchema,
 )
 from wishboard.schemas.points import LeaderboardQuerySchema
-from wishboard.services import accounts, needs, notifications, places, points, ratings, wishes
+from wishboard.services import (
+    accounts, needs, notifications, places, points, projects, ratings, wishes,
+)
 from wishboard.services.access import can_manage_community, can_see_private_details
 from wishboard.templating import LARGE_MODE_COOKIE, large_mode
 
@@ -74,10 +76,14 @@ def _render_wish(wish_id: int, form=None):
     preview = None
     if me is not None and me.is_approved_volunteer and wish.state is WishState.OPEN:
         preview = wishes.responsibility_letter_preview(wish, me)
+    members, logs = projects.project_people(wish.id) if wish.kind is WishKind.PROJECT \
+        else ([], [])
     return render_template(
         "web/wish_detail.html", wish=wish, private=can_see_private_details(me, wish),
         is_staff=me is not None and can_manage_community(me, wish.community_id),
-        letter_preview=preview, form=form)
+        letter_preview=preview, form=form, members=members, logs=logs,
+        is_member=me is not None and any(m.user_id == me.id for m in members),
+        can_confirm=me is not None and projects.can_confirm(me, wish))
 
 
 @bp.get("/wishes/<int:wish_id>")

@@ -1,0 +1,255 @@
+"""Projects with many hands, and activities with sign-up, waiting list and check-in."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from helpers import error_of
+from wishboard.extensions import db
+from wishboard.models import Signup, SignupStatus, utcnow
+from wishboard.services import activities, needs, points, sweeps
+
+
+@pytest.fixture
+def org_world(community, make_user, make_org, token_for):
+    org = make_org(community, "四川省种子站党支部")
+    contact = make_user("volunteer", community, name="陈志强", organization=org)
+    org.contact_user_id = contact.id
+    db.session.commit()
+    members = [make_user("volunteer", community, name=n, organization=org)
+               for n in ("李建国", "王晓梅", "赵敏")]
+    secretary = make_user("secretary", community, name="张丽华")
+    return {"org": org, "contact": contact, "members": members, "secretary": secretary,
+            "category_id": db.session.scalar(sa.text("SELECT min(id) FROM categories"))}
+
+
+def test_an_organisation_claims_a_project_and_its_members_serve(client, org_world, token_for):
+    world = org_world
+    project = needs.create_wish(world["secretary"], title="转基因科普讲座",
+                                description="为全社区讲转基因知识", kind="project",
+                                category_id=world["category_id"], beneficiary_name="全体居民",
+                                expires_at=utcnow() + timedelta(days=30))
+    lead = token_for(world["members"][0])
+    without_org = client.post(f"/api/v1/wishes/{project.id}/claim", headers=lead,
+                              json={"accept_letter": True})
+    assert without_org.status_code == 400
+    assert error_of(without_org)["code"] == "project_needs_organization"
+    claimed = client.post(f"/api/v1/wishes/{project.id}/claim", headers=lead,
+                          json={"accept_letter": True, "organization_id": world["org"].id})
+    assert claimed.status_code == 200
+    assert claimed.get_json()["due_at"].startswith(project.expires_at.date().isoformat())
+
+    contact = token_for(world["contact"])
+    today = utcnow().date().isoformat()
+    log_ids = []
+    for member, hours in zip(world["members"], (2, 3, 1.5)):
+        headers = token_for(member)
+        assert client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
+                           json={"served_on": today, "hours": hours}).status_code == 403
+        joined = client.post(f"/api/v1/wishes/{project.id}/members", headers=headers)
+        assert joined.status_code == 201
+        assert client.post(f"/api/v1/wishes/{project.id}/members",
+                           headers=headers).status_code == 409
+        logged = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
+                             json={"served_on": today, "hours": hours, "note": "讲座"})
+        assert logged.status_code == 201 and logged.get_json()["status"] == "pending"
+        log_ids.append(logged.get_json()["id"])
+    outsider = token_for(world["secretary"])  # the secretary may confirm too
+    assert client.post(f"/api/v1/service-logs/{log_ids[0]}/confirm",
+                       headers=outsider).status_code == 200
+    for log_id in log_ids[1:]:
+        assert client.post(f"/api/v1/service-logs/{log_id}/confirm",
+                           headers=contact).status_code == 200
+    again = client.post(f"/api/v1/service-logs/{log_ids[0]}/confirm", headers=contact)
+    assert again.status_code == 409
+
+    wish = client.get(f"/api/v1/wishes/{project.id}").get_json()
+    assert wish["member_count"] == 3 and wish["confirmed_hours"] == 6.5
+    # Members: 5 for joining plus 5 per confirmed hour; the claimant also 5 for the claim.
+    card = lambda u: client.get(f"/api/v1/volunteers/{u.id}").get_json()  # noqa: E731
+    assert [card(m)["points"] for m in world["members"]] == [5 + 5 + 10, 5 + 15, 5 + 8]
+    assert [card(m)["hours"] for m in world["members"]] == [2.0, 3.0, 1.5]
+    org_row = client.get(f"/api/v1/leaderboard?community_id={world['org'].community_id}"
+                         f"&kind=organizations").get_json()["items"][0]
+    assert org_row["points"] == 5 + 15 + (10 + 15 + 8) and org_row["hours"] == 6.5
+
+    future = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=lead,
+                         json={"served_on": "2099-01-01", "hours": 1})
+    assert future.status_code == 400 and "served_on" in error_of(future)["fields"]
+    too_long = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=lead,
+                           json={"served_on": today, "hours": 30})
+    assert too_long.status_code == 400 and "hours" in error_of(too_long)["fields"]
+
+
+def test_a_rejected_log_earns_nothing(client, org_world, token_for):
+    world = org_world
+    project = needs.create_wish(world["secretary"], title="义诊", description="d",
+                                kind="project", category_id=world["category_id"],
+                                beneficiary_name="居民")
+    member = world["members"][0]
+    headers = token_for(member)
+    client.post(f"/api/v1/wishes/{project.id}/claim", headers=headers,
+                json={"accept_letter": True, "organization_id": world["org"].id})
+    client.post(f"/api/v1/wishes/{project.id}/members", headers=headers)
+    log = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
+                      json={"served_on": utcnow().date().isoformat(), "hours": 4}).get_json()
+    rejected = client.post(f"/api/v1/service-logs/{log['id']}/reject",
+                           headers=token_for(world["contact"]), json={"reason": "时长不符"})
+    assert rejected.get_json()["status"] == "rejected"
+    assert points.points_of(member) == 5 + 5
+    assert client.post(f"/api/v1/service-logs/{log['id']}/confirm",
+                       headers=headers).status_code == 403
+
+
+def activity_body(community, **overrides):
+    start = utcnow() + timedelta(days=3)
+    body = {"title": "垃圾分类宣传", "description": "在二片区设点", "category_id": 1,
+            "community_id": community.id, "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "signup_deadline": (start - timedelta(hours=1)).isoformat(), "capacity": 2,
+            "audience": "all"}
+    body.update(overrides)
+    return body
+
+
+def test_activity_signups_waiting_list_and_cancellation(client, community, make_user,
+                                                        token_for):
+    secretary = token_for(make_user("secretary", community))
+    category_id = db.session.scalar(sa.text("SELECT min(id) FROM categories"))
+    created = client.post("/api/v1/activities", headers=secretary,
+                          json=activity_body(community, category_id=category_id))
+    assert created.status_code == 201
+    activity_id = created.get_json()["id"]
+    people = [token_for(make_user("volunteer" if i % 2 else "resident", community))
+              for i in range(4)]
+    answers = [client.post(f"/api/v1/activities/{activity_id}/signups", headers=h).get_json()
+               for h in people]
+    assert [(a["status"], a["position"]) for a in answers] == [
+        ("confirmed", None), ("confirmed", None), ("waitlisted", 1), ("waitlisted", 2)]
+    twice = client.post(f"/api/v1/activities/{activity_id}/signups", headers=people[0])
+    assert twice.status_code == 409 and error_of(twice)["code"] == "already_signed_up"
+    detail = client.get(f"/api/v1/activities/{activity_id}").get_json()
+    assert (detail["confirmed_count"], detail["waitlist_count"]) == (2, 2)
+
+    assert client.delete(f"/api/v1/activities/{activity_id}/signups/me",
+                         headers=people[1]).status_code == 204
+    detail = client.get(f"/api/v1/activities/{activity_id}").get_json()
+    assert (detail["confirmed_count"], detail["waitlist_count"]) == (2, 1)
+    statuses = dict(db.session.execute(sa.select(Signup.position, Signup.status).where(
+        Signup.position.is_not(None))).all())
+    assert statuses == {1: SignupStatus.CONFIRMED, 2: SignupStatus.WAITLISTED}
+    assert client.delete(f"/api/v1/activities/{activity_id}/signups/me",
+                         headers=people[1]).status_code == 404
+
+
+def test_activity_input_and_deadlines(client, community, make_user, token_for):
+    secretary = token_for(make_user("secretary", community))
+    past = utcnow() - timedelta(days=1)
+    bad = client.post("/api/v1/activities", headers=secretary, json=activity_body(
+        community, starts_at=past.isoformat(), capacity=0))
+    assert bad.status_code == 400 and {"capacity"} <= set(error_of(bad)["fields"])
+    backwards = client.post("/api/v1/activities", headers=secretary, json=activity_body(
+        community, ends_at=utcnow().isoformat()))
+    assert backwards.status_code == 400 and "ends_at" in error_of(backwards)["fields"]
+    resident = token_for(make_user("resident", community))
+    assert client.post("/api/v1/activities", headers=resident,
+                       json=activity_body(community)).status_code == 403
+    activity = client.post("/api/v1/activities", headers=secretary,
+                           json=activity_body(community, audience="volunteers")).get_json()
+    refused = client.post(f"/api/v1/activities/{activity['id']}/signups", headers=resident)
+    assert refused.status_code == 403 and error_of(refused)["code"] == "audience_volunteers"
+    volunteer = make_user("volunteer", community)
+    late = utcnow() + timedelta(days=3)
+    with pytest.raises(Exception) as closed:
+        activities.sign_up(volunteer, activity["id"], now=late)
+    assert getattr(closed.value, "code", "") == "signup_closed"
+
+
+def test_checkin_codes_belong_to_one_activity_and_expire(client, community, make_user,
+                                                         token_for):
+    organizer = make_user("secretary", community)
+    headers = token_for(organizer)
+    first = client.post("/api/v1/activities", headers=headers,
+                        json=activity_body(community)).get_json()
+    second = client.post("/api/v1/activities", headers=headers,
+                         json=activity_body(community, title="另一个活动")).get_json()
+    volunteer = make_user("volunteer", community)
+    v_headers = token_for(volunteer)
+    for activity in (first, second):
+        client.post(f"/api/v1/activities/{activity['id']}/signups", headers=v_headers)
+    codes = {a["id"]: client.get(f"/api/v1/activities/{a['id']}/checkin-code",
+                                 headers=headers).get_json() for a in (first, second)}
+    assert codes[first["id"]]["code"] != codes[second["id"]]["code"]
+    assert "/checkin?code=" in codes[first["id"]]["qr_url"]
+    assert client.get(f"/api/v1/activities/{first['id']}/checkin-code",
+                      headers=v_headers).status_code == 403
+
+    during = datetime.fromisoformat(first["starts_at"]) + timedelta(minutes=30)
+    with pytest.raises(Exception) as wrong:
+        activities.check_in(volunteer, first["id"], code=codes[second["id"]]["code"],
+                            now=during)
+    assert wrong.value.code == "invalid_checkin_code"
+    after = datetime.fromisoformat(first["ends_at"]) + timedelta(hours=2)
+    with pytest.raises(Exception) as late:
+        activities.check_in(volunteer, first["id"], code=codes[first["id"]]["code"], now=after)
+    assert late.value.code == "checkin_expired"
+    signup = activities.check_in(volunteer, first["id"], code=codes[first["id"]]["code"],
+                                 now=during)
+    assert signup.status is SignupStatus.ATTENDED
+    assert points.points_of(volunteer) == 5  # attending earns participation points, once
+    activities.check_in(volunteer, first["id"], code=codes[first["id"]]["code"], now=during)
+    assert points.points_of(volunteer) == 5
+    bad = client.post(f"/api/v1/activities/{first['id']}/checkins", headers=v_headers,
+                      json={"code": codes[second["id"]]["code"]})
+    assert bad.status_code == 400 and error_of(bad)["code"] in ("invalid_checkin_code",
+                                                                "checkin_not_started")
+
+
+def test_the_organiser_checks_people_in_and_no_shows_are_recorded(community, make_user):
+    organizer = make_user("secretary", community)
+    start = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
+    created = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    activity = activities.create_activity(
+        organizer, title="义诊", description="d", category_id=1, starts_at=start,
+        ends_at=start + timedelta(hours=3), signup_deadline=start, capacity=5,
+        audience="all", now=created)
+    came, absent = make_user("volunteer", community), make_user("volunteer", community)
+    for person in (came, absent):
+        activities.sign_up(person, activity.id, now=created)
+    activities.check_in(organizer, activity.id, user_id=came.id, now=start)
+    with pytest.raises(Exception) as forbidden:
+        activities.check_in(came, activity.id, user_id=absent.id, now=start)
+    assert forbidden.value.code == "not_organizer"
+    result = sweeps.run_sweep(start + timedelta(hours=4))
+    assert result.changed["archive"] == 1
+    statuses = dict(db.session.execute(sa.select(Signup.user_id, Signup.status)).all())
+    assert statuses == {came.id: SignupStatus.ATTENDED, absent.id: SignupStatus.NO_SHOW}
+    assert points.points_of(came) == 5 and points.points_of(absent) == 0
+
+
+def test_a_claimed_project_finishes_at_its_end_date(org_world):
+    from wishboard.models import Wish, WishState
+    from wishboard.services import projects, wishes
+
+    world = org_world
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    project = needs.create_wish(world["secretary"], title="长期助老", description="d",
+                                kind="project", category_id=world["category_id"],
+                                beneficiary_name="居民", expires_at=start + timedelta(days=20),
+                                now=start)
+    lead = world["members"][0]
+    wishes.claim_wish(lead, project.id, accept_letter=True,
+                      organization_id=world["org"].id, now=start)
+    projects.join_project(lead, project.id, now=start)
+    log = projects.log_service(lead, project.id, served_on=start.date(), hours=4,
+                               now=start + timedelta(days=1))
+    projects.confirm_log(world["contact"], log.id, now=start + timedelta(days=1))
+    sweeps.run_sweep(start + timedelta(days=10))
+    assert db.session.get(Wish, project.id).state is WishState.CLAIMED  # not overdue
+    result = sweeps.run_sweep(start + timedelta(days=21))
+    assert result.changed["finish"] == 1 and result.changed.get("release", 0) == 0
+    db.session.expire_all()
+    assert db.session.get(Wish, project.id).state is WishState.COMPLETED
+    # claim 5 + join 5 + 4 hours 20 + completion 20 (hours were paid per log)
+    assert points.points_of(lead) == 50

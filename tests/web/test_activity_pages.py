@@ -1,0 +1,81 @@
+from datetime import timedelta
+
+from wishboard.models import utcnow
+from wishboard.services import activities
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _activity(organizer, **kw):
+    start = kw.pop("start", utcnow() + timedelta(minutes=30))
+    return activities.create_activity(
+        organizer, title="健康讲座", description="社区卫生服务中心医生主讲", category_id=1,
+        starts_at=start, ends_at=start + timedelta(hours=2), signup_deadline=start,
+        capacity=kw.pop("capacity", 1), audience="all",
+        now=kw.pop("now", utcnow() - timedelta(minutes=5)))
+
+
+def test_sign_up_wait_and_check_in_by_scanning(app, community, make_user, login_as):
+    organizer = make_user("secretary", community)
+    activity = _activity(organizer)
+    first, second = make_user("volunteer", community), make_user("resident", community)
+
+    one = app.test_client()
+    one.post("/auth/login", data={"username": first.username, "password": "correct-horse-9"})
+    signed = one.post(f"/activities/{activity.id}/signup", follow_redirects=True)
+    assert "报名成功" in text(signed)
+    two = app.test_client()
+    two.post("/auth/login", data={"username": second.username, "password": "correct-horse-9"})
+    waiting = text(two.post(f"/activities/{activity.id}/signup", follow_redirects=True))
+    assert "候补第1号" in waiting
+    listing = text(app.test_client().get(f"/communities/{community.id}/activities"))
+    assert "已报名1/1人,候补1人" in listing
+
+    desk = app.test_client()
+    desk.post("/auth/login", data={"username": organizer.username,
+                                   "password": "correct-horse-9"})
+    screen = text(desk.get(f"/activities/{activity.id}/checkin-screen"))
+    assert "签到二维码" in screen and f"/activities/{activity.id}/qr.svg" in screen
+    qr = desk.get(f"/activities/{activity.id}/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.get_data()
+    assert one.get(f"/activities/{activity.id}/qr.svg").status_code == 403
+
+    code = activities.checkin_code(activity)
+    page = text(one.get(f"/activities/{activity.id}/checkin?code={code}"))
+    assert "确认签到" in page
+    wrong = one.post(f"/activities/{activity.id}/checkin", data={"code": "1-bogus"},
+                     follow_redirects=True)
+    assert "签到码不对" in text(wrong)
+    done = one.post(f"/activities/{activity.id}/checkin", data={"code": code},
+                    follow_redirects=True)
+    assert "签到成功" in text(done) and "已签到" in text(done)
+    waiting_checkin = two.post(f"/activities/{activity.id}/checkin", data={"code": code},
+                               follow_redirects=True)
+    assert "只有正式报名的人可以签到" in text(waiting_checkin)
+
+
+def test_organisation_contact_publishes_an_activity(app, community, make_user, make_org,
+                                                    login_as, client):
+    org = make_org(community)
+    contact = make_user("volunteer", community, organization=org)
+    org.contact_user_id = contact.id
+    from wishboard.extensions import db
+
+    db.session.commit()
+    login_as(contact)
+    form = text(client.get("/activities/new"))
+    assert "发布活动" in form
+    bad = client.post("/activities/new", data={"title": "讲座", "description": "d",
+                                               "category_id": "1", "capacity": "0",
+                                               "starts_at": "2099-01-01T09:00",
+                                               "ends_at": "2099-01-01T08:00",
+                                               "signup_deadline": "2099-01-01T08:00"})
+    assert "应在1到10000之间" in text(bad)
+    made = client.post("/activities/new", data={
+        "title": "科普讲座", "description": "种子站博士主讲", "category_id": "1",
+        "capacity": "30", "starts_at": "2099-01-01T09:00", "ends_at": "2099-01-01T11:00",
+        "signup_deadline": "2098-12-31T18:00", "audience": "all"}, follow_redirects=True)
+    page = text(made)
+    assert "活动已发布" in page and "省种子站党支部" in page

@@ -1,0 +1,114 @@
+"""Projects with many hands, and activities with sign-up and check-in."""
+
+from flask import Response, url_for
+from flask_login import current_user
+
+from wishboard.auth import login_required
+from wishboard.blueprints.api import bp
+from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.schemas.activities import (
+    ActivityCreateSchema, ActivityQuerySchema, ActivitySchema, CheckinCodeSchema,
+    CheckinSchema, MemberSchema, ServiceLogCreateSchema, ServiceLogSchema, SignupSchema,
+)
+from wishboard.schemas.wishes import ReasonSchema
+from wishboard.services import activities, projects
+
+
+@bp.post("/wishes/<int:wish_id>/members")
+@login_required
+@responds(MemberSchema, 201)
+def join_project(wish_id):
+    """A member of the claiming organisation joins the service project."""
+    return projects.join_project(current_user, wish_id)
+
+
+@bp.post("/wishes/<int:wish_id>/service-logs")
+@login_required
+@responds(ServiceLogSchema, 201)
+@use_schema(ServiceLogCreateSchema)
+def log_service(data, wish_id):
+    """A joined member logs service given (date, hours, note), to be confirmed."""
+    return projects.log_service(current_user, wish_id, **data)
+
+
+@bp.post("/service-logs/<int:log_id>/confirm")
+@login_required
+@responds(ServiceLogSchema)
+def confirm_service_log(log_id):
+    """The secretary or the organisation's contact confirms logged service."""
+    return projects.confirm_log(current_user, log_id)
+
+
+@bp.post("/service-logs/<int:log_id>/reject")
+@login_required
+@responds(ServiceLogSchema)
+@use_schema(ReasonSchema)
+def reject_service_log(data, log_id):
+    """The secretary or the organisation's contact declines logged service, saying why."""
+    return projects.reject_log(current_user, log_id, data["reason"])
+
+
+@bp.post("/activities")
+@login_required
+@responds(ActivitySchema, 201)
+@use_schema(ActivityCreateSchema)
+def create_activity(data):
+    """Publish an activity (the secretary, or a reporting organisation's contact)."""
+    return activities.create_activity(current_user, **data)
+
+
+@bp.get("/activities")
+@responds(ActivitySchema, paginated=True)
+@use_schema(ActivityQuerySchema, location="query")
+def list_activities(query):
+    """Activities, latest first."""
+    items, total = activities.list_activities(**query)
+    return items, total, query["page"], query["per_page"]
+
+
+@bp.get("/activities/<int:activity_id>")
+@responds(ActivitySchema)
+def get_activity(activity_id):
+    """One activity with its confirmed and waiting counts."""
+    return activities.get_activity(activity_id)
+
+
+@bp.post("/activities/<int:activity_id>/signups")
+@login_required
+@responds(SignupSchema, 201)
+def sign_up(activity_id):
+    """Sign up: a seat while there is one, else a waiting-list number."""
+    return activities.sign_up(current_user, activity_id)
+
+
+@bp.delete("/activities/<int:activity_id>/signups/me")
+@login_required
+def cancel_signup(activity_id):
+    """Cancel my sign-up before the deadline; the first waiting person gets the seat."""
+    activities.cancel_signup(current_user, activity_id)
+    return Response(status=204)
+
+
+cancel_signup.response_schema = (None, 204, False, False)
+
+
+@bp.get("/activities/<int:activity_id>/checkin-code")
+@login_required
+@responds(CheckinCodeSchema)
+def checkin_code(activity_id):
+    """The organiser's check-in code for this activity and the page its QR code opens."""
+    activity, code, expires_at = activities.checkin_for_organizer(current_user, activity_id)
+    return {"code": code, "expires_at": expires_at,
+            "qr_url": url_for("web.activity_checkin", activity_id=activity.id, code=code,
+                              _external=True),
+            "qr_svg_url": url_for("web.activity_qr", activity_id=activity.id, _external=True)}
+
+
+@bp.post("/activities/<int:activity_id>/checkins")
+@login_required
+@responds(SignupSchema)
+@use_schema(CheckinSchema)
+def check_in(data, activity_id):
+    """Check in with the code (a confirmed participant), or someone from the list
+    (the organiser, with user_id)."""
+    return activities.check_in(current_user, activity_id, **data)
