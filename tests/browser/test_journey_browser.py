@@ -102,3 +102,41 @@ def test_large_mode_is_one_tap_and_remembered_in_a_browser(live_url, phone, shot
     page.goto(live_url + "/auth/login")
     assert "large" in (page.locator("html").get_attribute("class") or "")
     assert re.search("标准版", page.content())
+
+
+def test_checkin_screen_shows_a_big_qr_code_and_the_scanned_page_checks_in(
+        live_url, phone, shot, community, make_user):
+    from datetime import timedelta
+
+    from wishboard.models import utcnow
+    from wishboard.services import activities
+
+    organizer = make_user("secretary", community, name="张丽华", username="shuji")
+    volunteer = make_user("volunteer", community, name="周德华", username="zhou")
+    start = utcnow() + timedelta(minutes=20)
+    activity = activities.create_activity(
+        organizer, title="健康义诊", description="量血压", category_id=1, starts_at=start,
+        ends_at=start + timedelta(hours=2), signup_deadline=start, capacity=10,
+        audience="all", now=utcnow() - timedelta(minutes=1))
+
+    person = phone(volunteer)
+    person.goto(live_url + f"/activities/{activity.id}")
+    person.click("button:has-text('我要报名')")
+    assert "报名成功" in person.content()
+
+    desk = phone(organizer)
+    desk.goto(live_url + f"/activities/{activity.id}/checkin-screen")
+    qr = desk.locator("img.qr")
+    qr.wait_for()
+    box = qr.bounding_box()
+    assert box["width"] >= 300 and box["height"] >= 300  # scannable from a metre away
+    assert desk.evaluate("document.querySelector('img.qr').naturalWidth") > 0
+    shot(desk, "checkin-screen")
+
+    code = re.search(r"签到码:([\w-]+)", desk.content()).group(1)  # what the QR carries
+    person.goto(live_url + f"/activities/{activity.id}/checkin?code={code}")
+    shot(person, "scanned-page")
+    person.click("button:has-text('确认签到')")
+    assert "签到成功" in person.content()
+    desk.reload()
+    assert "已签到 1 人" in desk.content()

@@ -145,7 +145,7 @@ def _category(name: str) -> int:
 def _seed_stories(community: Community) -> None:
     """A board with some history, made through the real use cases (timeline included).
     Only for a community without wishes, so running the seed again adds nothing."""
-    from wishboard.services import needs, ratings, wishes
+    from wishboard.services import activities, needs, projects, ratings, wishes
 
     if db.session.scalar(sa.select(Wish.id).where(Wish.community_id == community.id)):
         return
@@ -195,6 +195,31 @@ def _seed_stories(community: Community) -> None:
         needs.create_wish(secretary, title=title, description=description,
                           category_id=_category(category), beneficiary_name=alias,
                           public_alias=alias, now=ago(days=days, hours=1))
+
+    # A service project claimed by the seed station's party branch, two members serving.
+    chen = _user("dangyuan_chen")
+    talk = needs.create_wish(secretary, title="转基因知识科普讲座", kind="project",
+                             description="面向全社区居民讲解转基因知识,解答大家的疑问。",
+                             category_id=_category("居民保健"), beneficiary_name="全体居民",
+                             public_alias="全体居民", expires_at=now + timedelta(days=20),
+                             now=ago(days=8))
+    wishes.claim_wish(li, talk.id, accept_letter=True, organization_id=li.organization_id,
+                      now=ago(days=7))
+    for member, hours in ((li, 2), (chen, 3)):
+        projects.join_project(member, talk.id, now=ago(days=6))
+        log = projects.log_service(member, talk.id, served_on=ago(days=4).date(),
+                                   hours=hours, note="讲座和答疑", now=ago(days=4))
+        projects.confirm_log(secretary, log.id, now=ago(days=3))
+
+    # An activity open for sign-up.
+    start = (now + timedelta(days=5)).replace(hour=1, minute=0, second=0, microsecond=0)
+    clinic = activities.create_activity(
+        secretary, title="健康义诊进社区", description="区人民医院医生上门义诊,量血压、测血糖。",
+        category_id=_category("居民保健"), starts_at=start, ends_at=start + timedelta(hours=3),
+        signup_deadline=start - timedelta(hours=12), capacity=20, audience="all",
+        now=ago(days=1))
+    for person in (wu, huang, zhou):
+        activities.sign_up(person, clinic.id, now=ago(hours=20))
 
     # A new need waiting in the secretary's queue.
     needs.submit_need(huang, title="家里水龙头漏水", description="厨房水龙头一直滴水,想请人看看。",
