@@ -11,6 +11,8 @@ from live import ROOT, gunicorn
 
 CHROMIUM = os.environ.get("WISHBOARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 812}
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -20,6 +22,9 @@ sync_api = pytest.importorskip(
 if not Path(CHROMIUM).exists():
     pytest.skip("browser tests need Debian's chromium: apt-get install chromium "
                 "(.ci/run installs it)", allow_module_level=True)
+if not AXE.exists():
+    pytest.skip("browser tests check accessibility with axe-core: run npm install "
+                "(.ci/run does)", allow_module_level=True)
 
 
 @pytest.fixture
@@ -66,11 +71,18 @@ def shot(request):
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     def _shot(page, name):
+        """Keep a screenshot; check the page does not scroll sideways on a 375 px phone
+        and that axe-core finds no WCAG 2.1 AA violation on it."""
         path = SHOTS / f"{request.node.name.split('[')[0]}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
-        # Nothing may scroll sideways on a 375 px phone.
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= PHONE["width"], f"{name}: page is {overflow}px wide"
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+            ".violations.map(v => ({id: v.id, impact: v.impact, html: v.nodes[0].html}))",
+            WCAG_AA)
+        assert violations == [], f"{name}: {violations}"
         return path
 
     return _shot
