@@ -79,3 +79,22 @@ def test_organisation_contact_publishes_an_activity(app, community, make_user, m
         "signup_deadline": "2098-12-31T18:00", "audience": "all"}, follow_redirects=True)
     page = text(made)
     assert "活动已发布" in page and "省种子站党支部" in page
+
+
+def test_the_board_shows_who_joined_a_project_and_the_hours(app, community, make_user,
+                                                            make_org, client):
+    from wishboard.extensions import db
+    from wishboard.services import needs, projects, wishes
+
+    org = make_org(community)
+    secretary = make_user("secretary", community)
+    member = make_user("volunteer", community, organization=org)
+    category_id = db.session.scalar(db.text("SELECT min(id) FROM categories"))
+    project = needs.create_wish(secretary, title="长期助老", description="d", kind="project",
+                                category_id=category_id, beneficiary_name="居民")
+    wishes.claim_wish(member, project.id, accept_letter=True, organization_id=org.id)
+    projects.join_project(member, project.id)
+    log = projects.log_service(member, project.id, served_on=utcnow().date(), hours=2.5)
+    projects.confirm_log(secretary, log.id)
+    board = text(client.get(f"/communities/{community.id}?status=claimed"))
+    assert "1人参加,服务2.5小时" in board
