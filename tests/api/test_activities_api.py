@@ -66,13 +66,16 @@ def test_an_organisation_claims_a_project_and_its_members_serve(client, org_worl
 
     wish = client.get(f"/api/v1/wishes/{project.id}").get_json()
     assert wish["member_count"] == 3 and wish["confirmed_hours"] == 6.5
-    # Members: 5 for joining plus 5 per confirmed hour; the claimant also 5 for the claim.
+    # Members: 5 for joining plus 5 per confirmed hour. The claim is the organisation's own,
+    # as a body, and so is its score: that plus what its members earned for it.
     card = lambda u: client.get(f"/api/v1/volunteers/{u.id}").get_json()  # noqa: E731
-    assert [card(m)["points"] for m in world["members"]] == [5 + 5 + 10, 5 + 15, 5 + 8]
+    assert [card(m)["points"] for m in world["members"]] == [5 + 10, 5 + 15, 5 + 8]
+    assert card(world["members"][0])["claims"] == 0
     assert [card(m)["hours"] for m in world["members"]] == [2.0, 3.0, 1.5]
     org_row = client.get(f"/api/v1/leaderboard?community_id={world['org'].community_id}"
                          f"&kind=organizations").get_json()["items"][0]
     assert org_row["points"] == 5 + 15 + (10 + 15 + 8) and org_row["hours"] == 6.5
+    assert org_row["claims"] == 1
 
     future = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=lead,
                          json={"served_on": "2099-01-01", "hours": 1})
@@ -97,7 +100,7 @@ def test_a_rejected_log_earns_nothing(client, org_world, token_for):
     rejected = client.post(f"/api/v1/service-logs/{log['id']}/reject",
                            headers=token_for(world["contact"]), json={"reason": "时长不符"})
     assert rejected.get_json()["status"] == "rejected"
-    assert points.points_of(member) == 5 + 5
+    assert points.points_of(member) == 5  # joining; the rejected hours earn nothing
     assert client.post(f"/api/v1/service-logs/{log['id']}/confirm",
                        headers=headers).status_code == 403
 
@@ -251,5 +254,7 @@ def test_a_claimed_project_finishes_at_its_end_date(org_world):
     assert result.changed["finish"] == 1 and result.changed.get("release", 0) == 0
     db.session.expire_all()
     assert db.session.get(Wish, project.id).state is WishState.COMPLETED
-    # claim 5 + join 5 + 4 hours 20 + completion 20 (hours were paid per log)
-    assert points.points_of(lead) == 50
+    # The member: join 5 + 4 hours 20. The organisation as a body: claim 5 + completion 20.
+    assert points.points_of(lead) == 25
+    org_total = points.total_of("organization", world["org"].id)
+    assert (org_total.points, org_total.claims, org_total.completions) == (50, 1, 1)

@@ -18,7 +18,9 @@ from flask import current_app
 from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.models.base import upsert
-from wishboard.models import Claim, Organization, Rating, Role, User, VolunteerType, Wish, utcnow
+from wishboard.models import (
+    Claim, Organization, Rating, Role, User, VolunteerType, Wish, WishKind, utcnow,
+)
 from wishboard.models.points import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
 from wishboard.services.access import ensure_can_manage_community
 
@@ -159,10 +161,16 @@ def _reverse(key: str, reason: str, now: datetime) -> bool:
 
 # What each event is worth -----------------------------------------------------------------
 
+def _earner(claim: Claim, wish: Wish) -> int | None:
+    """Who earns a claim's own points: the volunteer; but a service project is claimed and
+    completed by the organisation as a body (its members earn by joining and serving)."""
+    return None if wish.kind is WishKind.PROJECT and claim.organization_id else claim.volunteer_id
+
+
 def award_claim(claim: Claim, wish: Wish, now: datetime) -> None:
     points = rules_for(wish.community_id)["per_claim"]
     _book(Award(key=f"claim:{claim.id}", community_id=wish.community_id,
-                volunteer_id=claim.volunteer_id, organization_id=claim.organization_id,
+                volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
                 source_type="claim", source_id=claim.id, rule="per_claim", amount=points,
                 reason=f"认领「{wish.title}」", deltas=Deltas(claims=1)), now)
 
@@ -177,7 +185,7 @@ def award_completion(claim: Claim, wish: Wish, now: datetime, *, with_hours: boo
     service project) points per hour."""
     rules = rules_for(wish.community_id)
     hours = Decimal(claim.hours or 0)
-    common = dict(community_id=wish.community_id, volunteer_id=claim.volunteer_id,
+    common = dict(community_id=wish.community_id, volunteer_id=_earner(claim, wish),
                   organization_id=claim.organization_id, source_type="completion",
                   source_id=claim.id)
     _book(Award(key=f"completion:{claim.id}", rule="per_completion",
