@@ -83,6 +83,52 @@ HTTP_MESSAGES = {
     500: ("internal_error", "系统出了点问题,请稍后再试", "Something went wrong on our side"),
 }
 
+# Field messages in English, for clients that ask for it. Messages not listed stay Chinese.
+FIELD_MESSAGES_EN = {
+    "必填": "Required.", "不能为空": "May not be null.", "填写有误": "Invalid value.",
+    "请填写文字": "Not a valid string.", "请填写整数": "Not a valid integer.",
+    "数字太大": "Number too large.", "请填写数字": "Not a valid number.",
+    "请填写是或否": "Not a valid boolean.", "日期时间格式不对": "Not a valid datetime.",
+    "请带上时区": "Include a time zone.", "格式不对": "Invalid format.",
+    "应为列表": "Not a valid list.", "不认识这个字段": "Unknown field.",
+    "提交的内容应为 JSON 对象": "Send a JSON object.", "已有人使用": "Already taken.",
+    "已存在": "Already exists.", "请填写11位手机号,或带区号的座机号":
+        "Enter an 11-digit mobile number or a landline with area code.",
+    "日期格式不对,例如 2026-12-01": "Not a valid date, e.g. 2026-12-01.",
+    "日期格式不对,例如 2026-11-22": "Not a valid date, e.g. 2026-11-22.",
+}
+FIELD_PATTERNS_EN = [
+    (re.compile(r"^长度应在(\d+)到(\d+)个字之间$"), r"Length must be between \1 and \2."),
+    (re.compile(r"^最多(\d+)个字$"), r"At most \1 characters."),
+    (re.compile(r"^至少(\d+)个字$"), r"At least \1 characters."),
+    (re.compile(r"^应在(.+)到(.+)之间$"), r"Must be between \1 and \2."),
+    (re.compile(r"^只能是:(.+)$"), r"Must be one of: \1."),
+]
+
+
+def _english(message: str) -> str:
+    if message in FIELD_MESSAGES_EN:
+        return FIELD_MESSAGES_EN[message]
+    for pattern, replacement in FIELD_PATTERNS_EN:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+def localize_fields(fields: dict, lang: str) -> dict:
+    """Field messages for the client's language (nested schemas keep their nesting)."""
+    if lang != "en":
+        return fields
+
+    def walk(value):
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return _english(value) if isinstance(value, str) else value
+    return walk(fields)
+
+
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -114,8 +160,9 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 def _handle_wishboard_error(error: WishboardError):
     db.session.rollback()
-    return error_response(error.status_code, error.code, error.message_for(client_language()),
-                          error.fields)
+    lang = client_language()
+    return error_response(error.status_code, error.code, error.message_for(lang),
+                          localize_fields(error.fields, lang))
 
 
 def _handle_http_exception(error: HTTPException):

@@ -287,3 +287,16 @@ def test_failed_login_counts_shared_through_redis_across_apps(make_app, communit
     blocked = workers[0].test_client().post("/api/v1/auth/token", json={
         "username": user.username, "password": "correct-horse-9"})
     assert blocked.status_code == 429
+
+
+def test_field_messages_in_english_when_asked(client, community):
+    response = client.post("/api/v1/auth/register", headers={"Accept-Language": "en"},
+                           json=register_body(community, name="长" * 51, phone="1",
+                                              role="boss", password=None))
+    fields = error_of(response)["fields"]
+    assert fields["name"] == ["Length must be between 1 and 50."]
+    assert fields["phone"] == ["Enter an 11-digit mobile number or a landline with area code."]
+    assert fields["role"] == ["Must be one of: resident, volunteer."]
+    assert fields["password"] == ["May not be null."]
+    chinese = client.post("/api/v1/auth/register", json=register_body(community, name=""))
+    assert error_of(chinese)["fields"]["name"] == ["长度应在1到50个字之间"]
