@@ -54,3 +54,32 @@ def gunicorn(database_url: str, *, workers: int = 4, threads: int = 5, extra_env
         except subprocess.TimeoutExpired:
             server.kill()
             server.communicate()
+
+
+def post_all_at_once(url: str, tokens: list[str], body: dict) -> list[tuple[int, dict]]:
+    """POST ``body`` to ``url`` once per token, every request released at the same instant
+    from its own thread; returns (status, JSON body) per token, in token order."""
+    import json
+    import threading
+    import urllib.error
+
+    barrier = threading.Barrier(len(tokens))
+    results: list = [None] * len(tokens)
+
+    def send(index: int, token: str) -> None:
+        request = urllib.request.Request(
+            url, data=json.dumps(body).encode(), method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        barrier.wait()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                results[index] = (response.status, json.loads(response.read()))
+        except urllib.error.HTTPError as error:
+            results[index] = (error.code, json.loads(error.read()))
+
+    threads = [threading.Thread(target=send, args=(i, t)) for i, t in enumerate(tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

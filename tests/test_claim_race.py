@@ -1,31 +1,14 @@
 """Twenty volunteers press 认领 on one wish at the same moment, against gunicorn with several
 workers and threads: exactly one wins, the rest get 409, one claim row exists."""
 
-import json
-import threading
-import urllib.error
-import urllib.request
-
 import sqlalchemy as sa
 
-from live import gunicorn
+from live import gunicorn, post_all_at_once
 from wishboard.extensions import db
 from wishboard.models import Claim, Wish, WishState
 from wishboard.services import needs, tokens
 
 RACERS = 20
-
-
-def _claim(url: str, token: str, barrier: threading.Barrier, results: list, index: int):
-    request = urllib.request.Request(
-        url, data=json.dumps({"accept_letter": True}).encode(), method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    barrier.wait()
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            results[index] = (response.status, json.loads(response.read()))
-    except urllib.error.HTTPError as error:
-        results[index] = (error.code, json.loads(error.read()))
 
 
 def test_twenty_simultaneous_claims_one_winner(app, migrated_url, community, make_user):
@@ -37,15 +20,8 @@ def test_twenty_simultaneous_claims_one_winner(app, migrated_url, community, mak
     raw_tokens = [tokens.issue_token(v)[0] for v in volunteers]
 
     with gunicorn(migrated_url) as base:
-        url = f"{base}/api/v1/wishes/{wish.id}/claim"
-        barrier = threading.Barrier(RACERS)
-        results = [None] * RACERS
-        threads = [threading.Thread(target=_claim, args=(url, raw_tokens[i], barrier, results, i))
-                   for i in range(RACERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        results = post_all_at_once(f"{base}/api/v1/wishes/{wish.id}/claim", raw_tokens,
+                                   {"accept_letter": True})
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [409] * (RACERS - 1), results

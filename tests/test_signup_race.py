@@ -2,31 +2,17 @@
 seats, forty are waiting-listed 1 to 40 in arrival order, and a cancellation promotes the
 first waiting."""
 
-import json
-import threading
-import urllib.error
 import urllib.request
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from live import gunicorn
+from live import gunicorn, post_all_at_once
 from wishboard.extensions import db
 from wishboard.models import Activity, Signup, SignupStatus, utcnow
 from wishboard.services import activities, tokens
 
 PEOPLE, SEATS = 50, 10
-
-
-def _post(url, token, barrier, results, index):
-    request = urllib.request.Request(url, data=b"{}", method="POST", headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    barrier.wait()
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            results[index] = (response.status, json.loads(response.read()))
-    except urllib.error.HTTPError as error:
-        results[index] = (error.code, json.loads(error.read()))
 
 
 def test_fifty_sign_ups_for_ten_seats(app, migrated_url, community, make_user):
@@ -41,14 +27,7 @@ def test_fifty_sign_ups_for_ten_seats(app, migrated_url, community, make_user):
 
     with gunicorn(migrated_url, workers=4, threads=8) as base:
         url = f"{base}/api/v1/activities/{activity.id}/signups"
-        barrier = threading.Barrier(PEOPLE)
-        results = [None] * PEOPLE
-        threads = [threading.Thread(target=_post, args=(url, raw[i], barrier, results, i))
-                   for i in range(PEOPLE)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        results = post_all_at_once(url, raw, {})
 
         assert all(status == 201 for status, _ in results), results
         seated = [body for _, body in results if body["status"] == "confirmed"]
