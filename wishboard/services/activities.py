@@ -242,7 +242,8 @@ def check_in(actor: User, activity_id: int, *, code: str | None = None,
             raise ForbiddenError("只有组织者可以为别人签到", code="not_organizer")
         person_id = user_id
     else:
-        if not code or not hmac.compare_digest(code.strip(), checkin_code(activity)):
+        if not code or not hmac.compare_digest(code.strip().encode(),
+                                               checkin_code(activity).encode()):
             raise ValidationFailedError("签到码不对,请扫本活动现场的二维码",
                                         message_en="This code is not for this activity",
                                         code="invalid_checkin_code",

@@ -40,6 +40,9 @@ def rules_for(community_id: int) -> dict[str, int]:
 def update_rules(actor: User, community_id: int, *, now: datetime | None = None,
                  **values: int) -> dict[str, int]:
     """A secretary changes the community's rules; entries from now on use them."""
+    from wishboard.services.places import get_community
+
+    get_community(community_id)
     ensure_can_manage_community(actor, community_id)
     unknown = set(values) - set(DEFAULT_RULES)
     if unknown:

@@ -12,7 +12,8 @@ from wishboard.schemas.places import (
 )
 from wishboard.schemas.users import RejectReportSchema, StaffUserCreateSchema, VolunteerQuerySchema
 from wishboard.schemas.wishes import (
-    NeedCreateSchema, NeedPublishSchema, ReasonSchema, WishCreateSchema,
+    NeedCreateSchema, NeedPublishSchema, NeedQuerySchema, ReasonSchema, WishCreateSchema,
+    WishQuerySchema,
 )
 from wishboard.models.points import RULE_LABELS
 from wishboard.schemas.points import PointsRulesSchema
@@ -188,7 +189,8 @@ def _wish_form_choices(community_id: int) -> dict:
 def needs_queue():
     """The secretary's queue of new needs: publish, merge into a wish, or decline."""
     community_id = _managed_community_id()
-    status = request.args.get("status", "new") or None
+    status = request.args.get("status", "new")  # "" is every status
+    status = load_or_raise(NeedQuerySchema(), {"status": status} if status else {})["status"]
     items, total = ([], 0)
     if community_id:
         items, total = needs.list_needs(current_user, community_id=community_id,
@@ -259,6 +261,7 @@ def manage_wishes():
     """Board management: what is open, claimed, and completed waiting to be closed."""
     community_id = _managed_community_id()
     status = request.args.get("status", "completed")
+    status = load_or_raise(WishQuerySchema(), {"status": status} if status else {})["status"]
     items, total = ([], 0)
     if community_id:
         items, total = wishes.list_wishes(viewer=current_user, community_id=community_id,
