@@ -76,3 +76,31 @@ def test_no_page_answers_500_to_a_bad_query_string(app, client, seeded, who):
         assert response.status_code < 500, (url, response.get_data(as_text=True)[:300])
         checked += 1
     assert checked > 20
+
+
+@pytest.mark.parametrize("who", [None, "admin", "shuji_zhang", "dangyuan_li", "jumin_wu"])
+def test_no_form_answers_500_to_bad_input(app, seeded, who):
+    rules = [r for r in app.url_map.iter_rules()
+             if "POST" in r.methods and not r.rule.startswith("/api/")
+             and r.endpoint not in ("auth.logout",)]
+    garbage = {"name": "x" * 500, "level": "planet", "parent_id": "abc", "stars": "11",
+               "hours": "-3", "reason": "", "user_id": "abc", "code": "文字", "show": "maybe",
+               "community_id": "0", "category_id": "[]", "expires_at": "2026-02-30",
+               "served_on": "yesterday", "capacity": "1e9", "wish_id": "x",
+               "per_claim": "3.5", "claim_window_days": "999", "beneficiary_id": "-1",
+               "accept_letter": "maybe", "due_at": "soon", "title": "", "description": ""}
+    forms = [{}, garbage]
+    checked = 0
+    for rule in rules:
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", "1").replace(f"<{name}>", "1")
+        for form in forms:
+            client = app.test_client()
+            if who:
+                client.post("/auth/login", data={"username": who,
+                                                 "password": demo.DEMO_PASSWORD})
+            response = client.post(url, data=form)
+            assert response.status_code < 500, (url, form, response.get_data(as_text=True)[:300])
+            checked += 1
+    assert checked > 40
