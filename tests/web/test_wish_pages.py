@@ -163,3 +163,35 @@ def test_a_pending_volunteer_sees_why_they_cannot_claim(app, cast, community, ma
     pending = make_user("volunteer", community, report_status="pending", username="newbie")
     page = text(as_user(app, pending).get(f"/wishes/{wish.id}"))
     assert "报到通过审核后,就可以认领心愿" in page and "我已阅读并同意项目责任书" not in page
+
+
+def test_the_page_offers_only_what_the_rules_allow(app, cast, community, make_place, make_user,
+                                                   make_org):
+    from wishboard.services import needs as needs_service
+    from wishboard.services import wishes as wish_service
+
+    category_id = db.session.scalar(sa.text("SELECT min(id) FROM categories"))
+    wish = needs_service.create_wish(cast["secretary"], title="买药", description="d",
+                                     category_id=category_id, beneficiary_name="某人")
+    stranger = make_user("volunteer", make_place("别的社区"), username="stranger")
+    page = text(as_user(app, stranger).get(f"/wishes/{wish.id}"))
+    assert "只能认领本社区的心愿" in page and "我已阅读并同意项目责任书" not in page
+
+    org, other_org = make_org(community), make_org(community, "别的党支部")
+    lead = make_user("volunteer", community, organization=org, username="lead")
+    outsider = make_user("volunteer", community, organization=other_org, username="outsider")
+    project = needs_service.create_wish(cast["secretary"], title="讲座", description="d",
+                                        kind="project", category_id=category_id,
+                                        beneficiary_name="居民")
+    wish_service.claim_wish(lead, project.id, accept_letter=True, organization_id=org.id)
+    assert "加入这个项目" in text(as_user(app, lead).get(f"/wishes/{project.id}"))
+    assert "加入这个项目" not in text(as_user(app, outsider).get(f"/wishes/{project.id}"))
+    listing = text(as_user(app, outsider).get(f"/communities/{community.id}/activities"))
+    assert "发布活动" not in listing
+    assert "发布活动" in text(as_user(app, cast["secretary"]).get(
+        f"/communities/{community.id}/activities"))
+
+    wish_service.claim_wish(cast["li"], wish.id, accept_letter=True)
+    wish_service.complete_wish(cast["li"], wish.id, hours=1)
+    assert "给这次服务打分" in text(as_user(app, cast["huang"]).get(f"/wishes/{wish.id}"))
+    assert "给这次服务打分" not in text(as_user(app, cast["li"]).get(f"/wishes/{wish.id}"))

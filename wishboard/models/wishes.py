@@ -227,6 +227,11 @@ class ClaimStatus(str, enum.Enum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
 
+    @property
+    def label(self) -> str:
+        return {"active": "进行中", "released": "已释放", "completed": "已完成",
+                "cancelled": "已取消"}[self.value]
+
 
 class Claim(db.Model):
     """A claim (认领) and its signed responsibility letter (项目责任书), shown publicly."""

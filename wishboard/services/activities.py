@@ -43,12 +43,23 @@ def get_activity(activity_id: int) -> Activity:
     return activity
 
 
+def _contact_of(actor: User, community_id: int) -> Organization | None:
+    return db.session.scalar(sa.select(Organization).where(
+        Organization.contact_user_id == actor.id, Organization.community_id == community_id))
+
+
+def can_publish(actor: User | None, community_id: int | None) -> bool:
+    """The community's secretary, or a reporting organisation's contact there."""
+    return actor is not None and community_id is not None and (
+        can_manage_community(actor, community_id)
+        or _contact_of(actor, community_id) is not None)
+
+
 def _organizer_org(actor: User, community_id: int) -> Organization | None:
     """Secretaries organise for their community; an organisation's contact for it."""
     if can_manage_community(actor, community_id):
         return None
-    org = db.session.scalar(sa.select(Organization).where(
-        Organization.contact_user_id == actor.id, Organization.community_id == community_id))
+    org = _contact_of(actor, community_id)
     if org is None:
         raise ForbiddenError("只有社区书记或报到党组织的联系人可以发布活动",
                              message_en="Only the secretary or an organisation's contact",

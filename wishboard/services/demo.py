@@ -14,7 +14,7 @@ from wishboard.models import (
     Wish, utcnow,
 )
 from wishboard.services.accounts import hash_password
-from wishboard.services.places import DEFAULT_CATEGORIES, add_missing_default_categories
+from wishboard.services.places import add_missing_default_categories
 
 DEMO_PASSWORD = "yubei-demo-2026"
 
@@ -225,6 +225,3 @@ def _seed_stories(community: Community) -> None:
     needs.submit_need(huang, title="家里水龙头漏水", description="厨房水龙头一直滴水,想请人看看。",
                       category_id=_category("美好家园"), address="芳草院3栋2单元301",
                       now=ago(hours=5))
-
-
-__all__ = ["DEFAULT_CATEGORIES", "DEMO_PASSWORD", "database_is_empty", "seed_demo"]

@@ -35,12 +35,19 @@ def _running(wish: Wish) -> None:
                             code="project_not_running")
 
 
+def may_join(user: User | None, wish: Wish) -> bool:
+    """Approved members of the organisation that claimed the project."""
+    return (user is not None and user.is_approved_volunteer
+            and wish.claim_organization_id is not None
+            and user.organization_id == wish.claim_organization_id)
+
+
 def join_project(user: User, wish_id: int, *, now: datetime | None = None) -> ProjectMember:
     """A member of the claiming organisation joins (once), and earns participation points."""
     now = now or utcnow()
     wish = _project(wish_id)
     _running(wish)
-    if not user.is_approved_volunteer or user.organization_id != wish.claim_organization_id:
+    if not may_join(user, wish):
         raise ForbiddenError("只有认领组织的成员可以加入这个项目",
                              message_en="Only members of the claiming organisation may join",
                              code="not_a_member_of_claimant")

@@ -23,20 +23,23 @@ def _already_rated() -> ConflictError:
                          code="already_rated")
 
 
-def _rater_check(actor: User, wish: Wish) -> None:
-    if actor.id == wish.claimant_id:
-        raise ForbiddenError("不能评价自己完成的服务", message_en="You cannot rate your own work",
-                             code="cannot_rate_own_work")
-    if (wish.claim_organization_id and actor.organization_id == wish.claim_organization_id):
-        raise ForbiddenError("认领组织的成员不能评价本组织的服务",
-                             message_en="Members of the claiming organisation cannot rate",
-                             code="cannot_rate_own_work")
+def rating_refusal(actor: User | None, wish: Wish) -> ForbiddenError | None:
+    """Why ``actor`` may not rate ``wish`` for themselves (None: they may, once it is
+    completed). The rating itself and the wish page both ask here."""
+    if actor is None:
+        return ForbiddenError("请先登录", code="unauthorized")
+    if actor.id == wish.claimant_id or (
+            wish.claim_organization_id and actor.organization_id == wish.claim_organization_id):
+        return ForbiddenError("不能评价自己或本组织完成的服务",
+                              message_en="You cannot rate your own or your organisation's work",
+                              code="cannot_rate_own_work")
     is_beneficiary = any(b.user_id == actor.id for b in wish.beneficiaries)
     is_resident_here = actor.role is Role.RESIDENT and actor.community_id == wish.community_id
     if not (is_beneficiary or is_resident_here):
-        raise ForbiddenError("只有服务对象和本社区居民可以评价",
-                             message_en="Only the people served and residents may rate",
-                             code="residents_only")
+        return ForbiddenError("只有服务对象和本社区居民可以评价",
+                              message_en="Only the people served and residents may rate",
+                              code="residents_only")
+    return None
 
 
 def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
@@ -61,7 +64,9 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
                         rater_id=beneficiary.user_id, recorded_by_id=actor.id, stars=stars,
                         comment=comment, created_at=now)
     else:
-        _rater_check(actor, wish)
+        refusal = rating_refusal(actor, wish)
+        if refusal is not None:
+            raise refusal
         rating = Rating(wish_id=wish.id, rater_id=actor.id, stars=stars, comment=comment,
                         created_at=now)
     if db.session.scalar(sa.select(Rating.id).where(

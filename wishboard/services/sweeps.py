@@ -53,6 +53,12 @@ class Due:
     title: str
     why: str
 
+    @property
+    def label(self) -> str:
+        """How the secretary's page says what will happen."""
+        return {"expire": "将过期", "release": "将因逾期收回认领", "finish": "服务项目将到期结束",
+                "close": "将自动结项"}.get(self.rule, "将提醒")
+
 
 @dataclass
 class SweepResult:
@@ -162,7 +168,8 @@ def plan(now: datetime | None = None) -> list[Due]:
 def upcoming(community_id: int, *, now: datetime | None = None, days: int = 7) -> list[Due]:
     """For the secretary's board: what will expire, be released or closed within ``days``."""
     return [d for d in plan((now or utcnow()) + timedelta(days=days))
-            if d.community_id == community_id and d.rule in ("expire", "release", "close")]
+            if d.community_id == community_id
+            and d.rule in ("expire", "release", "finish", "close")]
 
 
 # Doing it -------------------------------------------------------------------------------

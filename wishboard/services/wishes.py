@@ -135,22 +135,31 @@ def responsibility_letter_preview(wish: Wish, volunteer: User, *,
     return responsibility_letter(wish, volunteer, None, default_due_at(wish, community, now), now)
 
 
+def claim_refusal(user: User | None, wish: Wish) -> ForbiddenError | None:
+    """Why ``user`` may not claim ``wish`` (None: they may, while it is open). The claim
+    itself and the wish page both ask here."""
+    if user is None or user.role is not Role.VOLUNTEER:
+        return ForbiddenError("只有志愿者可以认领心愿", message_en="Only volunteers claim wishes",
+                              code="not_a_volunteer")
+    if user.report_status is not ReportStatus.APPROVED:
+        return ForbiddenError("您的报到通过审核后,就可以认领心愿",
+                              message_en="Your report has not been approved yet",
+                              code="report_not_approved")
+    if user.community_id != wish.community_id:
+        return ForbiddenError("只能认领本社区的心愿", message_en="Claim wishes of your community",
+                              code="not_your_community")
+    return None
+
+
 def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
                due_at: datetime | None = None, organization_id: int | None = None,
                now: datetime | None = None) -> Wish:
     """An approved volunteer claims an open wish by signing its responsibility letter."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    if volunteer.role is not Role.VOLUNTEER:
-        raise ForbiddenError("只有志愿者可以认领心愿", message_en="Only volunteers claim wishes",
-                             code="not_a_volunteer")
-    if volunteer.report_status is not ReportStatus.APPROVED:
-        raise ForbiddenError("您的报到还没有通过审核,通过后才能认领",
-                             message_en="Your report has not been approved yet",
-                             code="report_not_approved")
-    if volunteer.community_id != wish.community_id:
-        raise ForbiddenError("只能认领本社区的心愿", message_en="Claim wishes of your community",
-                             code="not_your_community")
+    refusal = claim_refusal(volunteer, wish)
+    if refusal is not None:
+        raise refusal
     if not accept_letter:
         raise ValidationFailedError("请先阅读并同意项目责任书",
                                     message_en="Accept the responsibility letter first",

@@ -21,7 +21,7 @@ def activity_list(community_id):
     community = places.get_community(community_id)
     items, total = activities.list_activities(community_id=community.id, per_page=50)
     return render_template("web/activities.html", community=community, activities=items,
-                           total=total)
+                           total=total, can_publish=activities.can_publish(viewer(), community.id))
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])

@@ -73,8 +73,10 @@ def community(community_id):
 def _render_wish(wish_id: int, form=None):
     wish = wishes.wish_story(wish_id)
     me = viewer()
+    # What this person may do here is asked of the same rules the actions enforce.
+    claim_refusal = wishes.claim_refusal(me, wish) if wish.state is WishState.OPEN else None
     preview = None
-    if me is not None and me.is_approved_volunteer and wish.state is WishState.OPEN:
+    if me is not None and wish.state is WishState.OPEN and claim_refusal is None:
         preview = wishes.responsibility_letter_preview(wish, me)
     members, logs = projects.project_people(wish.id) if wish.kind is WishKind.PROJECT \
         else ([], [])
@@ -82,6 +84,10 @@ def _render_wish(wish_id: int, form=None):
         "web/wish_detail.html", wish=wish, private=can_see_private_details(me, wish),
         is_staff=me is not None and can_manage_community(me, wish.community_id),
         letter_preview=preview, form=form, members=members, logs=logs,
+        claim_refusal=claim_refusal if me is not None and me.role is Role.VOLUNTEER else None,
+        can_rate=me is not None and wish.state is WishState.COMPLETED
+        and ratings.rating_refusal(me, wish) is None,
+        may_join=projects.may_join(me, wish),
         is_member=me is not None and any(m.user_id == me.id for m in members),
         can_confirm=me is not None and projects.can_confirm(me, wish))
 
