@@ -49,6 +49,8 @@ class Config:
     # Per address: a whole community centre may sit behind one address, so this is generous.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "60 per 15 minutes")
+    # Accounts made from one address (a sign-up drive in the community office still fits).
+    REGISTRATIONS_PER_ADDRESS = os.environ.get("REGISTRATIONS_PER_ADDRESS", "30 per hour")
 
     # argon2id, argon2-cffi's defaults (they meet OWASP's minimum).
     ARGON2_TIME_COST = 3

@@ -19,7 +19,7 @@ from config import TestingConfig, normalize_database_url
 from wishboard import create_app
 from wishboard.extensions import db
 from wishboard.models import (
-    Community, Organization, PlaceLevel, ReportStatus, Role, User, VolunteerType,
+    Community, Organization, PlaceLevel, ReportStatus, Role, User, VolunteerType, utcnow,
 )
 from wishboard.services.accounts import hash_password
 from wishboard.services.places import ensure_default_categories
@@ -152,7 +152,10 @@ def make_user(app):
 
     def _make(role="resident", community=None, *, username=None, name="测试用户",
               phone="13800001234", volunteer_type=None, report_status=None,
-              organization=None, password=PASSWORD, created_at: datetime | None = None) -> User:
+              organization=None, password=PASSWORD, created_at: datetime | None = None,
+              verified: bool = True) -> User:
+        """A user as the fixture needs them. Residents are verified by default (the
+        secretary knows them); ``verified=False`` makes a newcomer whose stars wait."""
         counter["n"] += 1
         role = Role(role)
         if role is Role.VOLUNTEER:
@@ -168,6 +171,8 @@ def make_user(app):
         )
         if created_at is not None:
             user.created_at = created_at
+        if role is Role.RESIDENT and verified:
+            user.verified_at = user.created_at or utcnow()
         db.session.add(user)
         db.session.commit()
         return user

@@ -139,6 +139,22 @@ def limit_login_failures(view):
     return view
 
 
+def limit_registrations(view):
+    """Sign-ups per address (``REGISTRATIONS_PER_ADDRESS``): generous enough for a
+    registration drive in the community office, too tight for a script making raters.
+    Only sign-ups that succeed count."""
+    from flask import current_app
+    from flask_limiter.util import get_remote_address
+
+    from wishboard.extensions import limiter
+
+    return limiter.shared_limit(
+        lambda: current_app.config["REGISTRATIONS_PER_ADDRESS"], scope="register-address",
+        key_func=get_remote_address,
+        deduct_when=lambda response: response.status_code in (201, 302),
+    )(view)
+
+
 def authenticate_counting_failures(username: str, password: str) -> User:
     """services.accounts.authenticate, marking the request as a failed log-in when it fails."""
     from wishboard.services import accounts

@@ -1,16 +1,18 @@
-"""The annual commendation as CSV and as an Excel workbook, with Chinese headers and private
-data masked, ready to print."""
+"""Downloads for the secretary's PC: the annual commendation as CSV and as an Excel
+workbook (Chinese headers, private data masked, ready to print) and the audit log as CSV.
+Every cell that a spreadsheet would read as a formula is written as plain text."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 
-from wishboard.models import VolunteerType
+from wishboard.models import AuditEntry, VolunteerType
 from wishboard.privacy import mask_phone
 from wishboard.services.points import Commendation
 
@@ -36,10 +38,29 @@ def organization_rows(report: Commendation) -> list[list]:
             for r in report.organizations]
 
 
+def _text(value):
+    """A name like ``=HYPERLINK(...)`` stays a name when the file is opened in Excel."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, out):
+        self._writer = csv.writer(out)
+
+    def writerow(self, row):
+        self._writer.writerow([_text(v) for v in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
 def commendation_csv(report: Commendation) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on a secretary's PC opens the Chinese right."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow([f"{report.year}年度 优秀报到党员(志愿者)"])
     writer.writerow(VOLUNTEER_HEADERS)
     writer.writerows(volunteer_rows(report))
@@ -80,3 +101,23 @@ def commendation_xlsx(report: Commendation, community_name: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+AUDIT_HEADERS = ["编号", "时间(UTC)", "操作人编号", "操作人", "操作", "对象类型", "对象编号",
+                 "之前", "之后", "地址"]
+
+
+def audit_csv(entries: list[AuditEntry]) -> bytes:
+    """The audit log, newest first, one line per entry."""
+    out = io.StringIO()
+    writer = _SafeWriter(out)
+    writer.writerow(AUDIT_HEADERS)
+    writer.writerows([
+        [e.id, e.created_at.isoformat(), e.actor_id or "", e.actor.name if e.actor else "系统",
+         e.action_label, e.object_type, e.object_id or "", _json(e.before), _json(e.after),
+         e.address or ""] for e in entries])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _json(value) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

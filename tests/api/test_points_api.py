@@ -39,6 +39,9 @@ def test_the_domain_example_25_claims_5_done_20_in_progress_is_250_points(
         wishes.claim_wish(top, wish.id, accept_letter=True)
         if i < 5:
             wishes.complete_wish(top, wish.id, hours=1)
+            confirmed = client.post(f"/api/v1/wishes/{wish.id}/confirm",
+                                    headers=token_for(board["secretary"]), json={})
+            assert confirmed.status_code == 200, confirmed.get_json()
     me = client.get("/api/v1/me", headers=token_for(top)).get_json()
     assert me["points"] == 250
     card = client.get(f"/api/v1/volunteers/{top.id}").get_json()
@@ -49,7 +52,8 @@ def test_the_domain_example_25_claims_5_done_20_in_progress_is_250_points(
     row = client.get(f"/api/v1/leaderboard?community_id={community.id}").get_json()["items"][0]
     assert row == {"rank": 1, "id": top.id, "name": "李建国", "points": 250, "claims": 25,
                    "completions": 5, "activities": 0, "hours": 5.0, "average_stars": None,
-                   "volunteer_type": "party_member", "organization": "四川省种子站党支部"}
+                   "volunteer_type": "party_member", "organization": "四川省种子站党支部",
+                   "body_points": None, "member_points": None}
 
 
 def test_stars_earn_points_for_the_claimant(client, board, community, make_user):
@@ -60,7 +64,7 @@ def test_stars_earn_points_for_the_claimant(client, board, community, make_user)
     wishes.complete_wish(volunteer, wish.id, hours=2)
     ratings.rate_wish(resident, wish.id, stars=4)
     card = client.get(f"/api/v1/volunteers/{volunteer.id}").get_json()
-    assert card["points"] == 5 + 20 + 10 + 8
+    assert card["points"] == 5 + 20 + 8  # the 2 hours wait for confirmation
     assert card["average_stars"] == 4.0
     assert [e["rule"] for e in card["entries"]][:1] == ["per_star"]
 
@@ -128,7 +132,7 @@ def test_a_removed_rating_reverses_its_points_and_the_average(client, board, com
     assert story["rating_count"] == 0 and story["ratings"] == []
     assert story["timeline"][-1]["action"] == "rating_removed"
     card = client.get(f"/api/v1/volunteers/{volunteer.id}").get_json()
-    assert card["points"] == 5 + 20 + 5 and card["average_stars"] is None
+    assert card["points"] == 5 + 20 and card["average_stars"] is None
     again = client.post(f"/api/v1/ratings/{rating.id}/remove", headers=secretary,
                         json={"reason": "x"})
     assert again.status_code == 409
@@ -193,7 +197,8 @@ def test_organisations_sum_what_members_earned_on_their_behalf(client, board, co
                       ).get_json()["items"]
     assert rows == [{"rank": 1, "id": org.id, "name": "四川省种子站党支部", "points": 10,
                      "claims": 2, "completions": 0, "activities": 0, "hours": 0.0,
-                     "average_stars": None, "volunteer_type": None, "organization": None}]
+                     "average_stars": None, "volunteer_type": None, "organization": None,
+                     "body_points": 0, "member_points": 10}]
 
 
 def test_a_volunteer_may_keep_their_name_off_public_boards(client, board, community,
@@ -219,6 +224,7 @@ def test_recompute_reports_and_repairs_tampered_totals(runner, board, community,
     wish = board["new_wish"]()
     wishes.claim_wish(volunteer, wish.id, accept_letter=True)
     wishes.complete_wish(volunteer, wish.id, hours=1)
+    wishes.confirm_hours(board["secretary"], wish.id)
     clean = runner.invoke(args=["wishboard", "points", "recompute", "--check"])
     assert clean.exit_code == 0 and "totals match the ledger" in clean.output
 

@@ -93,7 +93,8 @@ def test_grandma_wus_wish_from_need_to_close(client, people, token_for):
     kinds = [n["kind"] for n in inbox["items"]]
     assert kinds == ["wish_completed", "wish_claimed", "wish_published"]
     claimant_inbox = client.get("/api/v1/notifications", headers=li).get_json()
-    assert [n["kind"] for n in claimant_inbox["items"]] == ["wish_rated"]
+    # Grandma Wu's own rating confirmed the hours Li stated.
+    assert [n["kind"] for n in claimant_inbox["items"]] == ["wish_rated", "hours_confirmed"]
     read = client.post("/api/v1/notifications/read", headers=people["wu_h"], json={})
     assert read.get_json() == {"updated": 3, "unread": 0}
 

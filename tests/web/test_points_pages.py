@@ -28,12 +28,12 @@ def test_honor_board_and_points_card(client, community, make_user):
     _claimed(community, secretary, zhou, "修灯")
     page = text(client.get(f"/communities/{community.id}/honor"))
     assert page.index("李建国") < page.index("周德华")
-    assert "第1名" in page and "35分" in page and "每完成一次服务:20分" in page
+    assert "第1名" in page and "25分" in page and "每完成一次服务:20分" in page
     elders = text(client.get(f"/communities/{community.id}/honor?volunteer_type=elder"))
     assert "周德华" in elders and "李建国" not in elders
     assert client.get(f"/communities/{community.id}/honor?period=century").status_code == 400
     card = text(client.get(f"/volunteers/{li.id}"))
-    assert "志愿服务积分卡" in card and "35分" in card and "社区第1名" in card
+    assert "志愿服务积分卡" in card and "25分" in card and "社区第1名" in card
     assert "+20分" in card and "完成「帮忙买药」" in card
 
 

@@ -84,6 +84,20 @@ class Community(db.Model):
     expiry_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
     due_reminder_days: Mapped[int] = mapped_column(default=1, server_default="1")
     rating_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
+    # Keeping the score honest (services/access.py and services/points.py).
+    # Hours one claim may carry per calendar day it spans.
+    max_hours_per_day: Mapped[int] = mapped_column(default=10, server_default="10")
+    # What happens to hours nobody confirmed when the rating window ends:
+    # queue (wait for the secretary), confirm (count as stated), lapse (earn nothing).
+    unconfirmed_hours_policy: Mapped[str] = mapped_column(sa.String(10), default="queue",
+                                                          server_default="queue")
+    # After how many days an unverified resident's ratings earn points anyway.
+    rating_trust_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # A volunteer who releases more claims than this in 30 days is flagged to the secretary.
+    release_flag_count: Mapped[int] = mapped_column(default=3, server_default="3")
+    # The organisation board ranks by body + members ("sum") or by the body alone ("body").
+    org_ranking: Mapped[str] = mapped_column(sa.String(10), default="sum",
+                                             server_default="sum")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     parent: Mapped[Community | None] = relationship(

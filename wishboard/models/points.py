@@ -109,6 +109,9 @@ class PointsTotal(db.Model):
     owner_id: Mapped[int] = mapped_column()
     period: Mapped[str] = mapped_column(sa.String(7))
     points: Mapped[int] = mapped_column(default=0, server_default="0")
+    # An organisation's points earned as a body (entries with no volunteer); the rest of
+    # ``points`` is what its members earned acting for it.
+    body_points: Mapped[int] = mapped_column(default=0, server_default="0")
     claims: Mapped[int] = mapped_column(default=0, server_default="0")
     completions: Mapped[int] = mapped_column(default=0, server_default="0")
     activities: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -119,6 +122,10 @@ class PointsTotal(db.Model):
     @property
     def average_stars(self) -> float | None:
         return round(self.stars / self.ratings, 1) if self.ratings else None
+
+    @property
+    def member_points(self) -> int:
+        return self.points - self.body_points if self.owner_type == "organization" else 0
 
 
 # The leaderboard's order, so the top 50 are read straight off the index.

@@ -81,6 +81,11 @@ class User(UserMixin, db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     report_reject_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # A resident the secretary knows (认识的街坊): their ratings earn points at once.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Claims this volunteer holds right now; a conditional UPDATE on it enforces a community's
     # cap even when one person claims twice at the same moment.
@@ -102,6 +107,15 @@ class User(UserMixin, db.Model):
     @property
     def is_secretary(self) -> bool:
         return self.role is Role.SECRETARY
+
+    @property
+    def is_trusted_rater(self) -> bool:
+        """Whose stars count at once: verified residents, approved volunteers, staff."""
+        if self.role is Role.RESIDENT:
+            return self.verified_at is not None
+        if self.role is Role.VOLUNTEER:
+            return self.report_status is ReportStatus.APPROVED
+        return True
 
     @property
     def is_approved_volunteer(self) -> bool:

@@ -233,6 +233,20 @@ class ClaimStatus(str, enum.Enum):
                 "cancelled": "已取消"}[self.value]
 
 
+class HoursStatus(str, enum.Enum):
+    """Hours stated at completion earn points only once the person served or the secretary
+    confirms them; unconfirmed hours at the end of the rating window follow the community's
+    policy (wait for the secretary, count as stated, or lapse)."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    LAPSED = "lapsed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待确认", "confirmed": "已确认", "lapsed": "未确认(不计分)"}[self.value]
+
+
 class Claim(db.Model):
     """A claim (认领) and its signed responsibility letter (项目责任书), shown publicly."""
 
@@ -243,6 +257,8 @@ class Claim(db.Model):
                  sqlite_where=sa.text("status = 'active'"),
                  postgresql_where=sa.text("status = 'active'")),
         sa.Index("ix_claims_volunteer_status", "volunteer_id", "status"),
+        # The secretary's queue of hours waiting for confirmation.
+        sa.Index("ix_claims_hours_pending", "hours_status", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -259,9 +275,16 @@ class Claim(db.Model):
     end_reason: Mapped[str | None] = mapped_column(sa.String(200))
     hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 1))
     completion_note: Mapped[str | None] = mapped_column(sa.String(500))
+    # The hours as confirmed (the secretary may adjust them, with a reason).
+    hours_status: Mapped[HoursStatus | None] = mapped_column(
+        enum_column_type(HoursStatus, "hours_status"))
+    confirmed_hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 1))
+    hours_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hours_confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    hours_adjust_reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     wish: Mapped[Wish] = relationship()
-    volunteer: Mapped[User] = relationship()
+    volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
     organization: Mapped[Organization | None] = relationship()
 
 
@@ -279,6 +302,9 @@ class WishEvent(db.Model):
     to_state: Mapped[str | None] = mapped_column(sa.String(20))
     note: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     on_behalf: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A staff-only line (a need's own words, a merge) is shown to the community's staff and
+    # the people served, never to the public.
+    is_public: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     actor: Mapped[User | None] = relationship()
@@ -294,6 +320,7 @@ class Rating(db.Model):
         sa.CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
         sa.CheckConstraint("rater_id IS NOT NULL OR beneficiary_id IS NOT NULL",
                            name="has_rater"),
+        sa.Index("ix_ratings_rater", "rater_id", "counted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -312,6 +339,11 @@ class Rating(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     removed_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # The person served rated (themselves, or through the secretary): it confirms the hours.
+    by_beneficiary: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # When the rating's points were booked; None while the rater is not yet a verified
+    # resident (the rating shows, and earns once they are verified or have waited).
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     rater: Mapped[User | None] = relationship(foreign_keys=[rater_id])
     beneficiary: Mapped[Beneficiary | None] = relationship()

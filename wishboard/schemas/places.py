@@ -62,6 +62,11 @@ class CommunitySettingsSchema(BaseSchema):
     expiry_reminder_days = Int(validate=in_range(0, 30))
     due_reminder_days = Int(validate=in_range(0, 30))
     rating_reminder_days = Int(validate=in_range(0, 30))
+    max_hours_per_day = Int(validate=in_range(1, 24))
+    unconfirmed_hours_policy = Str(validate=one_of(["queue", "confirm", "lapse"]))
+    rating_trust_days = Int(validate=in_range(0, 365))
+    release_flag_count = Int(validate=in_range(1, 100))
+    org_ranking = Str(validate=one_of(["sum", "body"]))
 
 
 class CommunityQuerySchema(PageQuerySchema):

@@ -34,6 +34,10 @@ class BoardRowSchema(BaseSchema):
     average_stars = fields.Float(allow_none=True)
     volunteer_type = fields.String(allow_none=True)
     organization = fields.String(allow_none=True)
+    body_points = fields.Integer(allow_none=True, metadata={
+        "description": "organisations: what it earned as a body"})
+    member_points = fields.Integer(allow_none=True, metadata={
+        "description": "organisations: what its members earned acting for it"})
 
 
 class LeaderboardSchema(BaseSchema):

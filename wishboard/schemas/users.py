@@ -34,6 +34,8 @@ class UserSchema(BaseSchema):
     report_status = fields.Function(lambda u: u.report_status.value if u.report_status else None)
     report_reject_reason = fields.String(allow_none=True)
     report_reviewed_at = fields.AwareDateTime(allow_none=True)
+    verified_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "residents: when the secretary verified them (their ratings earn)"})
     created_at = fields.AwareDateTime()
 
 
@@ -92,6 +94,11 @@ class TokenSchema(BaseSchema):
 
 class RejectReportSchema(BaseSchema):
     reason = Str(required=True, validate=length(1, 200))
+
+
+class ResidentQuerySchema(PageQuerySchema):
+    community_id = Int(load_default=None)
+    verified = Bool(load_default=None, allow_none=True)
 
 
 class VolunteerQuerySchema(PageQuerySchema):

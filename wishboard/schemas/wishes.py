@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import fields
 
-from wishboard.models import NeedStatus, Role, WishKind, WishState
+from wishboard.models import NeedStatus, WishKind, WishState
 from wishboard.models.wishes import ACTION_LABELS
-from wishboard.privacy import mask_name, mask_phone
+from wishboard.privacy import shown_beneficiaries, shown_person, shown_rater
 from wishboard.schemas.base import (
     BaseSchema, Bool, Float, Int, List, PageQuerySchema, QuerySchema, Str, ViewerSchema,
     in_range, length, one_of,
 )
 from wishboard.schemas.users import PHONE_OR_BLANK
-from wishboard.services.access import can_see_private_details
+from wishboard.services.access import private_details_reason, wish_rights
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 KINDS = [k.value for k in WishKind]
@@ -60,15 +60,6 @@ def _ref(obj, *attrs):
     return {attr: getattr(obj, attr) for attr in ("id", "name", *attrs)}
 
 
-def _public_person(user, privileged: bool):
-    """Volunteers and staff act publicly (公开承诺); residents are masked for the public."""
-    if user is None:
-        return {"id": None, "name": "系统"}
-    if user.role is Role.RESIDENT and not privileged:
-        return {"id": None, "name": mask_name(user.name)}
-    return {"id": user.id, "name": user.name}
-
-
 class WishSchema(ViewerSchema):
     id = fields.Integer()
     community_id = fields.Integer()
@@ -95,17 +86,18 @@ class WishSchema(ViewerSchema):
     average_stars = fields.Float(allow_none=True)
     member_count = fields.Integer(metadata={"description": "service projects: who joined"})
     confirmed_hours = fields.Float(metadata={"description": "service projects: hours given"})
-    can_see_private = fields.Method("dump_can_see_private")
+    can_see_private = fields.Method("dump_can_see_private", metadata={
+        "description": "whether GET /wishes/<id> shows this viewer the people served in full"})
+
+    # Lists and the answers to actions mask the people served for everyone; only the wish's
+    # own page (GET /wishes/<id>) shows them in full, and each such sight is recorded.
+    reveals_private = False
 
     def dump_can_see_private(self, wish) -> bool:
-        return can_see_private_details(self.viewer, wish)
+        return private_details_reason(self.viewer, wish) is not None
 
     def dump_beneficiaries(self, wish):
-        if can_see_private_details(self.viewer, wish):
-            return [{"id": b.id, "name": b.name, "phone": b.phone, "address": b.address,
-                     "user_id": b.user_id} for b in wish.beneficiaries]
-        return [{"id": b.id, "name": mask_name(b.name), "phone": mask_phone(b.phone),
-                 "address": None, "user_id": None} for b in wish.beneficiaries]
+        return shown_beneficiaries(wish, self.reveals_private and self.dump_can_see_private(wish))
 
 
 class ClaimSchema(BaseSchema):
@@ -118,26 +110,44 @@ class ClaimSchema(BaseSchema):
     due_at = fields.AwareDateTime()
     ended_at = fields.AwareDateTime(allow_none=True)
     end_reason = fields.String(allow_none=True)
-    hours = fields.Float(allow_none=True)
+    hours = fields.Float(allow_none=True, metadata={"description": "the hours stated"})
     completion_note = fields.String(allow_none=True)
+    hours_status = fields.Function(lambda c: c.hours_status.value if c.hours_status else None,
+                                   metadata={"description": "pending, confirmed or lapsed"})
+    confirmed_hours = fields.Float(allow_none=True)
+    hours_adjust_reason = fields.String(allow_none=True)
+
+
+ACTIONS = ["claim", "complete", "release", "confirm_hours", "adjust_hours", "rate",
+           "record_rating", "remove_rating", "close", "cancel", "join", "log", "confirm_logs",
+           "see_private"]
 
 
 class WishDetailSchema(WishSchema):
     """GET /wishes/<id>: the wish, its timeline, its claims with their letters, its ratings
-    (a wish from services.wishes.wish_story)."""
+    (a wish from services.wishes.read_wish), and what the viewer may do with it."""
 
+    reveals_private = True
     timeline = fields.Method("dump_timeline")
+    actions = fields.Method("dump_actions", metadata={
+        "description": "what the viewer may do now: " + ", ".join(ACTIONS)})
     claim = fields.Method("dump_claim", metadata={
         "description": "the live or completed claim, with its responsibility letter"})
     claims = fields.Method("dump_claims", metadata={"description": "every claim, newest first"})
     ratings = fields.Method("dump_ratings")
 
+    def dump_actions(self, wish):
+        rights = wish_rights(self.viewer, wish)
+        return {name: getattr(rights, name) for name in ACTIONS}
+
     def dump_timeline(self, wish):
-        privileged = can_see_private_details(self.viewer, wish)
+        rights = wish_rights(self.viewer, wish)
         return [{"action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
-                 "actor": _public_person(e.actor, privileged), "from_state": e.from_state,
-                 "to_state": e.to_state, "note": e.note, "on_behalf": e.on_behalf,
-                 "created_at": e.created_at.isoformat()} for e in wish.events]
+                 "actor": shown_person(e.actor, rights.see_private), "from_state": e.from_state,
+                 "to_state": e.to_state,
+                 "note": e.note if e.is_public or rights.see_staff_notes else "",
+                 "on_behalf": e.on_behalf, "created_at": e.created_at.isoformat()}
+                for e in wish.events]
 
     def dump_claim(self, wish):
         current = [c for c in wish.claim_history if c.status.value in ("active", "completed")]
@@ -147,13 +157,12 @@ class WishDetailSchema(WishSchema):
         return ClaimSchema().dump(wish.claim_history, many=True)
 
     def dump_ratings(self, wish):
-        privileged = can_see_private_details(self.viewer, wish)
+        privileged = private_details_reason(self.viewer, wish) is not None
         return [{
             "id": r.id, "stars": r.stars, "comment": r.comment,
-            "rater": ({"id": None, "name": mask_name(r.beneficiary.name)}
-                      if r.rater is None and r.beneficiary is not None
-                      else _public_person(r.rater, privileged)),
-            "on_behalf": r.recorded_by_id is not None,
+            "rater": shown_rater(r, privileged),
+            "on_behalf": r.recorded_by_id is not None, "by_beneficiary": r.by_beneficiary,
+            "counted": r.counted_at is not None,
             "created_at": r.created_at.isoformat()} for r in wish.rating_list]
 
 
@@ -239,6 +248,12 @@ class ClaimCreateSchema(BaseSchema):
     organization_id = Int(load_default=None, allow_none=True)
 
 
+class ConfirmHoursSchema(BaseSchema):
+    hours = Float(load_default=None, allow_none=True, validate=in_range(0, 1000), metadata={
+        "description": "the secretary's adjusted hours; leave out to confirm as stated"})
+    reason = Str(load_default=None, allow_none=True, validate=length(1, 200))
+
+
 class CompleteSchema(BaseSchema):
     hours = Float(required=True, validate=in_range(0.1, 1000))
     note = Str(load_default="", validate=length(max=500))
@@ -256,6 +271,10 @@ class RatingSchema(BaseSchema):
     stars = fields.Integer()
     comment = fields.String()
     on_behalf = fields.Function(lambda r: r.recorded_by_id is not None)
+    by_beneficiary = fields.Boolean(metadata={"description": "given by the person served"})
+    counted = fields.Function(lambda r: r.counted_at is not None, metadata={
+        "description": "its points are booked (false until the resident is verified or has "
+                       "waited the community's period)"})
     created_at = fields.AwareDateTime()
     removed_at = fields.AwareDateTime(allow_none=True)
     removed_reason = fields.String(allow_none=True)

@@ -27,6 +27,7 @@ from wishboard.models import (
     VolunteerType,
     utcnow,
 )
+from wishboard.services import audit
 from wishboard.services.access import ensure_admin, ensure_can_manage_community
 
 # Verified against when the username is unknown, so both cases take the same time.
@@ -71,22 +72,25 @@ def _organization_in(community: Community, organization_id: int | None) -> Organ
     return org
 
 
+def _username_taken() -> ConflictError:
+    return ConflictError("这个用户名已有人使用,请换一个", message_en="Username taken",
+                         code="username_taken", fields={"username": ["已有人使用"]})
+
+
 def _add_user(user: User) -> User:
     db.session.add(user)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ConflictError("这个用户名已有人使用,请换一个", message_en="Username taken",
-                            code="username_taken", fields={"username": ["已有人使用"]}) from None
+        raise _username_taken() from None
     return user
 
 
 def _ensure_username_free(username: str) -> None:
     exists = db.session.scalar(sa.select(User.id).where(User.username == username))
     if exists is not None:
-        raise ConflictError("这个用户名已有人使用,请换一个", message_en="Username taken",
-                            code="username_taken", fields={"username": ["已有人使用"]})
+        raise _username_taken()
 
 
 def register_user(
@@ -165,24 +169,45 @@ def create_staff_user(
         role=role_,
         community_id=community.id if community else None,
     )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _username_taken() from None
+    audit.record("staff_created", actor=actor, object_type="user", object_id=user.id,
+                 community_id=user.community_id,
+                 after={"username": user.username, "name": user.name, "role": role_.value})
     return _add_user(user)
 
 
 def authenticate(username: str, password: str) -> User:
     """Check a username and password; the same error whichever was wrong."""
     hasher = _hasher()
-    user = db.session.scalar(sa.select(User).where(User.username == normalize_username(username)))
+    name = normalize_username(username)
+    user = db.session.scalar(sa.select(User).where(User.username == name))
     if user is None:
         key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
         dummy = _DUMMY_HASH.setdefault(key, hasher.hash("not-a-password"))
         _verify(hasher, dummy, password)
+        _record_login(None, name, ok=False)
         raise _bad_credentials()
     if not _verify(hasher, user.password_hash, password) or not user.is_active:
+        _record_login(user, name, ok=False)
         raise _bad_credentials()
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
-        db.session.commit()
+    _record_login(user, name, ok=True)
     return user
+
+
+def _record_login(user: User | None, username: str, *, ok: bool) -> None:
+    """Every log-in, and every failed try (committed before the failure is raised)."""
+    audit.record("login_succeeded" if ok else "login_failed", actor=user, object_type="user",
+                 object_id=user.id if user else None,
+                 community_id=user.community_id if user else None,
+                 after={"username": username[:40]})
+    db.session.commit()
 
 
 def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:
@@ -224,12 +249,65 @@ def reject_report(actor: User, user_id: int, reason: str, *, now: datetime | Non
 
 def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | None,
                    now: datetime | None) -> User:
+    now = now or utcnow()
+    audit.record("report_approved" if status is ReportStatus.APPROVED else "report_rejected",
+                 actor=actor, object_type="user", object_id=user.id,
+                 community_id=user.community_id,
+                 before={"report_status": user.report_status.value,
+                         "reason": user.report_reject_reason},
+                 after={"report_status": status.value, "reason": reason}, now=now)
     user.report_status = status
     user.report_reject_reason = reason
-    user.report_reviewed_at = now or utcnow()
+    user.report_reviewed_at = now
     user.report_reviewed_by_id = actor.id
     db.session.commit()
     return user
+
+
+def verify_resident(actor: User, user_id: int, *, now: datetime | None = None) -> User:
+    """The secretary vouches for a resident they know (认识的街坊): from now on the
+    resident's ratings earn points, and those already given earn now."""
+    from wishboard.services import ratings
+
+    now = now or utcnow()
+    user = db.session.get(User, user_id)
+    if user is None or user.role is not Role.RESIDENT:
+        raise NotFoundError("没有这位居民", message_en="No such resident")
+    ensure_can_manage_community(actor, user.community_id)
+    moved = db.session.execute(
+        sa.update(User).where(User.id == user.id, User.verified_at.is_(None))
+        .values(verified_at=now, verified_by_id=actor.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if not moved:
+        db.session.rollback()
+        raise ConflictError("这位居民已经核实过了", message_en="Already verified",
+                            code="already_verified")
+    counted = ratings.count_waiting_ratings(now, rater_id=user.id)
+    audit.record("resident_verified", actor=actor, object_type="user", object_id=user.id,
+                 community_id=user.community_id, before={"verified": False},
+                 after={"verified": True, "ratings_counted": counted}, now=now)
+    db.session.commit()
+    db.session.refresh(user)
+    return user
+
+
+def list_residents(actor: User, *, community_id: int | None = None,
+                   verified: bool | None = None, page: int = 1, per_page: int = 20
+                   ) -> tuple[list[User], int]:
+    """A community's residents, those waiting for verification first (oldest first)."""
+    community_id = community_id or actor.community_id
+    if community_id is None:
+        raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
+    ensure_can_manage_community(actor, community_id)
+    query = sa.select(User).where(User.role == Role.RESIDENT, User.community_id == community_id)
+    if verified is not None:
+        query = query.where(User.verified_at.is_not(None) if verified
+                            else User.verified_at.is_(None))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    users = db.session.scalars(
+        query.order_by(User.verified_at.is_not(None), User.created_at, User.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return list(users), total
 
 
 def list_volunteers(

@@ -278,14 +278,17 @@ def check_in(actor: User, activity_id: int, *, code: str | None = None,
             .values(status=SignupStatus.ATTENDED, checked_in_at=now,
                     checked_in_by_id=actor.id)
             .execution_options(synchronize_session=False))
-        person = db.session.get(User, person_id)
-        if person.role is Role.VOLUNTEER:
-            points.award_activity(
-                key=f"activity:{activity.id}:{person.id}", community_id=activity.community_id,
-                volunteer_id=person.id, organization_id=activity.organization_id
-                if activity.organization_id == person.organization_id else None,
-                source_type="activity", source_id=activity.id,
-                reason=f"参加活动「{activity.title}」", now=now)
+    person = db.session.get(User, person_id)
+    # Nobody approves their own participation: the organiser's own check-in earns only
+    # when another organiser of the activity (its secretary) checks them in from the list.
+    own = person.id == activity.organizer_id and actor.id == person.id
+    if person.role is Role.VOLUNTEER and not own:
+        points.award_activity(
+            key=f"activity:{activity.id}:{person.id}", community_id=activity.community_id,
+            volunteer_id=person.id, organization_id=activity.organization_id
+            if activity.organization_id == person.organization_id else None,
+            source_type="activity", source_id=activity.id,
+            reason=f"参加活动「{activity.title}」", now=now)
     db.session.commit()
     db.session.refresh(signup)
     return signup

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.models import Category, Community, Organization, PlaceLevel, User
+from wishboard.services import audit
 from wishboard.services.access import ensure_admin, ensure_can_manage_community
 
 # The seven categories of need of 1+7+N (DOMAIN.md). The first migration inserts the same rows.
@@ -24,12 +25,24 @@ DEFAULT_CATEGORIES = [
 COMMUNITY_RANK = PlaceLevel.COMMUNITY.rank
 
 
-def _commit_or_conflict(conflict: ConflictError) -> None:
+def _create(obj, conflict: ConflictError, action: str, object_type: str, actor: User | None,
+            community_id: int | None, after: dict):
+    """Add a new row, record its creation in the audit log, commit both (or raise
+    ``conflict`` if the database already has it)."""
+    db.session.add(obj)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise conflict from None
+    audit.record(action, actor=actor, object_type=object_type, object_id=obj.id,
+                 community_id=community_id, after=after)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise conflict from None
+    return obj
 
 
 def get_community(community_id: int) -> Community:
@@ -81,9 +94,9 @@ def create_community(
             Community.parent_id.is_(None) if parent is None else Community.parent_id == parent.id,
             Community.name == name)) is not None:
         raise _place_exists()
-    db.session.add(place)
-    _commit_or_conflict(_place_exists())
-    return place
+    return _create(place, _place_exists(), "place_created", "place", actor,
+                   place.community_id,
+                   {"name": name, "level": level_.value, "parent_id": place.parent_id})
 
 
 def _place_exists() -> ConflictError:
@@ -120,7 +133,8 @@ def list_communities(
 
 SETTINGS = ("claim_window_days", "max_open_claims", "auto_approve_reports",
             "open_wish_max_age_days", "rating_window_days", "expiry_reminder_days",
-            "due_reminder_days", "rating_reminder_days")
+            "due_reminder_days", "rating_reminder_days", "max_hours_per_day",
+            "unconfirmed_hours_policy", "rating_trust_days", "release_flag_count", "org_ranking")
 
 
 def update_community_settings(actor: User, community_id: int, **changes) -> Community:
@@ -130,9 +144,15 @@ def update_community_settings(actor: User, community_id: int, **changes) -> Comm
     if not community.is_community:
         raise ValidationFailedError(fields={"community_id": ["只有社区或村有这些设置"]})
     ensure_can_manage_community(actor, community.id)
-    for key, value in changes.items():
+    for key in changes:
         if key not in SETTINGS:
             raise ValidationFailedError(fields={key: ["不认识这个设置"]})
+    before, after = audit.changes(community, SETTINGS, **changes)
+    if after:
+        audit.record("community_settings_changed", actor=actor, object_type="place",
+                     object_id=community.id, community_id=community.id, before=before,
+                     after=after)
+    for key, value in changes.items():
         setattr(community, key, value)
     db.session.commit()
     return community
@@ -170,9 +190,8 @@ def create_organization(
     if exists is not None:
         raise conflict
     org = Organization(name=name, community_id=community.id, contact_user_id=contact_user_id)
-    db.session.add(org)
-    _commit_or_conflict(conflict)
-    return org
+    return _create(org, conflict, "organization_created", "organization", actor, community.id,
+                   {"name": name, "contact_user_id": contact_user_id})
 
 
 def list_organizations(community_id: int) -> list[Organization]:
@@ -199,9 +218,8 @@ def create_category(
     if db.session.scalar(sa.select(Category.id).where(Category.name == name)) is not None:
         raise conflict
     category = Category(name=name, description=description, sort_order=sort_order)
-    db.session.add(category)
-    _commit_or_conflict(conflict)
-    return category
+    return _create(category, conflict, "category_created", "category", actor, None,
+                   {"name": name, "description": description, "sort_order": sort_order})
 
 
 def ensure_default_categories() -> int:

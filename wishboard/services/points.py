@@ -19,9 +19,10 @@ from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.models.base import upsert
 from wishboard.models import (
-    Claim, Organization, Rating, Role, User, VolunteerType, Wish, WishKind, utcnow,
+    Claim, Community, Organization, Rating, Role, User, VolunteerType, Wish, WishKind, utcnow,
 )
 from wishboard.models.points import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
+from wishboard.services import audit
 from wishboard.services.access import ensure_can_manage_community
 
 COUNTERS = ("claims", "completions", "activities", "hours", "ratings", "stars")
@@ -51,6 +52,11 @@ def update_rules(actor: User, community_id: int, *, now: datetime | None = None,
     if row is None:
         row = PointsRules(community_id=community_id, **DEFAULT_RULES)
         db.session.add(row)
+    before, after = audit.changes(row, DEFAULT_RULES, **values)
+    if after:  # the rules' history lives in the audit log
+        audit.record("points_rules_changed", actor=actor, object_type="place",
+                     object_id=community_id, community_id=community_id, before=before,
+                     after=after, now=now)
     for name, value in values.items():
         setattr(row, name, value)
     row.updated_at, row.updated_by_id = now or utcnow(), actor.id
@@ -127,19 +133,24 @@ def _book_many(awards: list[Award], now: datetime) -> list[str]:
                                      ("organization", award.organization_id)):
             if owner_id is None:
                 continue
+            # An organisation earns "as a body" when no volunteer takes the entry.
+            body = award.amount if owner_type == "organization" and (
+                award.volunteer_id is None) else 0
             for period in ("all", periods["year"], periods["quarter"], periods["month"]):
                 row = sums.setdefault((owner_type, owner_id, period), dict(
                     community_id=award.community_id, owner_type=owner_type,
-                    owner_id=owner_id, period=period, points=0, **{n: 0 for n in COUNTERS}))
+                    owner_id=owner_id, period=period, points=0, body_points=0,
+                    **{n: 0 for n in COUNTERS}))
                 for name, value in add.items():
                     row[name] += value
+                row["body_points"] += body
     if sums:
         totals = PointsTotal.__table__
         statement = upsert(totals)
         db.session.execute(statement.on_conflict_do_update(
             index_elements=["owner_type", "owner_id", "period"],
             set_={name: totals.c[name] + statement.excluded[name]
-                  for name in ("points", *COUNTERS)}), list(sums.values()))
+                  for name in ("points", "body_points", *COUNTERS)}), list(sums.values()))
     return sorted(booked)
 
 
@@ -182,35 +193,43 @@ def reverse_claim(claim: Claim, wish: Wish, why: str, now: datetime) -> None:
     _reverse(f"claim:{claim.id}", f"认领「{wish.title}」未完成:{why}", now)
 
 
-def award_completion(claim: Claim, wish: Wish, now: datetime, *, with_hours: bool = True
-                     ) -> None:
-    """Completion points, and (unless the hours were already paid per service log, as in a
-    service project) points per hour."""
-    rules = rules_for(wish.community_id)
-    hours = Decimal(claim.hours or 0)
-    common = dict(community_id=wish.community_id, volunteer_id=_earner(claim, wish),
-                  organization_id=claim.organization_id, source_type="completion",
-                  source_id=claim.id)
-    _book(Award(key=f"completion:{claim.id}", rule="per_completion",
-                amount=rules["per_completion"], reason=f"完成「{wish.title}」",
-                deltas=Deltas(completions=1), **common), now)
-    if not with_hours:
+def award_completion(claim: Claim, wish: Wish, now: datetime) -> None:
+    """Completion points, paid when the claimant reports the service done. The hours earn
+    separately, once confirmed (``award_hours``)."""
+    _book(Award(key=f"completion:{claim.id}", community_id=wish.community_id,
+                volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
+                source_type="completion", source_id=claim.id, rule="per_completion",
+                amount=rules_for(wish.community_id)["per_completion"],
+                reason=f"完成「{wish.title}」", deltas=Deltas(completions=1)), now)
+
+
+def award_hours(claim: Claim, wish: Wish, now: datetime) -> None:
+    """Points per confirmed hour, to whoever earned the completion."""
+    hours = Decimal(claim.confirmed_hours or 0)
+    if hours <= 0:
         return
-    _book(Award(key=f"completion:{claim.id}:hours", rule="per_hour",
-                amount=int((hours * rules["per_hour"]).to_integral_value()),
-                reason=f"服务{hours}小时「{wish.title}」", deltas=Deltas(hours=hours),
-                **common), now)
+    _book(Award(key=f"completion:{claim.id}:hours", community_id=wish.community_id,
+                volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
+                source_type="completion", source_id=claim.id, rule="per_hour",
+                amount=int((hours * rules_for(wish.community_id)["per_hour"])
+                           .to_integral_value()),
+                reason=f"服务{hours}小时「{wish.title}」(已确认)", deltas=Deltas(hours=hours)),
+          now)
 
 
-def award_rating(rating: Rating, wish: Wish, now: datetime) -> None:
+def award_rating(rating: Rating, wish: Wish, now: datetime) -> bool:
+    """Stars earn for whoever the wish's claim and completion paid: the volunteer, or for a
+    service project claimed by an organisation, the organisation as a body."""
     if wish.claimant_id is None:
-        return
+        return False
+    earner = None if wish.kind is WishKind.PROJECT and wish.claim_organization_id \
+        else wish.claimant_id
     points = rules_for(wish.community_id)["per_star"] * rating.stars
-    _book(Award(key=f"rating:{rating.id}", community_id=wish.community_id,
-                volunteer_id=wish.claimant_id, organization_id=wish.claim_organization_id,
-                source_type="rating", source_id=rating.id, rule="per_star", amount=points,
-                reason=f"「{wish.title}」获得{rating.stars}星评价",
-                deltas=Deltas(ratings=1, stars=rating.stars)), now)
+    return _book(Award(key=f"rating:{rating.id}", community_id=wish.community_id,
+                       volunteer_id=earner, organization_id=wish.claim_organization_id,
+                       source_type="rating", source_id=rating.id, rule="per_star",
+                       amount=points, reason=f"「{wish.title}」获得{rating.stars}星评价",
+                       deltas=Deltas(ratings=1, stars=rating.stars)), now)
 
 
 def reverse_rating(rating: Rating, wish: Wish, why: str, now: datetime) -> None:
@@ -259,6 +278,9 @@ class BoardRow:
     average_stars: float | None
     volunteer_type: str | None = None
     organization: str | None = None
+    # Organisations: what it earned as a body and what its members earned acting for it.
+    body_points: int | None = None
+    member_points: int | None = None
 
 
 ANONYMOUS = "一位志愿者(未公开姓名)"
@@ -268,8 +290,13 @@ def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "a
                 volunteer_type: str | None = None, page: int = 1, per_page: int = 20,
                 public: bool = True) -> tuple[list[BoardRow], int]:
     """Ranked by points, then completions, then hours, then the earlier member (lower id);
-    rank is the position in that order. One query for the rows, one for the count."""
-    order = (PointsTotal.points.desc(), PointsTotal.completions.desc(),
+    rank is the position in that order. One query for the rows, one for the count.
+    Organisations rank by body + members' points, or by the body's alone where the
+    community chose so (``org_ranking``); ``points`` is always the figure ranked by."""
+    body_only = kind == "organizations" and db.session.scalar(
+        sa.select(Community.org_ranking).where(Community.id == community_id)) == "body"
+    ranked = PointsTotal.body_points if body_only else PointsTotal.points
+    order = (ranked.desc(), PointsTotal.completions.desc(),
              PointsTotal.hours.desc(), PointsTotal.owner_id)
     base = sa.select(PointsTotal).where(PointsTotal.community_id == community_id,
                                         PointsTotal.period == period)
@@ -298,10 +325,13 @@ def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "a
     result = []
     for position, row in enumerate(rows, start=(page - 1) * per_page + 1):
         t = row[0]
-        entry = BoardRow(rank=position, id=t.owner_id, name=row.name, points=t.points,
+        entry = BoardRow(rank=position, id=t.owner_id, name=row.name,
+                         points=t.body_points if body_only else t.points,
                          claims=t.claims, completions=t.completions, activities=t.activities,
                          hours=float(t.hours), average_stars=t.average_stars)
-        if kind != "organizations":
+        if kind == "organizations":
+            entry.body_points, entry.member_points = t.body_points, t.member_points
+        else:
             entry.volunteer_type = row.volunteer_type.value if row.volunteer_type else None
             entry.organization = row.org_name
             if public and not row.show_on_boards:
@@ -380,7 +410,9 @@ class Mismatch:
 def recompute_totals(*, community_id: int | None = None, repair: bool = True) -> list[Mismatch]:
     """Rebuild every total from the ledger; report (and, with ``repair``, fix) each one that
     disagrees, including totals with no entries behind them."""
-    sums = [sa.func.sum(PointsEntry.amount).label("points")] + [
+    sums = [sa.func.sum(PointsEntry.amount).label("points"),
+            sa.func.sum(sa.case((PointsEntry.volunteer_id.is_(None), PointsEntry.amount),
+                                else_=0)).label("body_points")] + [
         sa.func.sum(getattr(PointsEntry, f"d_{name}")).label(name) for name in COUNTERS]
     expected: dict[tuple, dict] = {}
     for owner_type, column in (("volunteer", PointsEntry.volunteer_id),
@@ -396,7 +428,8 @@ def recompute_totals(*, community_id: int | None = None, repair: bool = True) ->
             for row in db.session.execute(query):
                 expected[(owner_type, row.owner_id, row.period)] = {
                     "community_id": row.community_id, "points": int(row.points or 0),
-                    **{name: _number(getattr(row, name)) for name in COUNTERS}}
+                    "body_points": int(row.body_points or 0) if owner_type == "organization"
+                    else 0, **{name: _number(getattr(row, name)) for name in COUNTERS}}
     stored_query = sa.select(PointsTotal)
     if community_id:
         stored_query = stored_query.where(PointsTotal.community_id == community_id)
@@ -405,8 +438,8 @@ def recompute_totals(*, community_id: int | None = None, repair: bool = True) ->
     for key in sorted(set(expected) | set(stored), key=str):
         want = expected.get(key)
         have = stored.get(key)
-        have_values = ({"points": have.points, **{n: _number(getattr(have, n)) for n in COUNTERS}}
-                       if have else None)
+        have_values = ({"points": have.points, "body_points": have.body_points,
+                        **{n: _number(getattr(have, n)) for n in COUNTERS}} if have else None)
         want_values = ({k: v for k, v in want.items() if k != "community_id"} if want else None)
         if have_values == want_values or (want_values is None and not any(
                 (have_values or {}).values())):
@@ -414,6 +447,11 @@ def recompute_totals(*, community_id: int | None = None, repair: bool = True) ->
         mismatches.append(Mismatch(*key, stored=have_values or {}, ledger=want_values or {}))
         if not repair:
             continue
+        audit.record("points_recomputed", actor=None, object_type=key[0], object_id=key[1],
+                     community_id=(want or {}).get("community_id") or (
+                         have.community_id if have else None),
+                     before={"period": key[2], **(have_values or {})},
+                     after={"period": key[2], **(want_values or {})})
         if have is None:
             db.session.add(PointsTotal(owner_type=key[0], owner_id=key[1], period=key[2],
                                        community_id=want["community_id"], **want_values))

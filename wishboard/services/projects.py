@@ -13,12 +13,15 @@ from sqlalchemy.orm import joinedload
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.models import (
-    LogStatus, Organization, ProjectMember, ServiceLog, User, Wish, WishKind, WishState, utcnow,
+    LogStatus, ProjectMember, ServiceLog, User, Wish, WishKind, WishState, utcnow,
 )
 from wishboard.services import points
-from wishboard.services.access import can_manage_community
+from wishboard.services.access import log_confirm_refusal, may_join, organization_contact_id
 from wishboard.services.notifications import notify, secretary_ids
 from wishboard.services.wishes import get_wish, local_date
+
+# Nobody serves more than a day has hours, across all the projects they log on.
+MAX_HOURS_PER_DAY = Decimal("24")
 
 
 def _project(wish_id: int) -> Wish:
@@ -33,13 +36,6 @@ def _running(wish: Wish) -> None:
     if wish.state is not WishState.CLAIMED:
         raise ConflictError("项目不在进行中", message_en="The project is not under way",
                             code="project_not_running")
-
-
-def may_join(user: User | None, wish: Wish) -> bool:
-    """Approved members of the organisation that claimed the project."""
-    return (user is not None and user.is_approved_volunteer
-            and wish.claim_organization_id is not None
-            and user.organization_id == wish.claim_organization_id)
 
 
 def join_project(user: User, wish_id: int, *, now: datetime | None = None) -> ProjectMember:
@@ -84,26 +80,31 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
         raise ValidationFailedError(fields={"served_on": ["不能填将来的日期"]})
     if wish.claimed_at and served_on < wish.claimed_at.date():
         raise ValidationFailedError(fields={"served_on": ["不能早于项目认领日期"]})
-    log = ServiceLog(wish_id=wish.id, user_id=user.id, served_on=served_on,
-                     hours=Decimal(str(hours)).quantize(Decimal("0.1")), note=note,
-                     created_at=now)
+    hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+    # One person's logs are taken one at a time (a row lock on PostgreSQL, the write lock
+    # on SQLite), so two logs sent at once cannot both slip under the day's limit.
+    db.session.execute(sa.update(User).where(User.id == user.id).values(id=User.id)
+                       .execution_options(synchronize_session=False))
+    logged = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceLog.hours), 0))
+                               .where(ServiceLog.user_id == user.id,
+                                      ServiceLog.served_on == served_on,
+                                      ServiceLog.status != LogStatus.REJECTED))
+    left = MAX_HOURS_PER_DAY - Decimal(logged)
+    if hours > left:
+        db.session.rollback()
+        raise ValidationFailedError(
+            "一天的服务最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
+            fields={"hours": [f"这一天您已登记{Decimal(logged)}小时,最多还能登记{max(left, 0)}小时"]})
+    log = ServiceLog(wish_id=wish.id, user_id=user.id, served_on=served_on, hours=hours,
+                     note=note, created_at=now)
     db.session.add(log)
-    contact = db.session.scalar(sa.select(Organization.contact_user_id).where(
-        Organization.id == wish.claim_organization_id))
-    notify([contact, *secretary_ids(wish.community_id)], "service_logged",
+    contact = organization_contact_id(wish.claim_organization_id)
+    notify([c for c in (contact, *secretary_ids(wish.community_id)) if c != user.id],
+           "service_logged",
            f"{user.name}登记了「{wish.title}」{served_on.month}月{served_on.day}日的服务"
            f"{log.hours}小时,请确认。", wish_id=wish.id, now=now)
     db.session.commit()
     return log
-
-
-def can_confirm(actor: User, wish: Wish) -> bool:
-    """The community's secretary, or the claiming organisation's contact."""
-    if can_manage_community(actor, wish.community_id):
-        return True
-    contact = db.session.scalar(sa.select(Organization.contact_user_id).where(
-        Organization.id == wish.claim_organization_id)) if wish.claim_organization_id else None
-    return contact is not None and actor.id == contact
 
 
 def _decidable(actor: User, log_id: int) -> tuple[ServiceLog, Wish]:
@@ -111,10 +112,8 @@ def _decidable(actor: User, log_id: int) -> tuple[ServiceLog, Wish]:
     if log is None:
         raise NotFoundError("没有这条服务记录", message_en="No such service log")
     wish = get_wish(log.wish_id)
-    if not can_confirm(actor, wish):
-        raise ForbiddenError("只有社区书记或认领组织的联系人可以确认",
-                             message_en="Only the secretary or the organisation's contact",
-                             code="not_confirmer")
+    if (refusal := log_confirm_refusal(actor, wish, log.user_id)) is not None:
+        raise refusal
     return log, wish
 
 

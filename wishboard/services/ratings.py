@@ -1,8 +1,15 @@
-"""群众点评: residents star-rate a completed wish, one rating per person, results public."""
+"""群众点评: residents star-rate a completed wish, one rating per person, results public.
+
+A rating earns the volunteer points only when it comes from a real person: a resident the
+secretary has verified, a rating the secretary recorded for someone served (代录), or a
+resident whose account has existed for the community's waiting period. Other ratings show
+at once and earn later, through the ledger, when their rater qualifies. A rating by the
+person served also confirms the hours the volunteer stated.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -10,36 +17,18 @@ from sqlalchemy.exc import IntegrityError
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.models import (
-    Beneficiary, IllegalTransitionError, Rating, Role, User, Wish, WishState, utcnow,
+    Beneficiary, Community, HoursStatus, IllegalTransitionError, PlaceLevel, Rating, User, Wish,
+    WishState, utcnow,
 )
-from wishboard.services import points
-from wishboard.services.access import can_manage_community
+from wishboard.services import audit, points
+from wishboard.services.access import can_manage_community, completed_claim, rating_refusal
 from wishboard.services.notifications import notify
-from wishboard.services.wishes import get_wish, record_event
+from wishboard.services.wishes import apply_hours_confirmation, get_wish, record_event
 
 
 def _already_rated() -> ConflictError:
     return ConflictError("每人对一件事只能评价一次", message_en="Already rated",
                          code="already_rated")
-
-
-def rating_refusal(actor: User | None, wish: Wish) -> ForbiddenError | None:
-    """Why ``actor`` may not rate ``wish`` for themselves (None: they may, once it is
-    completed). The rating itself and the wish page both ask here."""
-    if actor is None:
-        return ForbiddenError("请先登录", code="unauthorized")
-    if actor.id == wish.claimant_id or (
-            wish.claim_organization_id and actor.organization_id == wish.claim_organization_id):
-        return ForbiddenError("不能评价自己或本组织完成的服务",
-                              message_en="You cannot rate your own or your organisation's work",
-                              code="cannot_rate_own_work")
-    is_beneficiary = any(b.user_id == actor.id for b in wish.beneficiaries)
-    is_resident_here = actor.role is Role.RESIDENT and actor.community_id == wish.community_id
-    if not (is_beneficiary or is_resident_here):
-        return ForbiddenError("只有服务对象和本社区居民可以评价",
-                              message_en="Only the people served and residents may rate",
-                              code="residents_only")
-    return None
 
 
 def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
@@ -54,6 +43,7 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
     if wish.state is not WishState.COMPLETED:
         raise IllegalTransitionError.from_state(wish.state)
     on_behalf = beneficiary_id is not None
+    served = on_behalf or any(b.user_id == actor.id for b in wish.beneficiaries)
     if on_behalf:
         if not can_manage_community(actor, wish.community_id):
             raise ForbiddenError("只有本社区书记可以代录评价", code="not_your_community")
@@ -62,13 +52,13 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
             raise ValidationFailedError(fields={"beneficiary_id": ["不是这个心愿的服务对象"]})
         rating = Rating(wish_id=wish.id, beneficiary_id=beneficiary.id,
                         rater_id=beneficiary.user_id, recorded_by_id=actor.id, stars=stars,
-                        comment=comment, created_at=now)
+                        comment=comment, by_beneficiary=True, created_at=now)
     else:
         refusal = rating_refusal(actor, wish)
         if refusal is not None:
             raise refusal
         rating = Rating(wish_id=wish.id, rater_id=actor.id, stars=stars, comment=comment,
-                        created_at=now)
+                        by_beneficiary=served, created_at=now)
     if db.session.scalar(sa.select(Rating.id).where(
             Rating.wish_id == wish.id,
             sa.or_(Rating.rater_id == rating.rater_id if rating.rater_id else sa.false(),
@@ -92,12 +82,55 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
             db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id)))
     record_event(wish, actor, "rated", note=f"{stars}星。{comment}".strip(),
                  on_behalf=on_behalf, now=now)
-    points.award_rating(rating, wish, now)
+    if on_behalf or _trusted(actor, wish.community_id, now):
+        _count(rating, wish, now)
+    if served:
+        claim = completed_claim(wish)
+        if claim is not None and claim.hours_status is HoursStatus.PENDING:
+            apply_hours_confirmation(claim, wish, actor, now)
     notify([wish.claimant_id], "wish_rated",
            f"您完成的心愿「{wish.title}」收到{stars}星评价。", wish_id=wish.id, now=now)
     db.session.commit()
-    db.session.refresh(wish)
     return rating
+
+
+def _trusted(rater: User, community_id: int, now: datetime) -> bool:
+    if rater.is_trusted_rater:
+        return True
+    community = db.session.get(Community, community_id)
+    return rater.created_at <= now - timedelta(days=community.rating_trust_days)
+
+
+def _count(rating: Rating, wish: Wish, now: datetime) -> bool:
+    """Book a rating's points once (a conditional UPDATE marks it counted)."""
+    moved = db.session.execute(
+        sa.update(Rating).where(Rating.id == rating.id, Rating.counted_at.is_(None),
+                                Rating.removed_at.is_(None))
+        .values(counted_at=now).execution_options(synchronize_session=False)).rowcount
+    return bool(moved) and points.award_rating(rating, wish, now)
+
+
+def count_waiting_ratings(now: datetime | None = None, *, rater_id: int | None = None) -> int:
+    """Book the points of ratings whose rater now qualifies: all of ``rater_id``'s (just
+    verified), or, for every community, those of raters verified since or whose accounts
+    are older than its waiting period. The caller commits; returns how many were booked."""
+    now = now or utcnow()
+    base = (sa.select(Rating, Wish).join(Wish, Wish.id == Rating.wish_id)
+            .join(User, User.id == Rating.rater_id)
+            .where(Rating.counted_at.is_(None), Rating.removed_at.is_(None)))
+    if rater_id is not None:
+        queries = [base.where(Rating.rater_id == rater_id)]
+    else:
+        queries = [base.where(Wish.community_id == c.id, sa.or_(
+            User.verified_at.is_not(None),
+            User.created_at <= now - timedelta(days=c.rating_trust_days)))
+            for c in db.session.scalars(sa.select(Community).where(
+                Community.level.in_([PlaceLevel.COMMUNITY, PlaceLevel.VILLAGE])))]
+    booked = 0
+    for query in queries:
+        for rating, wish in db.session.execute(query.order_by(Rating.id)).all():
+            booked += _count(rating, wish, now)
+    return booked
 
 
 def remove_rating(actor: User, rating_id: int, reason: str, *,
@@ -125,6 +158,10 @@ def remove_rating(actor: User, rating_id: int, reason: str, *,
         .execution_options(synchronize_session=False))
     record_event(wish, actor, "rating_removed", note=reason, now=now)
     points.reverse_rating(rating, wish, reason, now)
+    audit.record("rating_removed", actor=actor, object_type="rating", object_id=rating.id,
+                 community_id=wish.community_id,
+                 before={"stars": rating.stars, "comment": rating.comment},
+                 after={"reason": reason, "wish_id": wish.id}, now=now)
     db.session.commit()
     db.session.refresh(rating)
     return rating

@@ -6,7 +6,10 @@
 - a claimed wish past its ``due_at`` goes back to ``open``: the claim is released with
   reason 逾期, its points reversed, the claimant told; the claimant is reminded before;
 - a completed wish that has waited longer than the rating window is ``closed``; the people
-  served who have not rated are reminded before.
+  served who have not rated are reminded before; hours nobody confirmed then follow the
+  community's ``unconfirmed_hours_policy`` (wait for the secretary, count, or lapse);
+- ratings by residents not yet verified earn once the resident has waited out the
+  community's ``rating_trust_days``.
 
 A sweep selects only rows that are due (each rule has an index), works in batches of one
 transaction each, changes every wish through the state machine's conditional UPDATE, and
@@ -33,7 +36,7 @@ from wishboard.models import (
     Activity, ActivityStatus, Beneficiary, Community, JobLock, PlaceLevel, Rating, Reminder,
     Wish, WishKind, WishState, utcnow,
 )
-from wishboard.services import activities, wishes
+from wishboard.services import activities, ratings, wishes
 from wishboard.services.notifications import notify, secretary_ids
 
 log = logging.getLogger(__name__)
@@ -230,7 +233,9 @@ def _apply(rule: str, batch: list[Wish], why: str, now: datetime) -> list[int]:
         return wishes.release_many(ids, None, why, now)
     if rule == "finish":
         return wishes.finish_projects(ids, why, now)
-    return wishes.close_many(ids, why, now)
+    closed = wishes.close_many(ids, why, now)
+    wishes.settle_unconfirmed_hours(closed, now)  # the community's policy for their hours
+    return closed
 
 
 def _tell_secretaries_of_expiries(expired: Counter, now: datetime) -> None:
@@ -296,6 +301,11 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = 500,
                 if _send_reminder(rule, wish, community, now):
                     result.changed[rule] += 1
             db.session.commit()
+        # Ratings of residents who have now waited out the community's period earn.
+        counted = ratings.count_waiting_ratings(now)
+        if counted:
+            result.changed["count_ratings"] += counted
+        db.session.commit()
     except Exception:
         db.session.rollback()
         _release_lease(holder, now, "failed")

@@ -23,12 +23,16 @@ from wishboard.errors import (
 )
 from wishboard.extensions import db
 from wishboard.models import (
-    Claim, ClaimStatus, Community, IllegalTransitionError, Organization, Rating, ReportStatus,
-    Role, User, Wish, WishEvent, WishKind, WishState, utcnow,
+    Claim, ClaimStatus, Community, HoursStatus, IllegalTransitionError, Organization, Rating,
+    User, Wish, WishEvent, WishKind, WishState, utcnow,
 )
 from wishboard.models.wishes import TRANSITIONS
-from wishboard.services import points
-from wishboard.services.access import can_manage_community, ensure_can_manage_community
+from wishboard.services import audit, points
+from wishboard.services.access import (
+    can_manage_community, claim_refusal, complete_refusal, completed_claim,
+    confirm_hours_refusal, ensure_can_manage_community, manage_refusal, private_details_reason,
+    release_refusal,
+)
 from wishboard.services.notifications import notify, notify_each, secretary_ids
 
 # What the public board shows; pending and rejected wishes are the secretary's business.
@@ -44,12 +48,14 @@ def get_wish(wish_id: int) -> Wish:
 
 
 def record_event(wish: Wish, actor: User | None, action: str, *, from_state=None,
-                 to_state=None, note: str = "", on_behalf: bool = False,
+                 to_state=None, note: str = "", on_behalf: bool = False, is_public: bool = True,
                  now: datetime | None = None) -> WishEvent:
+    """A line of the wish's timeline. ``is_public`` False keeps its note (a need's own
+    words) for the community's staff and the people served."""
     event = WishEvent(wish_id=wish.id, actor_id=actor.id if actor else None, action=action,
                       from_state=from_state.value if from_state else None,
                       to_state=to_state.value if to_state else None, note=note[:500],
-                      on_behalf=on_behalf, created_at=now or utcnow())
+                      on_behalf=on_behalf, is_public=is_public, created_at=now or utcnow())
     db.session.add(event)
     return event
 
@@ -133,22 +139,6 @@ def responsibility_letter_preview(wish: Wish, volunteer: User, *,
     now = now or utcnow()
     community = db.session.get(Community, wish.community_id)
     return responsibility_letter(wish, volunteer, None, default_due_at(wish, community, now), now)
-
-
-def claim_refusal(user: User | None, wish: Wish) -> ForbiddenError | None:
-    """Why ``user`` may not claim ``wish`` (None: they may, while it is open). The claim
-    itself and the wish page both ask here."""
-    if user is None or user.role is not Role.VOLUNTEER:
-        return ForbiddenError("只有志愿者可以认领心愿", message_en="Only volunteers claim wishes",
-                              code="not_a_volunteer")
-    if user.report_status is not ReportStatus.APPROVED:
-        return ForbiddenError("您的报到通过审核后,就可以认领心愿",
-                              message_en="Your report has not been approved yet",
-                              code="report_not_approved")
-    if user.community_id != wish.community_id:
-        return ForbiddenError("只能认领本社区的心愿", message_en="Claim wishes of your community",
-                              code="not_your_community")
-    return None
 
 
 def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
@@ -256,16 +246,47 @@ def release_claim(actor: User | None, wish_id: int, reason: str, *,
     ``actor`` None is the system (the stale-work policy)."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    if wish.state is not WishState.CLAIMED:
-        raise IllegalTransitionError.from_state(wish.state)
-    if actor is not None and actor.id != wish.claimant_id and not can_manage_community(
-            actor, wish.community_id):
-        raise ForbiddenError("只有认领人或社区书记可以释放认领",
-                             message_en="Only the claimant or the secretary may release",
-                             code="not_claimant")
+    if actor is not None and (refusal := release_refusal(actor, wish)) is not None:
+        raise refusal
+    claimant_id = wish.claimant_id
     apply_release(wish, actor, reason, now)
+    _flag_frequent_releases(claimant_id, wish.community_id, now)
     db.session.commit()
     return wish
+
+
+RELEASE_WINDOW = timedelta(days=30)
+
+
+def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime) -> None:
+    """A volunteer who gives back more claims than the community allows in 30 days (and so
+    may be collecting the private details of the people served) is flagged to the
+    secretary, once per release past the limit."""
+    community = db.session.get(Community, community_id)
+    released = db.session.scalar(sa.select(sa.func.count()).select_from(Claim).where(
+        Claim.volunteer_id == volunteer_id, Claim.status == ClaimStatus.RELEASED,
+        Claim.ended_at >= now - RELEASE_WINDOW))
+    if released <= community.release_flag_count:
+        return
+    volunteer = db.session.get(User, volunteer_id)
+    audit.record("volunteer_flagged", actor=None, object_type="user", object_id=volunteer_id,
+                 community_id=community_id,
+                 after={"released_in_30_days": released, "limit": community.release_flag_count},
+                 now=now)
+    notify(secretary_ids(community_id), "volunteer_flagged",
+           f"志愿者{volunteer.name}30天内已释放{released}次认领(社区设定提醒线为"
+           f"{community.release_flag_count}次),请留意。", now=now)
+
+
+def release_counts(volunteer_ids: list[int], *, now: datetime | None = None) -> dict[int, int]:
+    """How many claims each volunteer released in the last 30 days (the people page)."""
+    if not volunteer_ids:
+        return {}
+    now = now or utcnow()
+    return dict(db.session.execute(
+        sa.select(Claim.volunteer_id, sa.func.count()).where(
+            Claim.volunteer_id.in_(volunteer_ids), Claim.status == ClaimStatus.RELEASED,
+            Claim.ended_at >= now - RELEASE_WINDOW).group_by(Claim.volunteer_id)).all())
 
 
 def apply_release(wish: Wish, actor: User | None, reason: str, now: datetime) -> None:
@@ -303,38 +324,142 @@ def release_many(wish_ids: list[int], actor: User | None, reason: str, now: date
     return moved
 
 
+def hours_cap(community: Community, claimed_at: datetime, now: datetime) -> tuple[int, int]:
+    """(the most hours a claim may carry, the calendar days it spans): the community's
+    hours per day times the days from the claim's day to today, in local dates."""
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    days = (now.astimezone(zone).date() - claimed_at.astimezone(zone).date()).days + 1
+    return community.max_hours_per_day * max(days, 1), max(days, 1)
+
+
 def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note: str = "",
                   now: datetime | None = None) -> Wish:
-    """The claimant reports the service done, with the hours it took."""
+    """The claimant reports the service done, with the hours it took. Completion points are
+    paid now; the hours earn once the person served or the secretary confirms them."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    if wish.state is not WishState.CLAIMED:
-        raise IllegalTransitionError.from_state(wish.state)
-    if wish.claimant_id != volunteer.id:
-        raise ForbiddenError("只有认领人可以标记完成", message_en="Only the claimant may complete",
-                             code="not_claimant")
+    if (refusal := complete_refusal(volunteer, wish)) is not None:
+        raise refusal
     hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+    community = db.session.get(Community, wish.community_id)
+    cap, days = hours_cap(community, wish.claimed_at or now, now)
+    if hours > cap:
+        raise ValidationFailedError(
+            f"这次服务最多可填{cap}小时", message_en=f"At most {cap} hours for this claim",
+            code="too_many_hours",
+            fields={"hours": [f"从认领到今天共{days}天,每天最多{community.max_hours_per_day}"
+                              f"小时,最多可填{cap}小时"]})
     _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
-                note=f"服务{hours}小时。{note}".strip(),
+                note=f"服务{hours}小时(待确认)。{note}".strip(),
                 extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
-    claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note)
+    claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
+                       hours_status=HoursStatus.PENDING)
     if claim is not None:
         points.award_completion(claim, wish, now)
     text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
-    notify(_beneficiary_user_ids(wish), "wish_completed", text + ",请您去评价。",
-           wish_id=wish.id, now=now)
-    notify(secretary_ids(wish.community_id), "wish_completed", text + ",等待评价和结项。",
-           wish_id=wish.id, now=now)
+    notify(_beneficiary_user_ids(wish), "wish_completed",
+           text + f",说服务了{hours}小时,请您去评价并确认。", wish_id=wish.id, now=now)
+    notify(secretary_ids(wish.community_id), "wish_completed",
+           text + f"(服务{hours}小时待确认),等待评价和结项。", wish_id=wish.id, now=now)
     db.session.commit()
     return wish
+
+
+def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = None,
+                  reason: str | None = None, now: datetime | None = None) -> Wish:
+    """The person served confirms the hours the volunteer stated; the secretary confirms or
+    adjusts them (with a reason). Only then do the hours earn points."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    claim = completed_claim(wish)
+    adjusting = hours is not None and claim is not None and claim.hours is not None and (
+        Decimal(str(hours)).quantize(Decimal("0.1")) != claim.hours)
+    if (refusal := confirm_hours_refusal(actor, wish, claim, adjusting=adjusting)) is not None:
+        raise refusal
+    if adjusting:
+        hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+        cap, _ = hours_cap(db.session.get(Community, wish.community_id), claim.claimed_at,
+                           claim.ended_at or now)
+        if hours > cap:
+            raise ValidationFailedError(fields={"hours": [f"这次认领最多{cap}小时"]})
+        if not reason:
+            raise ValidationFailedError(fields={"reason": ["调整时长时请写明原因"]})
+    apply_hours_confirmation(claim, wish, actor, now, hours=hours if adjusting else None,
+                             reason=reason if adjusting else None)
+    db.session.commit()
+    return wish
+
+
+def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: datetime, *,
+                             hours: Decimal | None = None, reason: str | None = None,
+                             status: HoursStatus = HoursStatus.CONFIRMED) -> bool:
+    """Settle a claim's pending hours (a conditional UPDATE, so two confirmations pay once)
+    and book their points unless they lapse. The caller commits; False if already settled."""
+    final = claim.hours if hours is None else hours
+    moved = db.session.execute(
+        sa.update(Claim).where(Claim.id == claim.id, Claim.hours_status == HoursStatus.PENDING)
+        .values(hours_status=status, confirmed_hours=final if status is HoursStatus.CONFIRMED
+                else Decimal("0"), hours_confirmed_at=now,
+                hours_confirmed_by_id=actor.id if actor else None, hours_adjust_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not moved:
+        return False
+    db.session.refresh(claim)
+    if status is HoursStatus.CONFIRMED:
+        points.award_hours(claim, wish, now)
+    action = {HoursStatus.CONFIRMED: "hours_adjusted" if reason else "hours_confirmed",
+              HoursStatus.LAPSED: "hours_settled"}[status]
+    audit.record(action, actor=actor, object_type="claim", object_id=claim.id,
+                 community_id=wish.community_id,
+                 before={"hours": float(claim.hours or 0)},
+                 after={"hours": float(claim.confirmed_hours or 0), "status": status.value,
+                        "reason": reason, "wish_id": wish.id}, now=now)
+    if status is HoursStatus.CONFIRMED:
+        text = (f"您在「{wish.title}」的服务时长已确认为{claim.confirmed_hours}小时"
+                + (f"(社区调整:{reason})" if reason else "") + ",已计入积分。")
+    else:
+        text = f"您在「{wish.title}」的服务时长在评价期内无人确认,按社区规定不计积分。"
+    notify([claim.volunteer_id], "hours_confirmed", text, wish_id=wish.id, now=now)
+    return True
+
+
+def settle_unconfirmed_hours(wish_ids: list[int], now: datetime) -> int:
+    """At the end of the rating window, hours nobody confirmed follow the community's
+    policy: ``queue`` leaves them for the secretary, ``confirm`` counts them as stated,
+    ``lapse`` lets them go unpaid. The caller commits; returns how many were settled."""
+    if not wish_ids:
+        return 0
+    rows = db.session.execute(
+        sa.select(Claim, Wish, Community.unconfirmed_hours_policy)
+        .join(Wish, Wish.id == Claim.wish_id).join(Community, Community.id == Wish.community_id)
+        .where(Claim.wish_id.in_(wish_ids), Claim.status == ClaimStatus.COMPLETED,
+               Claim.hours_status == HoursStatus.PENDING,
+               Community.unconfirmed_hours_policy != "queue")).all()
+    settled = 0
+    for claim, wish, policy in rows:
+        status = HoursStatus.CONFIRMED if policy == "confirm" else HoursStatus.LAPSED
+        settled += apply_hours_confirmation(claim, wish, None, now, status=status)
+    return settled
+
+
+def hours_queue(actor: User, community_id: int, *, limit: int = 200) -> list[Claim]:
+    """The secretary's queue: completed claims whose hours wait for confirmation."""
+    ensure_can_manage_community(actor, community_id)
+    return list(db.session.scalars(
+        sa.select(Claim).join(Wish, Wish.id == Claim.wish_id)
+        .where(Wish.community_id == community_id, Claim.status == ClaimStatus.COMPLETED,
+               Claim.hours_status == HoursStatus.PENDING)
+        .options(joinedload(Claim.wish), joinedload(Claim.volunteer))
+        .order_by(Claim.ended_at, Claim.id).limit(limit)))
 
 
 def close_wish(actor: User | None, wish_id: int, *, now: datetime | None = None) -> Wish:
     """The secretary (or, with ``actor`` None, the stale-work policy) closes a completed wish."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    if actor is not None:
-        ensure_can_manage_community(actor, wish.community_id)
+    if actor is not None and (
+            refusal := manage_refusal(actor, wish, (WishState.COMPLETED,))) is not None:
+        raise refusal
     apply_close(wish, actor, now)
     db.session.commit()
     return wish
@@ -352,10 +477,13 @@ def finish_projects(wish_ids: list[int], note: str, now: datetime) -> list[int]:
                             "completed", now=now, note=note,
                             extra_where=(Wish.kind == WishKind.PROJECT,), completed_at=now)
     for wish in db.session.scalars(sa.select(Wish).where(Wish.id.in_(moved))):
-        claim = _end_claim(wish, ClaimStatus.COMPLETED, now, note,
-                           hours=Decimal(wish.confirmed_hours or 0))
+        # The hours were confirmed log by log, and paid as each was.
+        hours = Decimal(wish.confirmed_hours or 0)
+        claim = _end_claim(wish, ClaimStatus.COMPLETED, now, note, hours=hours,
+                           confirmed_hours=hours, hours_status=HoursStatus.CONFIRMED,
+                           hours_confirmed_at=now)
         if claim is not None:
-            points.award_completion(claim, wish, now, with_hours=False)
+            points.award_completion(claim, wish, now)
     return moved
 
 
@@ -375,7 +503,8 @@ def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None 
     """The secretary withdraws an open or claimed wish, saying why."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    ensure_can_manage_community(actor, wish.community_id)
+    if (refusal := manage_refusal(actor, wish, (WishState.OPEN, WishState.CLAIMED))) is not None:
+        raise refusal
     claimant_id = wish.claimant_id
     _transition(wish, WishState.CANCELLED, actor, "cancelled", now=now, note=reason,
                 cancel_reason=reason, claimant_id=None, claim_organization_id=None)
@@ -436,9 +565,25 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
     return list(items), total
 
 
+def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> Wish:
+    """One wish and its story, for ``viewer``. When the viewer may see the private details
+    of the people it serves (and so will), the sight is recorded in the audit log first,
+    with the reason they may: claimant, secretary or self."""
+    wish = get_wish(wish_id)
+    reason = private_details_reason(viewer, wish)
+    if reason is not None and wish.beneficiaries:
+        audit.record("private_details_viewed", actor=viewer, object_type="wish",
+                     object_id=wish.id, community_id=wish.community_id,
+                     after={"reason": reason,
+                            "beneficiaries": [b.id for b in wish.beneficiaries]}, now=now)
+        db.session.commit()
+    return wish_story(wish_id)
+
+
 def wish_story(wish_id: int) -> Wish:
     """A wish with its story: ``events`` (the timeline, oldest first), ``claim_history``
-    (newest first, each with its letter) and ``rating_list``. Four queries."""
+    (newest first, each with its letter) and ``rating_list``. Four queries. Callers that
+    show it to someone use ``read_wish``."""
     wish = db.session.scalar(
         sa.select(Wish).where(Wish.id == wish_id)
         .options(joinedload(Wish.category), joinedload(Wish.grid), joinedload(Wish.claimant),

@@ -20,5 +20,5 @@ def _csrf_for_cookie_sessions():
 
 
 from wishboard.blueprints.api import (  # noqa: E402,F401
-    accounts, activities, openapi, places, points, wishes,
+    accounts, activities, audit, openapi, places, points, wishes,
 )

@@ -4,8 +4,8 @@ from flask import Response
 from flask_login import current_user
 
 from wishboard.auth import (
-    authenticate_counting_failures, bearer_token, limit_login_failures, login_required,
-    roles_required,
+    authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
+    login_required, roles_required,
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
@@ -13,13 +13,13 @@ from wishboard.errors import ValidationFailedError
 from wishboard.models import Role
 from wishboard.schemas.users import (
     LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema,
-    StaffUserCreateSchema, TokenSchema,
-    UserSchema, VolunteerQuerySchema,
+    ResidentQuerySchema, StaffUserCreateSchema, TokenSchema, UserSchema, VolunteerQuerySchema,
 )
 from wishboard.services import accounts, tokens
 
 
 @bp.post("/auth/register")
+@limit_registrations
 @responds(UserSchema, 201)
 @use_schema(RegisterSchema)
 def register(data):
@@ -105,3 +105,23 @@ def approve_volunteer(user_id):
 def reject_volunteer(data, user_id):
     """Reject a volunteer's 报到, with a reason they will see."""
     return accounts.reject_report(current_user, user_id, data["reason"])
+
+
+@bp.get("/residents")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+@responds(UserSchema, paginated=True)
+@use_schema(ResidentQuerySchema, location="query")
+def list_residents(query):
+    """A community's residents, those waiting for verification first (verified=false for
+    just those)."""
+    users, total = accounts.list_residents(current_user, **query)
+    return users, total, query["page"], query["per_page"]
+
+
+@bp.post("/users/<int:user_id>/verify")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+@responds(UserSchema)
+def verify_user(user_id):
+    """The secretary verifies a resident they know: their ratings earn points from now on,
+    and those already given earn now."""
+    return accounts.verify_resident(current_user, user_id)

@@ -8,12 +8,14 @@ from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.models import Role
 from wishboard.schemas.wishes import (
-    ClaimCreateSchema, ClaimListQuerySchema, ClaimSchema, CompleteSchema, NeedCreateSchema,
+    ClaimCreateSchema, ClaimListQuerySchema, ClaimSchema, CompleteSchema, ConfirmHoursSchema,
+    NeedCreateSchema,
     NeedPublishSchema, NeedQuerySchema, NeedSchema, NotificationQuerySchema,
     NotificationReadSchema, NotificationSchema, RatingCreateSchema, RatingSchema, ReasonSchema,
     WishCreateSchema, WishDetailSchema, WishQuerySchema, WishSchema,
 )
-from wishboard.services import needs, notifications, ratings, wishes
+from wishboard.schemas.audit import AuditEntrySchema
+from wishboard.services import audit, needs, notifications, ratings, wishes
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -76,8 +78,11 @@ def list_wishes(query):
 @bp.get("/wishes/<int:wish_id>")
 @responds(WishDetailSchema)
 def get_wish(wish_id):
-    """One wish with its timeline, its claim and responsibility letter, and its ratings."""
-    return wishes.wish_story(wish_id)
+    """One wish with its timeline, its claim and responsibility letter, its ratings, and
+    what the viewer may do. The people served show in full only to the claimant, the
+    community's staff and themselves, and each such sight is recorded in the audit log."""
+    viewer = current_user if current_user.is_authenticated else None
+    return wishes.read_wish(viewer, wish_id)
 
 
 @bp.post("/wishes")
@@ -114,6 +119,24 @@ def release_wish(data, wish_id):
 def complete_wish(data, wish_id):
     """The claimant reports the service done, with hours and a note."""
     return wishes.complete_wish(current_user, wish_id, **data)
+
+
+@bp.post("/wishes/<int:wish_id>/confirm")
+@login_required
+@responds(WishSchema)
+@use_schema(ConfirmHoursSchema)
+def confirm_hours(data, wish_id):
+    """Confirm the hours the volunteer stated (the person served, or the secretary, who may
+    adjust them with a reason); only confirmed hours earn points."""
+    return wishes.confirm_hours(current_user, wish_id, **data)
+
+
+@bp.get("/wishes/<int:wish_id>/private-views")
+@roles_required(*STAFF)
+@responds(AuditEntrySchema, many=True)
+def private_views(wish_id):
+    """Who saw the private details of this wish's people, newest first (the secretary)."""
+    return audit.private_views(current_user, wish_id)
 
 
 @bp.post("/wishes/<int:wish_id>/close")

@@ -1,7 +1,9 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from wishboard.auth import authenticate_counting_failures, limit_login_failures, login_required
+from wishboard.auth import (
+    authenticate_counting_failures, limit_login_failures, limit_registrations, login_required,
+)
 from wishboard.blueprints.auth import bp
 from wishboard.blueprints.forms import submit_form
 from wishboard.blueprints.web.views import safe_next
@@ -34,6 +36,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limit_registrations
 def register():
     """Two short steps: choose your community, then say who you are."""
     community_id = request.values.get("community_id", type=int)

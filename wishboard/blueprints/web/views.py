@@ -13,14 +13,15 @@ from wishboard.models import Role, VolunteerType, WishKind, WishState
 from wishboard.models.points import RULE_LABELS
 from wishboard.schemas import load_or_raise
 from wishboard.schemas.wishes import (
-    ClaimCreateSchema, CompleteSchema, NeedCreateSchema, RatingCreateSchema, ReasonSchema,
-    WishQuerySchema,
+    ClaimCreateSchema, CompleteSchema, ConfirmHoursSchema, NeedCreateSchema, RatingCreateSchema,
+    ReasonSchema, WishQuerySchema,
 )
 from wishboard.schemas.points import LeaderboardQuerySchema
 from wishboard.services import (
-    accounts, needs, notifications, places, points, projects, ratings, wishes,
+    accounts, audit, needs, notifications, places, points, projects, ratings, wishes,
 )
-from wishboard.services.access import can_manage_community, can_see_private_details
+from wishboard.privacy import shown_beneficiaries
+from wishboard.services.access import completed_claim, confirmable_logs, wish_rights
 from wishboard.templating import LARGE_MODE_COOKIE, large_mode
 
 BOARD_STATES = [WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED, WishState.CLOSED]
@@ -71,25 +72,21 @@ def community(community_id):
 
 
 def _render_wish(wish_id: int, form=None):
-    wish = wishes.wish_story(wish_id)
     me = viewer()
-    # What this person may do here is asked of the same rules the actions enforce.
-    claim_refusal = wishes.claim_refusal(me, wish) if wish.state is WishState.OPEN else None
-    preview = None
-    if me is not None and wish.state is WishState.OPEN and claim_refusal is None:
-        preview = wishes.responsibility_letter_preview(wish, me)
+    wish = wishes.read_wish(me, wish_id)
+    # What this person may do and see here comes from the same rule book the actions obey.
+    rights = wish_rights(me, wish)
+    preview = (wishes.responsibility_letter_preview(wish, me) if rights.claim else None)
     members, logs = projects.project_people(wish.id) if wish.kind is WishKind.PROJECT \
         else ([], [])
     return render_template(
-        "web/wish_detail.html", wish=wish, private=can_see_private_details(me, wish),
-        is_staff=me is not None and can_manage_community(me, wish.community_id),
+        "web/wish_detail.html", wish=wish, rights=rights,
+        beneficiaries=shown_beneficiaries(wish, rights.see_private),
+        claim=completed_claim(wish) or next(
+            (c for c in wish.claim_history if c.status.value == "active"), None),
         letter_preview=preview, form=form, members=members, logs=logs,
-        claim_refusal=claim_refusal if me is not None and me.role is Role.VOLUNTEER else None,
-        can_rate=me is not None and wish.state is WishState.COMPLETED
-        and ratings.rating_refusal(me, wish) is None,
-        may_join=projects.may_join(me, wish),
-        is_member=me is not None and any(m.user_id == me.id for m in members),
-        can_confirm=me is not None and projects.can_confirm(me, wish))
+        confirmable=confirmable_logs(me, wish, logs),
+        private_views=audit.private_views(me, wish.id) if rights.see_audit else [])
 
 
 @bp.get("/wishes/<int:wish_id>")
@@ -128,6 +125,14 @@ def complete(wish_id):
     return _wish_action(wish_id, CompleteSchema,
                         lambda d: wishes.complete_wish(current_user, wish_id, **d),
                         "已标记完成,谢谢您的服务!")
+
+
+@bp.post("/wishes/<int:wish_id>/confirm")
+@login_required
+def confirm_hours(wish_id):
+    return _wish_action(wish_id, ConfirmHoursSchema,
+                        lambda d: wishes.confirm_hours(current_user, wish_id, **d),
+                        "服务时长已确认,已计入志愿者积分。")
 
 
 @bp.post("/wishes/<int:wish_id>/rate")

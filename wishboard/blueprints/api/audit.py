@@ -1,0 +1,30 @@
+"""The audit log, for a community's secretaries and admins: read, filter, download."""
+
+from flask import Response
+from flask_login import current_user
+
+from wishboard import reports
+from wishboard.auth import roles_required
+from wishboard.blueprints.api import bp
+from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.models import Role
+from wishboard.schemas.audit import AuditEntrySchema, AuditQuerySchema
+from wishboard.services import audit
+
+CSV_ROWS = 100_000
+
+
+@bp.get("/audit")
+@roles_required(Role.SECRETARY, Role.ADMIN)
+@responds(AuditEntrySchema, paginated=True)
+@use_schema(AuditQuerySchema, location="query")
+def audit_log(query):
+    """Who did what, newest first: approvals, settings, log-ins, views of private details,
+    hour confirmations... (format=csv downloads every matching line)."""
+    page, per_page, fmt = query.pop("page"), query.pop("per_page"), query.pop("format")
+    if fmt == "csv":
+        items, _ = audit.list_entries(current_user, page=1, per_page=CSV_ROWS, **query)
+        return Response(reports.audit_csv(items), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=audit.csv"})
+    items, total = audit.list_entries(current_user, page=page, per_page=per_page, **query)
+    return items, total, page, per_page
