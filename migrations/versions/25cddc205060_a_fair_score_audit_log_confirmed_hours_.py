@@ -92,6 +92,9 @@ def upgrade():
 
     # ### end Alembic commands ###
 
+    # A need's own words in the timeline are for the staff and the requester.
+    op.execute("UPDATE wish_events SET is_public = false "
+               "WHERE action IN ('need_submitted', 'need_merged')")
     # What was paid before stays paid, and says so.
     op.execute("UPDATE claims SET hours_status = 'confirmed', confirmed_hours = hours, "
                "hours_confirmed_at = ended_at WHERE status = 'completed' AND hours IS NOT NULL")

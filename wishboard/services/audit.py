@@ -87,6 +87,14 @@ def list_entries(actor: User, *, community_id: int | None = None, action: str | 
     return list(items), total
 
 
+EXPORT_LIMIT = 100_000
+
+
+def export_entries(actor: User, **filters) -> list[AuditEntry]:
+    """The lines ``list_entries`` would page through (up to 100,000), for a download."""
+    return list_entries(actor, page=1, per_page=EXPORT_LIMIT, **filters)[0]
+
+
 def private_views(actor: User, wish_id: int, *, limit: int = 200) -> list[AuditEntry]:
     """Who saw the private details of one wish's people, newest first (for the secretary)."""
     from wishboard.services.wishes import get_wish

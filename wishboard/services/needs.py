@@ -150,10 +150,14 @@ def _attach_need(wish: Wish, need: Need, actor: User, status: NeedStatus, now: d
     db.session.add(Beneficiary(wish_id=wish.id, need_id=need.id, user_id=need.resident_id,
                                name=need.contact_name, phone=need.contact_phone,
                                address=need.address))
+    # The need's own words stay with the staff and the requester; the public reads the
+    # wish as the secretary wrote it.
     record_event(wish, need.resident or need.submitted_by, "need_submitted",
-                 note=need.title, on_behalf=need.on_behalf, now=need.created_at)
+                 note=need.title, on_behalf=need.on_behalf, is_public=False,
+                 now=need.created_at)
     if status is NeedStatus.MERGED:
-        record_event(wish, actor, "need_merged", note=f"合并了一条需求:{need.title}", now=now)
+        record_event(wish, actor, "need_merged", note=f"合并了一条需求:{need.title}",
+                     is_public=False, now=now)
     text = (f"您的需求「{need.title}」已发布为心愿「{wish.title}」,等待志愿者认领。"
             if status is NeedStatus.PUBLISHED else
             f"您的需求「{need.title}」已并入心愿「{wish.title}」。")

@@ -1,23 +1,27 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from wishboard.auth import roles_required
 from wishboard.blueprints.admin import bp
 from wishboard.blueprints.forms import submit_form
-from wishboard.models import PlaceLevel, ReportStatus, Role, WishKind, WishState
+from wishboard import reports as reports_export
+from wishboard.models import AUDIT_ACTIONS, PlaceLevel, ReportStatus, Role, WishKind, WishState
+from wishboard.schemas.audit import AuditQuerySchema
 from wishboard.schemas import load_or_raise
 from wishboard.schemas.places import (
     CategoryCreateSchema, CommunityCreateSchema, CommunitySettingsSchema,
     OrganizationCreateSchema,
 )
-from wishboard.schemas.users import RejectReportSchema, StaffUserCreateSchema, VolunteerQuerySchema
+from wishboard.schemas.users import (
+    RejectReportSchema, ResidentQuerySchema, StaffUserCreateSchema, VolunteerQuerySchema,
+)
 from wishboard.schemas.wishes import (
     NeedCreateSchema, NeedPublishSchema, NeedQuerySchema, ReasonSchema, WishCreateSchema,
     WishQuerySchema,
 )
 from wishboard.models.points import RULE_LABELS
 from wishboard.schemas.points import PointsRulesSchema
-from wishboard.services import accounts, needs, places, points, sweeps, wishes
+from wishboard.services import accounts, audit, needs, places, points, sweeps, wishes
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -39,6 +43,9 @@ def dashboard():
         _, counts["completed"] = wishes.list_wishes(
             viewer=current_user, community_id=current_user.community_id, status="completed",
             per_page=1)
+        counts["hours"] = len(wishes.hours_queue(current_user, current_user.community_id))
+        _, counts["residents"] = accounts.list_residents(current_user, verified=False,
+                                                         per_page=1)
     soon = sweeps.upcoming(current_user.community_id) if current_user.community_id else []
     return render_template("admin/dashboard.html", counts=counts, soon=soon)
 
@@ -52,6 +59,7 @@ def reports():
     if query["community_id"]:
         volunteers, total = accounts.list_volunteers(current_user, **query)
     return render_template("admin/reports.html", volunteers=volunteers, total=total,
+                           releases=wishes.release_counts([v.id for v in volunteers]),
                            status=query["status"], statuses=list(ReportStatus),
                            community_id=query["community_id"], page=query["page"],
                            per_page=query["per_page"],
@@ -77,6 +85,60 @@ def reject_report(user_id):
     else:
         flash("退回时请写明原因(最多200字)", "error")
     return redirect(url_for("admin.reports", community_id=_managed_community_id()))
+
+
+@bp.get("/residents")
+@roles_required(*STAFF)
+def residents():
+    """居民核实: the secretary vouches for residents they know, so their ratings count."""
+    query = load_or_raise(ResidentQuerySchema(), {"verified": "false", **request.args.to_dict()})
+    query["community_id"] = _managed_community_id()
+    people, total = ([], 0)
+    if query["community_id"]:
+        people, total = accounts.list_residents(current_user, **query)
+    return render_template("admin/residents.html", residents=people, total=total,
+                           verified=query["verified"], community_id=query["community_id"],
+                           page=query["page"], per_page=query["per_page"],
+                           communities=places.list_communities(level="community",
+                                                               per_page=100)[0])
+
+
+@bp.post("/residents/<int:user_id>/verify")
+@roles_required(*STAFF)
+def verify_resident(user_id):
+    user = accounts.verify_resident(current_user, user_id)
+    flash(f"已核实居民 {user.name},他的评价从现在起计入积分", "success")
+    return redirect(url_for("admin.residents", community_id=user.community_id))
+
+
+@bp.get("/hours")
+@roles_required(*STAFF)
+def hours_queue():
+    """待确认时长: completed services whose hours nobody has confirmed yet."""
+    community_id = _managed_community_id()
+    claims = wishes.hours_queue(current_user, community_id) if community_id else []
+    return render_template("admin/hours.html", claims=claims, community_id=community_id,
+                           communities=places.list_communities(level="community",
+                                                               per_page=100)[0])
+
+
+@bp.get("/audit")
+@roles_required(*STAFF)
+def audit_log():
+    """操作记录: the community's audit log, newest first, with a CSV download."""
+    query = load_or_raise(AuditQuerySchema(), {"per_page": "50", **request.args.to_dict()})
+    page, per_page, fmt = query.pop("page"), query.pop("per_page"), query.pop("format")
+    query["community_id"] = _managed_community_id()
+    if fmt == "csv":
+        items = audit.export_entries(current_user, **query)
+        return Response(reports_export.audit_csv(items), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=audit.csv"})
+    items, total = audit.list_entries(current_user, page=page, per_page=per_page, **query)
+    return render_template("admin/audit.html", entries=items, total=total, page=page,
+                           per_page=per_page, query=query, actions=AUDIT_ACTIONS,
+                           community_id=query["community_id"],
+                           communities=places.list_communities(level="community",
+                                                               per_page=100)[0])
 
 
 @bp.route("/places", methods=["GET", "POST"])

@@ -1,0 +1,675 @@
+"""A fair score (DOMAIN.md "Rules that keep the score honest"), through the API and pages:
+hours capped and paid once confirmed, stars from verified residents, nobody approving their
+own work, private details seen only by those who may (and recorded), an append-only log."""
+
+import csv
+import io
+import uuid
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import PASSWORD
+from helpers import error_of
+from wishboard.extensions import db
+from wishboard.models import PointsTotal, ReportStatus, utcnow
+from wishboard.services import activities, needs, wishes
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SERVED_NAME, SERVED_PHONE, SERVED_ADDRESS = "吴秀英", "13812345678", "玉林北路3号2单元"
+MASKED_NAME, MASKED_PHONE = "吴**", "138****5678"
+
+
+@pytest.fixture
+def world(app, community, make_place, make_user, make_org):
+    """A community with its secretary, two volunteers, the resident a wish serves and a
+    neighbour; and another community with its own secretary and resident."""
+    org = make_org(community)
+    elsewhere = make_place("肖家河社区")
+    w = SimpleNamespace(
+        community=community, org=org, elsewhere=elsewhere,
+        secretary=make_user("secretary", community, name="张丽华", phone="13900000001"),
+        volunteer=make_user("volunteer", community, name="李建国", phone="13900000002",
+                            organization=org),
+        other_volunteer=make_user("volunteer", community, name="王晓梅", phone="13900000003"),
+        served=make_user("resident", community, name=SERVED_NAME, phone=SERVED_PHONE),
+        neighbour=make_user("resident", community, name="赵大妈", phone="13900000004"),
+        far_secretary=make_user("secretary", elsewhere, name="周书记", phone="13900000005"),
+        far_resident=make_user("resident", elsewhere, name="钱阿姨", phone="13900000006"),
+        category_id=db.session.scalar(sa.text("SELECT min(id) FROM categories")),
+    )
+
+    def served_wish(title="帮忙买药", now=None):
+        """A wish published from the served resident's own need (so they have an account)."""
+        need = needs.submit_need(w.served, title=f"需要{title}", description="腿脚不便",
+                                 category_id=w.category_id, address=SERVED_ADDRESS, now=now)
+        return needs.publish_need(w.secretary, need.id, title=title, description="请帮忙",
+                                  now=now)
+
+    w.served_wish = served_wish
+    return w
+
+
+def card_points(client, user) -> int:
+    return client.get(f"/api/v1/volunteers/{user.id}").get_json()["points"]
+
+
+def audit_items(client, headers, **query) -> list[dict]:
+    response = client.get("/api/v1/audit", headers=headers, query_string=query)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
+
+
+def page_client(app, user=None):
+    """A browser of its own: anonymous, or logged in through the web form."""
+    browser = app.test_client()
+    if user is not None:
+        response = browser.post("/auth/login",
+                                data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return browser
+
+
+def claimed_and_completed(client, token_for, w, hours=2, claimed_at=None):
+    wish = w.served_wish()
+    wishes.claim_wish(w.volunteer, wish.id, accept_letter=True, now=claimed_at)
+    done = client.post(f"/api/v1/wishes/{wish.id}/complete", headers=token_for(w.volunteer),
+                       json={"hours": hours, "note": "买好了"})
+    assert done.status_code == 200, done.get_json()
+    return wish
+
+
+# 1. Hours capped by the claim's days -------------------------------------------------------
+
+def test_completing_with_more_hours_than_one_day_allows_is_refused_on_hours(
+        client, world, token_for):
+    wish = world.served_wish()
+    wishes.claim_wish(world.volunteer, wish.id, accept_letter=True)
+    headers = token_for(world.volunteer)
+    refused = client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers,
+                          json={"hours": 10.5})
+    assert refused.status_code == 400
+    error = error_of(refused)
+    assert error["code"] == "too_many_hours" and "hours" in error["fields"]
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["state"] == "claimed"
+    done = client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers, json={"hours": 10})
+    assert done.status_code == 200 and done.get_json()["state"] == "completed"
+
+
+def test_a_claim_made_two_local_days_ago_allows_thirty_hours_not_more(
+        client, world, token_for):
+    wish = world.served_wish()
+    wishes.claim_wish(world.volunteer, wish.id, accept_letter=True,
+                      now=utcnow() - timedelta(days=2))
+    headers = token_for(world.volunteer)
+    refused = client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers,
+                          json={"hours": 30.5})
+    assert refused.status_code == 400 and "hours" in error_of(refused)["fields"]
+    done = client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers, json={"hours": 30})
+    assert done.status_code == 200
+
+
+def test_days_are_counted_in_shanghai_dates_so_a_claim_late_yesterday_allows_twenty(
+        client, world, token_for):
+    today = utcnow().astimezone(SHANGHAI).date()
+    late_yesterday = datetime.combine(today, datetime.min.time(), tzinfo=SHANGHAI) \
+        - timedelta(minutes=1)
+    wish = world.served_wish()
+    wishes.claim_wish(world.volunteer, wish.id, accept_letter=True, now=late_yesterday)
+    headers = token_for(world.volunteer)
+    refused = client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers,
+                          json={"hours": 21})
+    assert refused.status_code == 400 and "hours" in error_of(refused)["fields"]
+    assert client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers,
+                       json={"hours": 20}).status_code == 200
+
+
+# 2. Hour points only once confirmed --------------------------------------------------------
+
+def test_hours_earn_only_when_the_person_served_confirms_and_only_once(
+        client, world, token_for):
+    wish = claimed_and_completed(client, token_for, world, hours=2)
+    assert card_points(client, world.volunteer) == 5 + 20  # claim + completion, no hours yet
+    claim = client.get(f"/api/v1/wishes/{wish.id}").get_json()["claim"]
+    assert (claim["hours"], claim["hours_status"]) == (2.0, "pending")
+
+    served = token_for(world.served)
+    confirmed = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=served, json={})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    assert card_points(client, world.volunteer) == 5 + 20 + 10  # 2 hours x 5
+    again = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=served, json={})
+    assert again.status_code == 409 and error_of(again)["code"] == "hours_already_settled"
+    assert card_points(client, world.volunteer) == 35
+
+
+def test_the_volunteer_cannot_confirm_their_own_hours_nor_can_a_resident_not_served(
+        client, world, token_for):
+    wish = claimed_and_completed(client, token_for, world)
+    own = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=token_for(world.volunteer),
+                      json={})
+    assert own.status_code == 403 and error_of(own)["code"] == "cannot_confirm_own_work"
+    neighbour = client.post(f"/api/v1/wishes/{wish.id}/confirm",
+                            headers=token_for(world.neighbour), json={})
+    assert neighbour.status_code == 403
+    assert card_points(client, world.volunteer) == 25
+
+
+def test_the_secretary_adjusts_hours_only_with_a_reason_and_the_log_keeps_both(
+        client, world, token_for):
+    wish = claimed_and_completed(client, token_for, world, hours=2)
+    secretary = token_for(world.secretary)
+    no_reason = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=secretary,
+                            json={"hours": 1})
+    assert no_reason.status_code == 400 and "reason" in error_of(no_reason)["fields"]
+    adjusted = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=secretary,
+                           json={"hours": 1, "reason": "实际只用了一小时"})
+    assert adjusted.status_code == 200, adjusted.get_json()
+    assert card_points(client, world.volunteer) == 25 + 5
+    [entry] = audit_items(client, secretary, action="hours_adjusted")
+    assert entry["actor"]["id"] == world.secretary.id
+    assert entry["before"]["hours"] == 2.0 and entry["after"]["hours"] == 1.0
+    assert entry["after"]["reason"] == "实际只用了一小时"
+
+
+def test_the_served_residents_rating_also_confirms_the_hours(client, world, token_for):
+    wish = claimed_and_completed(client, token_for, world, hours=2)
+    served = token_for(world.served)
+    rated = client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=served, json={"stars": 5})
+    assert rated.status_code == 201, rated.get_json()
+    assert card_points(client, world.volunteer) == 25 + 10 + 10  # hours and 5 stars x 2
+    claim = client.get(f"/api/v1/wishes/{wish.id}").get_json()["claim"]
+    assert (claim["hours_status"], claim["confirmed_hours"]) == ("confirmed", 2.0)
+    assert client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=served,
+                       json={}).status_code == 409
+
+
+# 3. Stars from verified residents ----------------------------------------------------------
+
+def test_an_unverified_residents_stars_show_but_earn_only_once_verified(
+        client, world, make_user, token_for):
+    wish = claimed_and_completed(client, token_for, world)
+    newcomer = make_user("resident", world.community, name="孙新来", verified=False)
+    rated = client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=token_for(newcomer),
+                        json={"stars": 5})
+    assert rated.status_code == 201 and rated.get_json()["counted"] is False
+    [shown] = client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"]
+    assert (shown["stars"], shown["counted"]) == (5, False)
+    assert card_points(client, world.volunteer) == 25
+
+    secretary = token_for(world.secretary)
+    verified = client.post(f"/api/v1/users/{newcomer.id}/verify", headers=secretary)
+    assert verified.status_code == 200, verified.get_json()
+    assert card_points(client, world.volunteer) == 25 + 10  # per_star 2 x 5
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"][0]["counted"] is True
+    again = client.post(f"/api/v1/users/{newcomer.id}/verify", headers=secretary)
+    assert again.status_code == 409 and error_of(again)["code"] == "already_verified"
+    assert card_points(client, world.volunteer) == 35
+
+
+def test_only_the_communitys_secretary_verifies_and_only_residents(
+        client, world, make_user, token_for):
+    secretary = token_for(world.secretary)
+    stranger = make_user("resident", world.elsewhere, verified=False)
+    elsewhere = client.post(f"/api/v1/users/{stranger.id}/verify", headers=secretary)
+    assert elsewhere.status_code == 403
+    volunteer = client.post(f"/api/v1/users/{world.volunteer.id}/verify", headers=secretary)
+    assert volunteer.status_code == 404
+    newcomer = make_user("resident", world.community, verified=False)
+    assert client.post(f"/api/v1/users/{newcomer.id}/verify",
+                       headers=token_for(world.volunteer)).status_code == 403
+
+
+def test_an_unverified_residents_stars_earn_after_the_waiting_period_at_the_sweep(
+        client, runner, world, make_user, token_for):
+    wish = claimed_and_completed(client, token_for, world)
+    newcomer = make_user("resident", world.community, name="孙新来", verified=False)
+    assert client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=token_for(newcomer),
+                       json={"stars": 5}).status_code == 201
+    before = card_points(client, world.volunteer)
+
+    local = utcnow().astimezone(SHANGHAI)
+    early = runner.invoke(args=["wishboard", "sweep", "--now",
+                                (local + timedelta(days=29)).isoformat()])
+    assert early.exit_code == 0, early.output
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"][0]["counted"] is False
+    assert card_points(client, world.volunteer) == before
+
+    late = (local + timedelta(days=31)).isoformat()
+    assert late.endswith("+08:00")
+    result = runner.invoke(args=["wishboard", "sweep", "--now", late])
+    assert result.exit_code == 0, result.output
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"][0]["counted"] is True
+    assert card_points(client, world.volunteer) == before + 10
+
+
+# 4. Service logs: nobody confirms their own; 24 hours a day --------------------------------
+
+@pytest.fixture
+def project(client, world, token_for):
+    """A service project claimed by the organisation whose contact is also a member."""
+    world.org.contact_user_id = world.volunteer.id
+    db.session.commit()
+    wish = needs.create_wish(world.secretary, title="转基因科普讲座", description="讲座",
+                             kind="project", category_id=world.category_id,
+                             beneficiary_name="全体居民",
+                             expires_at=utcnow() + timedelta(days=30))
+    headers = token_for(world.volunteer)
+    claimed = client.post(f"/api/v1/wishes/{wish.id}/claim", headers=headers,
+                          json={"accept_letter": True, "organization_id": world.org.id})
+    assert claimed.status_code == 200, claimed.get_json()
+    assert client.post(f"/api/v1/wishes/{wish.id}/members", headers=headers).status_code == 201
+    return SimpleNamespace(wish=wish, headers=headers, today=utcnow().date().isoformat())
+
+
+def test_the_organisations_contact_cannot_confirm_their_own_log_but_the_secretary_can(
+        client, world, project, token_for):
+    logged = client.post(f"/api/v1/wishes/{project.wish.id}/service-logs",
+                         headers=project.headers, json={"served_on": project.today, "hours": 4})
+    assert logged.status_code == 201
+    log_id = logged.get_json()["id"]
+    before = card_points(client, world.volunteer)
+    own = client.post(f"/api/v1/service-logs/{log_id}/confirm", headers=project.headers)
+    assert own.status_code == 403 and error_of(own)["code"] == "cannot_confirm_own_work"
+    assert card_points(client, world.volunteer) == before
+    confirmed = client.post(f"/api/v1/service-logs/{log_id}/confirm",
+                            headers=token_for(world.secretary))
+    assert confirmed.status_code == 200 and confirmed.get_json()["status"] == "confirmed"
+    assert card_points(client, world.volunteer) == before + 20  # 4 hours x 5
+
+
+def test_no_one_logs_more_than_24_hours_in_one_day_across_logs(client, project):
+    url = f"/api/v1/wishes/{project.wish.id}/service-logs"
+    for hours in (4, 20):
+        assert client.post(url, headers=project.headers,
+                           json={"served_on": project.today, "hours": hours}).status_code == 201
+    refused = client.post(url, headers=project.headers,
+                          json={"served_on": project.today, "hours": 0.5})
+    assert refused.status_code == 400 and "hours" in error_of(refused)["fields"]
+
+
+# 5. An organiser's own check-in -----------------------------------------------------------
+
+def test_an_organisers_own_checkin_earns_nothing_until_the_secretary_checks_them_in(
+        client, world, token_for):
+    world.org.contact_user_id = world.volunteer.id
+    db.session.commit()
+    starts = utcnow() + timedelta(hours=1)
+    activity = activities.create_activity(
+        world.volunteer, title="垃圾分类宣传", description="设点", category_id=world.category_id,
+        starts_at=starts, ends_at=starts + timedelta(hours=2), signup_deadline=starts,
+        capacity=10, audience="all")
+    organiser, participant = token_for(world.volunteer), token_for(world.other_volunteer)
+    for headers in (organiser, participant):
+        assert client.post(f"/api/v1/activities/{activity.id}/signups",
+                           headers=headers).status_code == 201
+    code = client.get(f"/api/v1/activities/{activity.id}/checkin-code",
+                      headers=organiser).get_json()["code"]
+    url = f"/api/v1/activities/{activity.id}/checkins"
+
+    assert client.post(url, headers=participant, json={"code": code}).status_code == 200
+    assert card_points(client, world.other_volunteer) == 5  # an ordinary participant earns
+    own = client.post(url, headers=organiser, json={"code": code})
+    assert own.status_code == 200 and own.get_json()["status"] == "attended"
+    assert client.post(url, headers=organiser,
+                       json={"user_id": world.volunteer.id}).status_code == 200
+    assert card_points(client, world.volunteer) == 0
+
+    secretary = token_for(world.secretary)
+    for _ in range(2):
+        assert client.post(url, headers=secretary,
+                           json={"user_id": world.volunteer.id}).status_code == 200
+    assert card_points(client, world.volunteer) == 5  # once
+
+
+# 6. Private details: seen by few, every sight recorded -------------------------------------
+
+def test_each_sight_of_private_details_is_recorded_with_its_reason(
+        app, client, world, token_for):
+    wish = world.served_wish()
+    wishes.claim_wish(world.volunteer, wish.id, accept_letter=True)
+    secretary = token_for(world.secretary)
+    for user in (world.volunteer, world.secretary, world.served):
+        response = client.get(f"/api/v1/wishes/{wish.id}", headers=token_for(user))
+        [person] = response.get_json()["beneficiaries"]
+        assert (person["name"], person["phone"], person["address"]) == (
+            SERVED_NAME, SERVED_PHONE, SERVED_ADDRESS)
+    rows = audit_items(client, secretary, action="private_details_viewed")
+    assert [(r["actor"]["id"], r["after"]["reason"]) for r in rows] == [
+        (world.served.id, "self"), (world.secretary.id, "secretary"),
+        (world.volunteer.id, "claimant")]
+    assert all(r["object_type"] == "wish" and r["object_id"] == wish.id for r in rows)
+
+    for headers in ({}, token_for(world.other_volunteer)):
+        response = app.test_client().get(f"/api/v1/wishes/{wish.id}", headers=headers)
+        [person] = response.get_json()["beneficiaries"]
+        assert (person["name"], person["phone"], person["address"]) == (
+            MASKED_NAME, MASKED_PHONE, None)
+    assert len(audit_items(client, secretary, action="private_details_viewed")) == 3
+
+    views = client.get(f"/api/v1/wishes/{wish.id}/private-views", headers=secretary)
+    assert views.status_code == 200
+    assert [(v["actor"]["id"], v["after"]["reason"]) for v in views.get_json()] == [
+        (world.served.id, "self"), (world.secretary.id, "secretary"),
+        (world.volunteer.id, "claimant")]
+    assert client.get(f"/api/v1/wishes/{wish.id}/private-views",
+                      headers=token_for(world.volunteer)).status_code == 403
+
+
+def test_the_wish_list_never_shows_full_names_even_to_those_who_may_see_them(
+        app, client, world, token_for):
+    wish = world.served_wish()
+    wishes.claim_wish(world.volunteer, wish.id, accept_letter=True)
+    for headers in ({}, token_for(world.volunteer), token_for(world.secretary),
+                    token_for(world.served)):
+        response = app.test_client().get("/api/v1/wishes",
+                                         query_string={"community_id": world.community.id},
+                                         headers=headers)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert SERVED_NAME not in text and SERVED_PHONE not in text
+        assert SERVED_ADDRESS not in text
+        [item] = response.get_json()["items"]
+        assert item["beneficiaries"][0]["name"] == MASKED_NAME
+
+
+# 7. The audit log API --------------------------------------------------------------------
+
+def test_the_audit_log_is_read_by_the_communitys_secretary_newest_first_in_pages(
+        client, world, token_for):
+    secretary = token_for(world.secretary)
+    for days in (10, 20, 30):
+        assert client.patch(f"/api/v1/communities/{world.community.id}", headers=secretary,
+                            json={"rating_trust_days": days}).status_code == 200
+    everything = client.get("/api/v1/audit", headers=secretary,
+                            query_string={"community_id": world.community.id}).get_json()
+    ids = [item["id"] for item in everything["items"]]
+    assert ids == sorted(ids, reverse=True) and everything["total"] == len(ids) >= 4
+    second = client.get("/api/v1/audit", headers=secretary, query_string={
+        "community_id": world.community.id, "per_page": 2, "page": 2}).get_json()
+    assert [item["id"] for item in second["items"]] == ids[2:4]
+    assert second["total"] == everything["total"]
+
+    url = f"/api/v1/audit?community_id={world.community.id}"
+    assert client.get(url, headers=token_for(world.far_secretary)).status_code == 403
+    assert client.get(url, headers=token_for(world.volunteer)).status_code == 403
+    assert client.get(url, headers=token_for(world.served)).status_code == 403
+    anonymous = client.get(url)
+    assert anonymous.status_code == 401 and error_of(anonymous)
+
+
+def test_the_audit_log_downloads_as_csv_with_a_header_row(client, world, token_for):
+    secretary = token_for(world.secretary)
+    response = client.get("/api/v1/audit", headers=secretary,
+                          query_string={"community_id": world.community.id, "format": "csv"})
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) >= 2  # the header and at least the secretary's own log-in
+    assert not any("login_succeeded" in cell for cell in rows[0])
+    assert any("login_succeeded" in cell or "登录成功" in cell for row in rows[1:] for cell in row)
+
+
+def test_failed_and_successful_logins_are_in_the_log(client, world, token_for):
+    wrong = client.post("/api/v1/auth/token",
+                        json={"username": world.volunteer.username, "password": "wrong-pw-1"})
+    assert wrong.status_code == 401
+    token_for(world.volunteer)
+    rows = audit_items(client, token_for(world.secretary), actor_id=world.volunteer.id)
+    assert [r["action"] for r in rows] == ["login_succeeded", "login_failed"]
+    assert rows[1]["after"]["username"] == world.volunteer.username
+
+
+def test_approving_a_report_writes_report_approved(client, world, make_user, token_for):
+    pending = make_user("volunteer", world.community, report_status=ReportStatus.PENDING)
+    secretary = token_for(world.secretary)
+    approved = client.post(f"/api/v1/volunteers/{pending.id}/approve", headers=secretary)
+    assert approved.status_code == 200
+    [row] = audit_items(client, secretary, action="report_approved")
+    assert row["object_id"] == pending.id and row["actor"]["id"] == world.secretary.id
+    assert (row["before"]["report_status"], row["after"]["report_status"]) == (
+        "pending", "approved")
+
+
+def test_settings_and_points_rules_changes_are_logged_with_before_and_after(
+        client, world, token_for):
+    secretary = token_for(world.secretary)
+    changed = client.patch(f"/api/v1/communities/{world.community.id}", headers=secretary,
+                           json={"max_hours_per_day": 8, "org_ranking": "body"})
+    assert changed.status_code == 200, changed.get_json()
+    [row] = audit_items(client, secretary, action="community_settings_changed")
+    assert row["before"] == {"max_hours_per_day": 10, "org_ranking": "sum"}
+    assert row["after"] == {"max_hours_per_day": 8, "org_ranking": "body"}
+
+    rules = {"per_claim": 5, "per_completion": 20, "per_hour": 5, "per_star": 3,
+             "per_activity": 5}
+    assert client.put(f"/api/v1/communities/{world.community.id}/points-rules",
+                      headers=secretary, json=rules).status_code == 200
+    [row] = audit_items(client, secretary, action="points_rules_changed")
+    assert (row["before"], row["after"]) == ({"per_star": 2}, {"per_star": 3})
+
+
+def test_the_audit_log_refuses_updates_in_the_database_and_deletes_on_postgresql(
+        client, world, token_for):
+    token_for(world.volunteer)  # one line: the log-in
+    assert db.session.scalar(sa.text("SELECT count(*) FROM audit_log")) >= 1
+    with pytest.raises(sa.exc.DBAPIError):
+        db.session.execute(sa.text("UPDATE audit_log SET action = 'tampered'"))
+        db.session.commit()
+    db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        with pytest.raises(sa.exc.DBAPIError):
+            db.session.execute(sa.text("DELETE FROM audit_log"))
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.scalar(sa.text("SELECT count(*) FROM audit_log")) >= 1
+    assert db.session.scalar(sa.text(
+        "SELECT count(*) FROM audit_log WHERE action = 'tampered'")) == 0
+
+
+# 8. A need's own words stay with the resident and the secretary -----------------------------
+
+ORIGINAL_TITLE, ORIGINAL_DESCRIPTION = "原标题秘密", "原描述秘密内容"
+
+
+def test_a_needs_original_words_are_never_shown_to_the_public_or_volunteers(
+        app, client, world, token_for):
+    resident = token_for(world.served)
+    need = client.post("/api/v1/needs", headers=resident, json={
+        "title": ORIGINAL_TITLE, "description": ORIGINAL_DESCRIPTION,
+        "category_id": world.category_id})
+    assert need.status_code == 201, need.get_json()
+    need_id = need.get_json()["id"]
+    published = client.post(f"/api/v1/needs/{need_id}/publish",
+                            headers=token_for(world.secretary),
+                            json={"title": "帮忙修水管", "description": "厨房水管漏水"})
+    assert published.status_code in (200, 201), published.get_json()
+    wish_id = published.get_json()["id"]
+
+    api_urls = [f"/api/v1/wishes?community_id={world.community.id}", f"/api/v1/wishes/{wish_id}"]
+    pages = [f"/communities/{world.community.id}", f"/wishes/{wish_id}"]
+    volunteer_api = {"Authorization": token_for(world.other_volunteer)["Authorization"]}
+    for browser, headers in ((page_client(app), {}),
+                             (page_client(app, world.other_volunteer), {}),
+                             (app.test_client(), volunteer_api)):
+        for url in api_urls + pages:
+            response = browser.get(url, headers=headers)
+            assert response.status_code == 200, url
+            text = response.get_data(as_text=True)
+            assert ORIGINAL_TITLE not in text, url
+            assert ORIGINAL_DESCRIPTION not in text, url
+
+
+def test_the_requester_and_the_secretary_still_see_the_needs_original_words(
+        app, client, world, token_for):
+    resident = token_for(world.served)
+    need_id = client.post("/api/v1/needs", headers=resident, json={
+        "title": ORIGINAL_TITLE, "description": ORIGINAL_DESCRIPTION,
+        "category_id": world.category_id}).get_json()["id"]
+    wish_id = client.post(f"/api/v1/needs/{need_id}/publish",
+                          headers=token_for(world.secretary),
+                          json={"title": "帮忙修水管", "description": "厨房水管漏水"}
+                          ).get_json()["id"]
+    for user in (world.served, world.secretary):
+        need = client.get(f"/api/v1/needs/{need_id}", headers=token_for(user)).get_json()
+        assert (need["title"], need["description"]) == (ORIGINAL_TITLE, ORIGINAL_DESCRIPTION)
+        page = page_client(app, user).get(f"/wishes/{wish_id}").get_data(as_text=True)
+        assert ORIGINAL_TITLE in page
+
+
+# 9. One masking, for the page and the API alike -------------------------------------------
+
+def _wishes_in_every_state(world):
+    states = {"open": world.served_wish("开着的心愿")}
+    for state in ("claimed", "completed", "closed", "cancelled"):
+        wish = world.served_wish(f"{state}的心愿")
+        wishes.claim_wish(world.volunteer, wish.id, accept_letter=True)
+        if state in ("completed", "closed"):
+            wishes.complete_wish(world.volunteer, wish.id, hours=1)
+        if state == "closed":
+            wishes.close_wish(world.secretary, wish.id)
+        if state == "cancelled":
+            wishes.cancel_wish(world.secretary, wish.id, "居民已自行解决")
+        states[state] = wish
+    return states
+
+
+def test_the_wish_page_shows_the_same_name_and_phone_as_the_api_for_every_viewer_and_state(
+        app, client, world, token_for):
+    states = _wishes_in_every_state(world)
+    viewers = {"anonymous": None, "other volunteer": world.other_volunteer,
+               "claimant": world.volunteer, "served resident": world.served,
+               "other resident": world.neighbour, "secretary": world.secretary,
+               "other community's secretary": world.far_secretary}
+    full_viewers = {"claimant", "served resident", "secretary"}
+    for label, user in viewers.items():
+        browser = page_client(app, user)
+        headers = token_for(user) if user is not None else {}
+        for state, wish in states.items():
+            api = app.test_client().get(f"/api/v1/wishes/{wish.id}", headers=headers)
+            assert api.get_json()["state"] == state
+            [person] = api.get_json()["beneficiaries"]
+            page = browser.get(f"/wishes/{wish.id}").get_data(as_text=True)
+            where = f"{label} on a {state} wish"
+            # The claimant of a cancelled wish is no longer its claimant.
+            full = label in full_viewers and not (label == "claimant" and state in (
+                "open", "cancelled"))
+            assert (person["name"], person["phone"]) == (
+                (SERVED_NAME, SERVED_PHONE) if full else (MASKED_NAME, MASKED_PHONE)), where
+            assert person["name"] in page and person["phone"] in page, where
+            if not full:
+                assert SERVED_NAME not in page and SERVED_PHONE not in page, where
+                assert SERVED_ADDRESS not in page, where
+
+
+# 10. The organisation board ---------------------------------------------------------------
+
+def test_the_organisation_board_shows_body_and_member_points_and_can_rank_by_the_body(
+        client, world, make_org, make_user, token_for):
+    first, second = world.org, make_org(world.community, "玉林街道机关党支部")
+    first.contact_user_id = world.volunteer.id
+    lead = make_user("volunteer", world.community, name="陈志强", organization=second)
+    second.contact_user_id = lead.id
+    db.session.commit()
+    # The first organisation: one project claimed as a body (5), and a member's wish claimed
+    # and completed for it (5 + 20).
+    project = needs.create_wish(world.secretary, title="义诊", description="d", kind="project",
+                                category_id=world.category_id, beneficiary_name="居民")
+    wishes.claim_wish(world.volunteer, project.id, accept_letter=True, organization_id=first.id)
+    wish = world.served_wish()
+    wishes.claim_wish(world.volunteer, wish.id, accept_letter=True, organization_id=first.id)
+    wishes.complete_wish(world.volunteer, wish.id, hours=1)
+    # The second: two projects claimed as a body (5 + 5).
+    for title in ("读书会", "理发"):
+        other = needs.create_wish(world.secretary, title=title, description="d",
+                                  kind="project", category_id=world.category_id,
+                                  beneficiary_name="居民")
+        wishes.claim_wish(lead, other.id, accept_letter=True, organization_id=second.id)
+
+    url = f"/api/v1/leaderboard?community_id={world.community.id}&kind=organizations"
+    rows = client.get(url).get_json()["items"]
+    assert [(r["id"], r["points"], r["body_points"], r["member_points"]) for r in rows] == [
+        (first.id, 30, 5, 25), (second.id, 10, 10, 0)]
+    assert all(r["points"] == r["body_points"] + r["member_points"] for r in rows)
+
+    assert client.patch(f"/api/v1/communities/{world.community.id}",
+                        headers=token_for(world.secretary),
+                        json={"org_ranking": "body"}).status_code == 200
+    rows = client.get(url).get_json()["items"]
+    assert [(r["rank"], r["id"], r["points"]) for r in rows] == [
+        (1, second.id, 10), (2, first.id, 5)]
+    assert all(r["points"] == r["body_points"] for r in rows)
+
+
+# 11. Frequent releases are flagged -------------------------------------------------------
+
+def test_a_volunteer_releasing_more_claims_than_the_limit_is_flagged_to_the_secretary(
+        client, world, token_for):
+    headers, secretary = token_for(world.volunteer), token_for(world.secretary)
+
+    def flags():
+        notes = client.get("/api/v1/notifications", headers=secretary).get_json()["items"]
+        return ([n for n in notes if n["kind"] == "volunteer_flagged"],
+                audit_items(client, secretary, action="volunteer_flagged"))
+
+    for i in range(4):
+        wish = world.served_wish(f"心愿{i}")
+        assert client.post(f"/api/v1/wishes/{wish.id}/claim", headers=headers,
+                           json={"accept_letter": True}).status_code == 200
+        assert client.post(f"/api/v1/wishes/{wish.id}/release", headers=headers,
+                           json={"reason": "临时有事"}).status_code == 200
+        if i == 2:
+            assert flags() == ([], [])  # three releases: the limit, not past it
+    notes, rows = flags()
+    assert len(notes) == 1 and world.volunteer.name in notes[0]["text"]
+    assert len(rows) == 1 and rows[0]["object_id"] == world.volunteer.id
+    assert rows[0]["after"] == {"released_in_30_days": 4, "limit": 3}
+
+
+# 12. Recompute repairs, and says so in the log --------------------------------------------
+
+def test_recomputing_after_a_tampered_total_repairs_it_and_logs_points_recomputed(
+        client, runner, world, token_for):
+    wishes.claim_wish(world.volunteer, world.served_wish().id, accept_letter=True)
+    assert card_points(client, world.volunteer) == 5
+    db.session.execute(sa.update(PointsTotal).where(
+        PointsTotal.owner_type == "volunteer", PointsTotal.owner_id == world.volunteer.id,
+        PointsTotal.period == "all").values(points=999))
+    db.session.commit()
+    assert card_points(client, world.volunteer) == 999
+
+    result = runner.invoke(args=["wishboard", "points", "recompute"])
+    assert result.exit_code == 0, result.output
+    assert "repaired" in result.output
+    assert card_points(client, world.volunteer) == 5
+    rows = audit_items(client, token_for(world.secretary), action="points_recomputed")
+    mine = [r for r in rows if r["object_type"] == "volunteer"
+            and r["object_id"] == world.volunteer.id and r["before"]["period"] == "all"]
+    assert len(mine) == 1
+    assert (mine[0]["before"]["points"], mine[0]["after"]["points"]) == (999, 5)
+    assert mine[0]["actor"] is None
+
+
+# 13. Sign-ups per address -----------------------------------------------------------------
+
+def test_the_fourth_successful_registration_from_one_address_is_refused(
+        community, make_app):
+    limited = make_app(REGISTRATIONS_PER_ADDRESS="3 per hour")
+    # An address of its own, so no other test's sign-ups count against it.
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"
+    browser = limited.test_client()
+
+    def register(n, **extra):
+        body = {"username": f"newcomer{n}-{uuid.uuid4().hex[:6]}", "password": PASSWORD,
+                "name": "新居民", "phone": "13700000000", "role": "resident",
+                "community_id": community.id, **extra}
+        return browser.post("/api/v1/auth/register", json=body,
+                            environ_base={"REMOTE_ADDR": address})
+
+    assert register(0, role="admin").status_code == 400  # a failed sign-up does not count
+    assert [register(n).status_code for n in range(1, 4)] == [201, 201, 201]
+    refused = register(4)
+    assert refused.status_code == 429
+    assert error_of(refused)
