@@ -26,6 +26,11 @@ class CommunitySchema(BaseSchema):
     expiry_reminder_days = fields.Integer()
     due_reminder_days = fields.Integer()
     rating_reminder_days = fields.Integer()
+    max_hours_per_day = fields.Integer()
+    unconfirmed_hours_policy = fields.String()
+    rating_trust_days = fields.Integer()
+    release_flag_count = fields.Integer()
+    org_ranking = fields.String()
 
 
 class CommunityDetailSchema(CommunitySchema):
