@@ -5,7 +5,7 @@ own work, private details seen only by those who may (and recorded), an append-o
 import csv
 import io
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
