@@ -136,12 +136,19 @@ class WishDetailSchema(WishSchema):
     claims = fields.Method("dump_claims", metadata={"description": "every claim, newest first"})
     ratings = fields.Method("dump_ratings")
 
+    def _rights(self, wish):
+        """What the viewer may do, asked once per wish dumped."""
+        cache = self.context_cache = getattr(self, "context_cache", {})
+        if wish.id not in cache:
+            cache[wish.id] = wish_rights(self.viewer, wish)
+        return cache[wish.id]
+
     def dump_actions(self, wish):
-        rights = wish_rights(self.viewer, wish)
+        rights = self._rights(wish)
         return {name: getattr(rights, name) for name in ACTIONS}
 
     def dump_timeline(self, wish):
-        rights = wish_rights(self.viewer, wish)
+        rights = self._rights(wish)
         return [{"action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
                  "actor": shown_person(e.actor, rights.see_private), "from_state": e.from_state,
                  "to_state": e.to_state,

@@ -250,7 +250,8 @@ def release_claim(actor: User | None, wish_id: int, reason: str, *,
         raise refusal
     claimant_id = wish.claimant_id
     apply_release(wish, actor, reason, now)
-    _flag_frequent_releases(claimant_id, wish.community_id, now)
+    if actor is not None and actor.id == claimant_id:
+        _flag_frequent_releases(claimant_id, wish.community_id, now)
     db.session.commit()
     return wish
 
@@ -263,9 +264,7 @@ def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime)
     may be collecting the private details of the people served) is flagged to the
     secretary, once per release past the limit."""
     community = db.session.get(Community, community_id)
-    released = db.session.scalar(sa.select(sa.func.count()).select_from(Claim).where(
-        Claim.volunteer_id == volunteer_id, Claim.status == ClaimStatus.RELEASED,
-        Claim.ended_at >= now - RELEASE_WINDOW))
+    released = release_counts([volunteer_id], now=now).get(volunteer_id, 0)
     if released <= community.release_flag_count:
         return
     volunteer = db.session.get(User, volunteer_id)
@@ -279,14 +278,15 @@ def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime)
 
 
 def release_counts(volunteer_ids: list[int], *, now: datetime | None = None) -> dict[int, int]:
-    """How many claims each volunteer released in the last 30 days (the people page)."""
+    """How many claims each volunteer gave back themselves in the last 30 days (releases by
+    the secretary or for lateness are not theirs to answer for here)."""
     if not volunteer_ids:
         return {}
     now = now or utcnow()
     return dict(db.session.execute(
-        sa.select(Claim.volunteer_id, sa.func.count()).where(
-            Claim.volunteer_id.in_(volunteer_ids), Claim.status == ClaimStatus.RELEASED,
-            Claim.ended_at >= now - RELEASE_WINDOW).group_by(Claim.volunteer_id)).all())
+        sa.select(WishEvent.actor_id, sa.func.count()).where(
+            WishEvent.actor_id.in_(volunteer_ids), WishEvent.action == "released",
+            WishEvent.created_at >= now - RELEASE_WINDOW).group_by(WishEvent.actor_id)).all())
 
 
 def apply_release(wish: Wish, actor: User | None, reason: str, now: datetime) -> None:
