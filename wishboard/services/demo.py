@@ -124,6 +124,8 @@ def seed_demo() -> list[DemoLogin]:
             volunteer_type=vtype, report_status=status,
             organization_id=orgs[org_index].id if org_index is not None else None,
             report_reviewed_at=now if status is ReportStatus.APPROVED else None,
+            # The secretary knows these neighbours; 徐晓红 is new and waits in 居民核实.
+            verified_at=now if role is Role.RESIDENT and username != "jumin_xu" else None,
         )
         db.session.add(user)
         db.session.flush()
@@ -161,7 +163,10 @@ def _seed_stories(community: Community) -> None:
                              description="92岁,独居,腿脚不便,希望有人帮忙联系上门康复护理。",
                              category_id=_category("居民保健"), grid_id=area.id,
                              address="芳草院2栋1单元101", now=ago(days=20))
-    wish = needs.publish_need(secretary, need.id, public_alias="吴婆婆", now=ago(days=19))
+    wish = needs.publish_need(secretary, need.id, title="帮独居老人联系上门康复护理",
+                              description="一位92岁的独居老人腿脚不便,想在家附近做康复护理,"
+                                          "需要有人帮忙联系社区卫生服务中心上门。",
+                              public_alias="吴婆婆", now=ago(days=19))
     wishes.claim_wish(li, wish.id, accept_letter=True, organization_id=li.organization_id,
                       now=ago(days=18))
     wishes.complete_wish(li, wish.id, hours=3, note="联系了社区卫生服务中心,每周上门两次",
