@@ -8,3 +8,11 @@ def error_of(response) -> dict:
     assert set(body["error"]) == {"code", "message", "fields"}, body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body["error"]
+
+
+def local_today():
+    """Today in Asia/Shanghai, the calendar service dates are written in."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()

@@ -30,7 +30,8 @@ def world(community, make_user):
     def wish(title="帮忙买药", *, at=T0, expires_at=None, for_resident=False):
         if for_resident:
             need = needs.submit_need(resident, title=title, description="d", now=at)
-            return needs.publish_need(secretary, need.id, category_id=category_id,
+            return needs.publish_need(secretary, need.id, title=title, description="d",
+                                      category_id=category_id,
                                       expires_at=expires_at, now=at)
         return needs.create_wish(secretary, title=title, description="d",
                                  category_id=category_id, beneficiary_name="某人",

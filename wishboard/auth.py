@@ -152,6 +152,7 @@ def limit_registrations(view):
         lambda: current_app.config["REGISTRATIONS_PER_ADDRESS"], scope="register-address",
         key_func=get_remote_address,
         deduct_when=lambda response: response.status_code in (201, 302),
+        exempt_when=lambda: request.method != "POST",
     )(view)
 
 

@@ -23,33 +23,58 @@ def mask_name(name: str | None) -> str:
 
 
 # What a viewer sees of a person: the one rule, used by the API schemas and the pages alike.
+# A ``sight`` says who is looking and why they may see private details (services.access
+# ``WishRights``: ``viewer_id`` and ``private_reason``, one of claimant, secretary, self or
+# None). The claimant and the community's staff see everyone a wish serves; a person served
+# sees themselves (not the neighbours whose needs were merged into the same wish).
 
-def shown_beneficiaries(wish, privileged: bool) -> list[dict]:
-    """The people a wish serves: in full for those allowed (services.access), otherwise the
-    family name and a masked phone, no address and no account."""
-    if privileged:
-        return [{"id": b.id, "name": b.name, "phone": b.phone, "address": b.address,
-                 "user_id": b.user_id} for b in wish.beneficiaries]
-    return [{"id": b.id, "name": mask_name(b.name), "phone": mask_phone(b.phone),
+class _Nobody:
+    viewer_id = None
+    private_reason = None
+
+
+MASKED = _Nobody()  # lists and the answers to actions: everyone masked
+
+
+def _in_full(sight, user_id) -> bool:
+    return sight.private_reason in ("claimant", "secretary") or (
+        user_id is not None and user_id == sight.viewer_id)
+
+
+def shown_beneficiaries(wish, sight) -> list[dict]:
+    """The people a wish serves: in full for those allowed, otherwise the family name and a
+    masked phone, no address and no account."""
+    return [{"id": b.id, "name": b.name, "phone": b.phone, "address": b.address,
+             "user_id": b.user_id} if _in_full(sight, b.user_id) else
+            {"id": b.id, "name": mask_name(b.name), "phone": mask_phone(b.phone),
              "address": None, "user_id": None} for b in wish.beneficiaries]
 
 
-def shown_person(user, privileged: bool) -> dict:
+def shown_person(user, sight) -> dict:
     """Someone acting on a wish. Volunteers and staff act publicly (公开承诺); residents are
-    masked for those not allowed to see the people served; None is the system."""
+    masked for those not allowed to see them; None is the system."""
     from wishboard.models import Role
 
     if user is None:
         return {"id": None, "name": "系统"}
-    if user.role is Role.RESIDENT and not privileged:
+    if user.role is Role.RESIDENT and not _in_full(sight, user.id):
         return {"id": None, "name": mask_name(user.name)}
     return {"id": user.id, "name": user.name}
 
 
-def shown_rater(rating, privileged: bool) -> dict:
+def shown_rater(rating, sight) -> dict:
     """Who gave a rating: a resident with an account, or a person served whose rating the
     secretary recorded (代录)."""
     if rating.rater is None and rating.beneficiary is not None:
         name = rating.beneficiary.name
-        return {"id": None, "name": name if privileged else mask_name(name)}
-    return shown_person(rating.rater, privileged)
+        return {"id": None, "name": name if _in_full(sight, None) else mask_name(name)}
+    return shown_person(rating.rater, sight)
+
+
+def shown_note(event, sight) -> str:
+    """A timeline line's note. A need's own words (``is_public`` False) are for the
+    community's staff and the resident who wrote them."""
+    if event.is_public or sight.private_reason == "secretary" or (
+            event.actor_id is not None and event.actor_id == sight.viewer_id):
+        return event.note
+    return ""

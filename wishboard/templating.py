@@ -65,4 +65,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(privacy.mask_name, "mask_name")
     app.add_template_global(privacy.shown_person, "shown_person")
     app.add_template_global(privacy.shown_rater, "shown_rater")
+    app.add_template_global(privacy.shown_note, "shown_note")
     app.add_template_global(large_mode, "large_mode")

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from helpers import error_of
+from helpers import error_of, local_today
 from wishboard.extensions import db
 from wishboard.models import Signup, SignupStatus, utcnow
 from wishboard.services import activities, needs, points, sweeps
@@ -41,7 +41,7 @@ def test_an_organisation_claims_a_project_and_its_members_serve(client, org_worl
     assert claimed.get_json()["due_at"].startswith(project.expires_at.date().isoformat())
 
     contact = token_for(world["contact"])
-    today = utcnow().date().isoformat()
+    today = local_today().isoformat()
     log_ids = []
     for member, hours in zip(world["members"], (2, 3, 1.5)):
         headers = token_for(member)
@@ -96,7 +96,7 @@ def test_a_rejected_log_earns_nothing(client, org_world, token_for):
                 json={"accept_letter": True, "organization_id": world["org"].id})
     client.post(f"/api/v1/wishes/{project.id}/members", headers=headers)
     log = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
-                      json={"served_on": utcnow().date().isoformat(), "hours": 4}).get_json()
+                      json={"served_on": local_today().isoformat(), "hours": 4}).get_json()
     rejected = client.post(f"/api/v1/service-logs/{log['id']}/reject",
                            headers=token_for(world["contact"]), json={"reason": "时长不符"})
     assert rejected.get_json()["status"] == "rejected"

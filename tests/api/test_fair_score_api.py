@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import PASSWORD
-from helpers import error_of
+from helpers import error_of, local_today
 from wishboard.extensions import db
 from wishboard.models import PointsTotal, ReportStatus, utcnow
 from wishboard.services import activities, needs, wishes
@@ -261,7 +261,7 @@ def project(client, world, token_for):
                           json={"accept_letter": True, "organization_id": world.org.id})
     assert claimed.status_code == 200, claimed.get_json()
     assert client.post(f"/api/v1/wishes/{wish.id}/members", headers=headers).status_code == 201
-    return SimpleNamespace(wish=wish, headers=headers, today=utcnow().date().isoformat())
+    return SimpleNamespace(wish=wish, headers=headers, today=local_today().isoformat())
 
 
 def test_the_organisations_contact_cannot_confirm_their_own_log_but_the_secretary_can(
@@ -673,3 +673,134 @@ def test_the_fourth_successful_registration_from_one_address_is_refused(
     refused = register(4)
     assert refused.status_code == 429
     assert error_of(refused)
+
+
+# Edges found by trying to get round the rules ------------------------------------------
+
+def test_neighbours_merged_into_one_wish_see_only_themselves(client, app, token_for, world):
+    w = world
+    wish = w.served_wish()
+    other = needs.submit_need(w.neighbour, title="我也要买药", description="赵家住5号",
+                              category_id=w.category_id, address="玉林北路5号")
+    needs.publish_need(w.secretary, other.id, wish_id=wish.id)
+    mine = client.get(f"/api/v1/wishes/{wish.id}", headers=token_for(w.served)).get_json()
+    people = {b["name"]: b for b in mine["beneficiaries"]}
+    assert people[SERVED_NAME]["address"] == SERVED_ADDRESS
+    assert "赵大妈" not in people and people["赵**"]["address"] is None
+    assert people["赵**"]["phone"] == "139****0004"
+    assert "我也要买药" not in str(mine["timeline"])
+    page = page_client(app, w.served).get(f"/wishes/{wish.id}").get_data(as_text=True)
+    assert SERVED_ADDRESS in page and "玉林北路5号" not in page and "13900000004" not in page
+    assert "我也要买药" not in page
+    views = audit_items(client, token_for(w.secretary), action="private_details_viewed")
+    assert views[0]["after"] == {"reason": "self", "beneficiaries": [
+        b["id"] for b in mine["beneficiaries"] if b["name"] == SERVED_NAME]}
+    staff = client.get(f"/api/v1/wishes/{wish.id}", headers=token_for(w.secretary)).get_json()
+    assert {b["name"] for b in staff["beneficiaries"]} == {SERVED_NAME, "赵大妈"}
+
+
+def test_publishing_a_need_needs_the_secretarys_own_words(client, token_for, world):
+    w = world
+    need = needs.submit_need(w.served, title="我家3栋502", description="我叫吴秀英",
+                             category_id=w.category_id)
+    bare = client.post(f"/api/v1/needs/{need.id}/publish", headers=token_for(w.secretary),
+                       json={})
+    assert bare.status_code == 400 and set(error_of(bare)["fields"]) == {"title", "description"}
+    assert client.get("/api/v1/wishes").get_json()["total"] == 0
+
+
+def test_hours_across_claims_stay_within_24_a_day(client, token_for, world, make_user):
+    w = world
+    headers = token_for(w.volunteer)
+    done = []
+    for title in ("买药", "买菜", "修灯"):
+        wish = w.served_wish(title)
+        wishes.claim_wish(w.volunteer, wish.id, accept_letter=True)
+        done.append(client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers,
+                                json={"hours": 10}))
+    assert [r.status_code for r in done] == [200, 200, 400]
+    assert "一天最多24小时" in error_of(done[2])["fields"]["hours"][0]
+
+
+def test_an_unverified_person_served_cannot_confirm_and_their_stars_do_not(
+        client, token_for, world, make_user):
+    w = world
+    newcomer = make_user("resident", w.community, name="孙奶奶", verified=False)
+    need = needs.submit_need(newcomer, title="买药", description="d", category_id=w.category_id)
+    wish = needs.publish_need(w.secretary, need.id, title="买药", description="d")
+    wishes.claim_wish(w.volunteer, wish.id, accept_letter=True)
+    client.post(f"/api/v1/wishes/{wish.id}/complete", headers=token_for(w.volunteer),
+                json={"hours": 10})
+    refused = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=token_for(newcomer),
+                          json={})
+    assert refused.status_code == 403 and error_of(refused)["code"] == "not_verified"
+    client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=token_for(newcomer),
+                json={"stars": 5})
+    story = client.get(f"/api/v1/wishes/{wish.id}", headers=token_for(w.secretary)).get_json()
+    assert story["claim"]["hours_status"] == "pending" and story["ratings"][0]["counted"] is False
+    assert card_points(client, w.volunteer) == 25
+
+
+def test_hours_of_a_wish_closed_by_hand_follow_the_policy_after_the_window(
+        client, runner, token_for, world):
+    w = world
+    secretary = token_for(w.secretary)
+    client.patch(f"/api/v1/communities/{w.community.id}", headers=secretary,
+                 json={"unconfirmed_hours_policy": "lapse"})
+    wish = claimed_and_completed(client, token_for, w, hours=4)
+    assert client.post(f"/api/v1/wishes/{wish.id}/close", headers=secretary).status_code == 200
+    later = (datetime.now(SHANGHAI) + timedelta(days=15)).isoformat()
+    assert runner.invoke(args=["wishboard", "sweep", "--now", later]).exit_code == 0
+    story = client.get(f"/api/v1/wishes/{wish.id}", headers=secretary).get_json()
+    assert story["claim"]["hours_status"] == "lapsed"
+    again = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=token_for(w.served))
+    assert again.status_code == 409 and card_points(client, w.volunteer) == 25
+    lapsed = audit_items(client, secretary, action="hours_settled")
+    assert lapsed[0]["after"]["status"] == "lapsed" and lapsed[0]["actor"] is None
+
+
+def test_claims_let_run_out_count_towards_the_release_flag(client, runner, token_for, world):
+    w = world
+    for title in ("一", "二", "三", "四"):
+        wish = w.served_wish(title)
+        wishes.claim_wish(w.volunteer, wish.id, accept_letter=True)
+    later = (datetime.now(SHANGHAI) + timedelta(days=8)).isoformat()
+    assert runner.invoke(args=["wishboard", "sweep", "--now", later]).exit_code == 0
+    flags = audit_items(client, token_for(w.secretary), action="volunteer_flagged")
+    assert flags and flags[0]["object_id"] == w.volunteer.id
+    assert flags[0]["after"]["released_in_30_days"] == 4
+
+
+def test_service_log_decisions_are_in_the_audit_log(client, token_for, world):
+    w = world
+    project = needs.create_wish(w.secretary, title="种子知识讲座", description="d",
+                                category_id=w.category_id, kind="project",
+                                beneficiary_name="全体居民")
+    wishes.claim_wish(w.volunteer, project.id, accept_letter=True, organization_id=w.org.id)
+    volunteer = token_for(w.volunteer)
+    client.post(f"/api/v1/wishes/{project.id}/members", headers=volunteer)
+    log = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=volunteer,
+                      json={"served_on": local_today().isoformat(), "hours": 2}).get_json()
+    secretary = token_for(w.secretary)
+    assert client.post(f"/api/v1/service-logs/{log['id']}/confirm",
+                       headers=secretary).status_code == 200
+    entry = audit_items(client, secretary, action="service_log_confirmed")[0]
+    assert entry["object_id"] == log["id"] and entry["after"]["hours"] == 2.0
+
+
+def test_the_needs_queue_and_the_residents_list_are_recorded_when_seen(
+        client, app, token_for, world):
+    w = world
+    need = needs.submit_need(w.served, title="买药", description="d", category_id=w.category_id,
+                             contact_phone=SERVED_PHONE)
+    secretary = token_for(w.secretary)
+    listed = client.get("/api/v1/needs", headers=secretary).get_json()
+    assert listed["items"][0]["contact_phone"] == SERVED_PHONE
+    client.get("/api/v1/residents?verified=true", headers=secretary)
+    page_client(app, w.secretary).get("/manage/needs")
+    seen = audit_items(client, secretary, action="needs_viewed")
+    assert len(seen) == 2 and all(e["after"]["need_ids"] == [need.id] for e in seen)
+    residents = audit_items(client, secretary, action="residents_viewed")[0]["after"]
+    assert w.served.id in residents["user_ids"]
+    client.get("/api/v1/needs", headers=token_for(w.served))  # her own: nothing to record
+    assert len(audit_items(client, secretary, action="needs_viewed")) == 2

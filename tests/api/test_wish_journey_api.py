@@ -37,7 +37,8 @@ def post_need(client, headers, **overrides):
 
 
 def publish(client, people, need_id, **overrides):
-    body = {"category_id": category_id(client), "public_alias": "吴婆婆"}
+    body = {"category_id": category_id(client), "public_alias": "吴婆婆",
+            "title": "帮独居老人联系康复护理", "description": "一位老人想在家附近做康复护理"}
     body.update(overrides)
     response = client.post(f"/api/v1/needs/{need_id}/publish", json=body,
                            headers=people["secretary"])

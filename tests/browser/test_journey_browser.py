@@ -37,6 +37,8 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     desk.click("text=管理")
     shot(desk, "04-secretary-dashboard")
     desk.click("a.row-link:has-text('待处理的需求')")
+    desk.fill("input[name=title]", "帮独居老人联系康复护理")
+    desk.fill("textarea[name=description]", "一位老人腿脚不便,想在家附近做康复护理")
     desk.fill("input[name=public_alias]", "吴婆婆")
     shot(desk, "05-secretary-needs-queue")
     desk.click("button:has-text('发布')")

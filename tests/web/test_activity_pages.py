@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from helpers import local_today
 from wishboard.models import utcnow
 from wishboard.services import activities
 
@@ -94,7 +95,7 @@ def test_the_board_shows_who_joined_a_project_and_the_hours(app, community, make
                                 category_id=category_id, beneficiary_name="居民")
     wishes.claim_wish(member, project.id, accept_letter=True, organization_id=org.id)
     projects.join_project(member, project.id)
-    log = projects.log_service(member, project.id, served_on=utcnow().date(), hours=2.5)
+    log = projects.log_service(member, project.id, served_on=local_today(), hours=2.5)
     projects.confirm_log(secretary, log.id)
     board = text(client.get(f"/communities/{community.id}?status=claimed"))
     assert "1人参加,服务2.5小时" in board

@@ -51,7 +51,8 @@ def test_the_whole_journey_through_the_pages(app, cast, community):
     assert "想在家附近做康复护理" in queue and "13812341234" in queue
     category = re.search(r'<option value="(\d+)"\s*(?:selected)?>居民保健', queue)
     published = secretary.post(f"/manage/needs/{need.id}/publish", data={
-        "title": "为吴婆婆联系康复护理", "public_alias": "吴婆婆",
+        "title": "为吴婆婆联系康复护理", "description": "老人想在家附近做康复护理",
+        "public_alias": "吴婆婆",
         "category_id": category.group(1), "kind": "micro_wish", "expires_at": ""})
     assert published.status_code == 302
     wish = db.session.scalar(sa.select(Wish))

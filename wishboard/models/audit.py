@@ -30,6 +30,10 @@ AUDIT_ACTIONS = {
     "hours_confirmed": "确认服务时长",
     "hours_adjusted": "调整服务时长",
     "hours_settled": "时长按社区规定处理",
+    "service_log_confirmed": "确认项目服务记录",
+    "service_log_rejected": "退回项目服务记录",
+    "needs_viewed": "查看需求(含居民联系方式)",
+    "residents_viewed": "查看居民名单(含电话)",
     "points_recomputed": "重算积分总数",
     "volunteer_flagged": "提醒:频繁释放认领",
 }

@@ -14,7 +14,7 @@ from marshmallow import fields
 
 from wishboard.models import NeedStatus, WishKind, WishState
 from wishboard.models.wishes import ACTION_LABELS
-from wishboard.privacy import shown_beneficiaries, shown_person, shown_rater
+from wishboard.privacy import MASKED, shown_beneficiaries, shown_note, shown_person, shown_rater
 from wishboard.schemas.base import (
     BaseSchema, Bool, Float, Int, List, PageQuerySchema, QuerySchema, Str, ViewerSchema,
     in_range, length, one_of,
@@ -91,13 +91,14 @@ class WishSchema(ViewerSchema):
 
     # Lists and the answers to actions mask the people served for everyone; only the wish's
     # own page (GET /wishes/<id>) shows them in full, and each such sight is recorded.
-    reveals_private = False
-
     def dump_can_see_private(self, wish) -> bool:
         return private_details_reason(self.viewer, wish) is not None
 
+    def _sight(self, wish):
+        return MASKED
+
     def dump_beneficiaries(self, wish):
-        return shown_beneficiaries(wish, self.reveals_private and self.dump_can_see_private(wish))
+        return shown_beneficiaries(wish, self._sight(wish))
 
 
 class ClaimSchema(BaseSchema):
@@ -127,7 +128,6 @@ class WishDetailSchema(WishSchema):
     """GET /wishes/<id>: the wish, its timeline, its claims with their letters, its ratings
     (a wish from services.wishes.read_wish), and what the viewer may do with it."""
 
-    reveals_private = True
     timeline = fields.Method("dump_timeline")
     actions = fields.Method("dump_actions", metadata={
         "description": "what the viewer may do now: " + ", ".join(ACTIONS)})
@@ -143,6 +143,9 @@ class WishDetailSchema(WishSchema):
             cache[wish.id] = wish_rights(self.viewer, wish)
         return cache[wish.id]
 
+    def _sight(self, wish):
+        return self._rights(wish)
+
     def dump_actions(self, wish):
         rights = self._rights(wish)
         return {name: getattr(rights, name) for name in ACTIONS}
@@ -150,9 +153,8 @@ class WishDetailSchema(WishSchema):
     def dump_timeline(self, wish):
         rights = self._rights(wish)
         return [{"action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
-                 "actor": shown_person(e.actor, rights.see_private), "from_state": e.from_state,
-                 "to_state": e.to_state,
-                 "note": e.note if e.is_public or rights.see_staff_notes else "",
+                 "actor": shown_person(e.actor, rights), "from_state": e.from_state,
+                 "to_state": e.to_state, "note": shown_note(e, rights),
                  "on_behalf": e.on_behalf, "created_at": e.created_at.isoformat()}
                 for e in wish.events]
 
@@ -164,10 +166,10 @@ class WishDetailSchema(WishSchema):
         return ClaimSchema().dump(wish.claim_history, many=True)
 
     def dump_ratings(self, wish):
-        privileged = private_details_reason(self.viewer, wish) is not None
+        rights = self._rights(wish)
         return [{
             "id": r.id, "stars": r.stars, "comment": r.comment,
-            "rater": shown_rater(r, privileged),
+            "rater": shown_rater(r, rights),
             "on_behalf": r.recorded_by_id is not None, "by_beneficiary": r.by_beneficiary,
             "counted": r.counted_at is not None,
             "created_at": r.created_at.isoformat()} for r in wish.rating_list]

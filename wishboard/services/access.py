@@ -9,6 +9,7 @@ people a wish serves is decided once too, in ``wishboard.privacy``, from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -16,7 +17,7 @@ from wishboard.errors import ConflictError, ForbiddenError, WishboardError
 from wishboard.extensions import db
 from wishboard.models import (
     Claim, ClaimStatus, Community, HoursStatus, IllegalTransitionError, Organization,
-    ProjectMember, Rating, ReportStatus, Role, User, Wish, WishKind, WishState,
+    ProjectMember, Rating, ReportStatus, Role, User, Wish, WishKind, WishState, utcnow,
 )
 
 
@@ -151,9 +152,12 @@ def completed_claim(wish: Wish) -> Claim | None:
 
 
 def confirm_hours_refusal(user: User | None, wish: Wish, claim: Claim | None, *,
-                          adjusting: bool = False) -> WishboardError | None:
-    """The person served confirms the hours as stated; the community's secretary confirms
-    or adjusts them. Never the one who served."""
+                          adjusting: bool = False, now: datetime | None = None
+                          ) -> WishboardError | None:
+    """The person served confirms the hours as stated, during the rating window and once
+    the secretary knows them (or they have waited the community's period, as for their
+    stars); the community's secretary confirms or adjusts them at any time. Never the one
+    who served."""
     if claim is None:
         return ConflictError("这个心愿还没有完成服务", message_en="Nothing to confirm yet",
                              code="nothing_to_confirm")
@@ -170,10 +174,28 @@ def confirm_hours_refusal(user: User | None, wish: Wish, claim: Claim | None, *,
             return ForbiddenError("只有社区书记可以调整服务时长",
                                   message_en="Only the secretary may adjust the hours",
                                   code="secretary_adjusts")
+        now = now or utcnow()
+        community = wish.community
+        if claim.ended_at and claim.ended_at + timedelta(days=community.rating_window_days) < now:
+            return ForbiddenError("评价期已过,服务时长由社区书记确认",
+                                  message_en="The rating window is over; the secretary confirms",
+                                  code="confirmation_window_over")
+        if not is_trusted_rater(user, community, now):
+            return ForbiddenError("社区核实您的身份后,您就可以确认服务时长;也可以请社区书记确认",
+                                  message_en="Once the secretary has verified you",
+                                  code="not_verified")
         return None
     return ForbiddenError("由服务对象或社区书记确认服务时长",
                           message_en="The person served or the secretary confirms the hours",
                           code="not_confirmer")
+
+
+def is_trusted_rater(user: User, community: Community, now: datetime) -> bool:
+    """Whose word counts (stars, a confirmation of hours): verified residents, approved
+    volunteers, staff; and residents whose accounts are older than the community's
+    waiting period."""
+    return user.is_trusted_rater or (
+        user.created_at <= now - timedelta(days=community.rating_trust_days))
 
 
 def may_join(user: User | None, wish: Wish) -> bool:
@@ -239,8 +261,9 @@ class WishRights:
     join: bool = False
     log: bool = False
     confirm_logs: bool = False
-    see_private: bool = False
-    see_staff_notes: bool = False  # a need's own words in the timeline: staff and requester
+    see_private: bool = False  # some of the people served in full (privacy.shown_*)
+    private_reason: str | None = None  # claimant, secretary, self
+    viewer_id: int | None = None
     see_audit: bool = False  # who saw the private details
     is_claimant: bool = False
     is_member: bool = False
@@ -284,7 +307,8 @@ def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
         log=running_project and is_member,
         confirm_logs=wish.kind is WishKind.PROJECT and can_confirm_logs(viewer, wish),
         see_private=reason is not None,
-        see_staff_notes=reason in ("secretary", "self"),
+        private_reason=reason,
+        viewer_id=viewer.id if viewer is not None else None,
         see_audit=staff,
         is_claimant=viewer is not None and viewer.id == wish.claimant_id,
         is_member=is_member,

@@ -27,6 +27,7 @@ from wishboard.models import (
     VolunteerType,
     utcnow,
 )
+from wishboard.privacy import mask_name
 from wishboard.services import audit
 from wishboard.services.access import ensure_admin, ensure_can_manage_community
 
@@ -203,10 +204,12 @@ def authenticate(username: str, password: str) -> User:
 
 def _record_login(user: User | None, username: str, *, ok: bool) -> None:
     """Every log-in, and every failed try (committed before the failure is raised)."""
+    # An unknown name is kept only masked: people type their password in the wrong box.
+    shown = username[:40] if user is not None else mask_name(username[:40])
     audit.record("login_succeeded" if ok else "login_failed", actor=user, object_type="user",
                  object_id=user.id if user else None,
                  community_id=user.community_id if user else None,
-                 after={"username": username[:40]})
+                 after={"username": shown})
     db.session.commit()
 
 
@@ -292,9 +295,10 @@ def verify_resident(actor: User, user_id: int, *, now: datetime | None = None) -
 
 
 def list_residents(actor: User, *, community_id: int | None = None,
-                   verified: bool | None = None, page: int = 1, per_page: int = 20
-                   ) -> tuple[list[User], int]:
-    """A community's residents, those waiting for verification first (oldest first)."""
+                   verified: bool | None = None, page: int = 1, per_page: int = 20,
+                   shown: bool = False) -> tuple[list[User], int]:
+    """A community's residents, those waiting for verification first (oldest first).
+    ``shown``: the list, phones included, goes to a screen; the sight is recorded."""
     community_id = community_id or actor.community_id
     if community_id is None:
         raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
@@ -307,6 +311,10 @@ def list_residents(actor: User, *, community_id: int | None = None,
     users = db.session.scalars(
         query.order_by(User.verified_at.is_not(None), User.created_at, User.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
+    if shown and users:
+        audit.record("residents_viewed", actor=actor, object_type="user", object_id=None,
+                     community_id=community_id, after={"user_ids": [u.id for u in users]})
+        db.session.commit()
     return list(users), total
 
 

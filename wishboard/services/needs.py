@@ -15,6 +15,7 @@ from wishboard.models import (
     utcnow,
 )
 from wishboard.privacy import mask_name
+from wishboard.services import audit
 from wishboard.services.access import can_manage_community, ensure_can_manage_community
 from wishboard.services.notifications import notify, secretary_ids
 from wishboard.services.wishes import record_event
@@ -61,6 +62,9 @@ def need_for(actor: User, need_id: int) -> Need:
     if actor.id in (need.resident_id, need.submitted_by_id):
         return need
     if can_manage_community(actor, need.community_id):
+        audit.record("needs_viewed", actor=actor, object_type="need", object_id=need.id,
+                     community_id=need.community_id, after={"need_ids": [need.id]})
+        db.session.commit()
         return need
     raise NotFoundError("没有这条需求", message_en="No such need")
 
@@ -101,8 +105,11 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
 
 
 def list_needs(actor: User, *, status: str | None = None, community_id: int | None = None,
-               page: int = 1, per_page: int = 20) -> tuple[list[Need], int]:
-    """A resident's own needs; or a community's needs for its secretary (new ones first)."""
+               page: int = 1, per_page: int = 20, shown: bool = False
+               ) -> tuple[list[Need], int]:
+    """A resident's own needs; or a community's needs for its secretary (new ones first).
+    ``shown``: the list goes to the secretary's screen with the residents' phones and
+    addresses, and the sight is recorded in the audit log."""
     query = sa.select(Need)
     if actor.role in (Role.SECRETARY, Role.ADMIN):
         community_id = community_id or actor.community_id
@@ -120,6 +127,10 @@ def list_needs(actor: User, *, status: str | None = None, community_id: int | No
         query.options(joinedload(Need.category), joinedload(Need.grid))
         .order_by(Need.created_at.desc(), Need.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
+    if shown and actor.role in (Role.SECRETARY, Role.ADMIN) and items:
+        audit.record("needs_viewed", actor=actor, object_type="need", object_id=None,
+                     community_id=community_id, after={"need_ids": [n.id for n in items]})
+        db.session.commit()
     return list(items), total
 
 
@@ -210,12 +221,19 @@ def publish_need(actor: User, need_id: int, *, wish_id: int | None = None,
                  category_id: int | None = None, kind: str = WishKind.MICRO_WISH.value,
                  grid_id: int | None = None, expires_at: datetime | None = None,
                  public_alias: str | None = None, now: datetime | None = None) -> Wish:
-    """Turn a need into a wish, or with ``wish_id`` merge it into an open or claimed wish."""
+    """Turn a need into a wish in the secretary's own public words (the need's words stay
+    with the staff and the requester), or with ``wish_id`` merge it into an open or claimed
+    wish."""
     now = now or utcnow()
     need = _need_for_decision(actor, need_id)
     if wish_id is None:
+        missing = {name: ["请写公开的标题和说明(居民的原话不公开)"]
+                   for name, value in (("title", title), ("description", description))
+                   if not value}
+        if missing:
+            raise ValidationFailedError(fields=missing)
         return create_wish(
-            actor, title=title or need.title, description=description or need.description,
+            actor, title=title, description=description,
             category_id=category_id or need.category_id, kind=kind,
             grid_id=grid_id or need.grid_id, expires_at=expires_at, public_alias=public_alias,
             need_ids=[need.id], community_id=need.community_id, now=now)

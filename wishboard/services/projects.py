@@ -15,13 +15,12 @@ from wishboard.extensions import db
 from wishboard.models import (
     LogStatus, ProjectMember, ServiceLog, User, Wish, WishKind, WishState, utcnow,
 )
-from wishboard.services import points
+from wishboard.services import audit, points
 from wishboard.services.access import log_confirm_refusal, may_join, organization_contact_id
 from wishboard.services.notifications import notify, secretary_ids
-from wishboard.services.wishes import get_wish, local_date
-
-# Nobody serves more than a day has hours, across all the projects they log on.
-MAX_HOURS_PER_DAY = Decimal("24")
+from wishboard.services.wishes import (
+    DAY_HOURS, get_wish, local_date, local_day, lock_person, stated_hours,
+)
 
 
 def _project(wish_id: int) -> Wish:
@@ -76,25 +75,19 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
             ProjectMember.wish_id == wish.id, ProjectMember.user_id == user.id)) is None:
         raise ForbiddenError("请先加入这个项目", message_en="Join the project first",
                              code="not_joined")
-    if served_on > now.date():
+    if served_on > local_day(now):
         raise ValidationFailedError(fields={"served_on": ["不能填将来的日期"]})
-    if wish.claimed_at and served_on < wish.claimed_at.date():
+    if wish.claimed_at and served_on < local_day(wish.claimed_at):
         raise ValidationFailedError(fields={"served_on": ["不能早于项目认领日期"]})
     hours = Decimal(str(hours)).quantize(Decimal("0.1"))
-    # One person's logs are taken one at a time (a row lock on PostgreSQL, the write lock
-    # on SQLite), so two logs sent at once cannot both slip under the day's limit.
-    db.session.execute(sa.update(User).where(User.id == user.id).values(id=User.id)
-                       .execution_options(synchronize_session=False))
-    logged = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceLog.hours), 0))
-                               .where(ServiceLog.user_id == user.id,
-                                      ServiceLog.served_on == served_on,
-                                      ServiceLog.status != LogStatus.REJECTED))
-    left = MAX_HOURS_PER_DAY - Decimal(logged)
+    lock_person(user.id)
+    logged = stated_hours(user.id, served_on, served_on)
+    left = DAY_HOURS - logged
     if hours > left:
         db.session.rollback()
         raise ValidationFailedError(
             "一天的服务最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
-            fields={"hours": [f"这一天您已登记{Decimal(logged)}小时,最多还能登记{max(left, 0)}小时"]})
+            fields={"hours": [f"这一天您已填报{logged}小时,最多还能登记{max(left, 0)}小时"]})
     log = ServiceLog(wish_id=wish.id, user_id=user.id, served_on=served_on, hours=hours,
                      note=note, created_at=now)
     db.session.add(log)
@@ -134,6 +127,10 @@ def confirm_log(actor: User, log_id: int, *, now: datetime | None = None) -> Ser
     now = now or utcnow()
     log, wish = _decidable(actor, log_id)
     _decide(log, actor, LogStatus.CONFIRMED, now)
+    audit.record("service_log_confirmed", actor=actor, object_type="service_log",
+                 object_id=log.id, community_id=wish.community_id,
+                 after={"user_id": log.user_id, "hours": float(log.hours), "wish_id": wish.id},
+                 now=now)
     db.session.execute(sa.update(Wish).where(Wish.id == wish.id)
                        .values(confirmed_hours=Wish.confirmed_hours + log.hours)
                        .execution_options(synchronize_session=False))
@@ -151,6 +148,10 @@ def reject_log(actor: User, log_id: int, reason: str, *,
     now = now or utcnow()
     log, wish = _decidable(actor, log_id)
     _decide(log, actor, LogStatus.REJECTED, now, reason)
+    audit.record("service_log_rejected", actor=actor, object_type="service_log",
+                 object_id=log.id, community_id=wish.community_id,
+                 after={"user_id": log.user_id, "hours": float(log.hours), "reason": reason,
+                        "wish_id": wish.id}, now=now)
     notify([log.user_id], "service_rejected",
            f"您在「{wish.title}」登记的服务未通过:{reason}", wish_id=wish.id, now=now)
     db.session.commit()

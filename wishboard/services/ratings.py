@@ -21,7 +21,9 @@ from wishboard.models import (
     WishState, utcnow,
 )
 from wishboard.services import audit, points
-from wishboard.services.access import can_manage_community, completed_claim, rating_refusal
+from wishboard.services.access import (
+    can_manage_community, completed_claim, is_trusted_rater, rating_refusal,
+)
 from wishboard.services.notifications import notify
 from wishboard.services.wishes import apply_hours_confirmation, get_wish, record_event
 
@@ -82,9 +84,10 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
             db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id)))
     record_event(wish, actor, "rated", note=f"{stars}星。{comment}".strip(),
                  on_behalf=on_behalf, now=now)
-    if on_behalf or _trusted(actor, wish.community_id, now):
+    trusted = on_behalf or is_trusted_rater(actor, wish.community, now)
+    if trusted:
         _count(rating, wish, now)
-    if served:
+    if served and trusted:  # the person served, whose word counts, confirms the hours
         claim = completed_claim(wish)
         if claim is not None and claim.hours_status is HoursStatus.PENDING:
             apply_hours_confirmation(claim, wish, actor, now)
@@ -92,13 +95,6 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
            f"您完成的心愿「{wish.title}」收到{stars}星评价。", wish_id=wish.id, now=now)
     db.session.commit()
     return rating
-
-
-def _trusted(rater: User, community_id: int, now: datetime) -> bool:
-    if rater.is_trusted_rater:
-        return True
-    community = db.session.get(Community, community_id)
-    return rater.created_at <= now - timedelta(days=community.rating_trust_days)
 
 
 def _count(rating: Rating, wish: Wish, now: datetime) -> bool:

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 JOB = "sweep"
 LEASE = timedelta(minutes=30)
-OVERDUE_REASON = "逾期"
+OVERDUE_REASON = wishes.OVERDUE_REASON
 
 
 @dataclass
@@ -233,9 +233,7 @@ def _apply(rule: str, batch: list[Wish], why: str, now: datetime) -> list[int]:
         return wishes.release_many(ids, None, why, now)
     if rule == "finish":
         return wishes.finish_projects(ids, why, now)
-    closed = wishes.close_many(ids, why, now)
-    wishes.settle_unconfirmed_hours(closed, now)  # the community's policy for their hours
-    return closed
+    return wishes.close_many(ids, why, now)
 
 
 def _tell_secretaries_of_expiries(expired: Counter, now: datetime) -> None:
@@ -306,6 +304,10 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = 500,
         if counted:
             result.changed["count_ratings"] += counted
         db.session.commit()
+        # Hours nobody confirmed within the rating window follow the community's policy.
+        settled = wishes.settle_unconfirmed_hours(now, batch_size=batch_size)
+        if settled:
+            result.changed["settle_hours"] += settled
     except Exception:
         db.session.rollback()
         _release_lease(holder, now, "failed")

@@ -9,7 +9,7 @@ use case and commits once.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,8 @@ from wishboard.errors import (
 )
 from wishboard.extensions import db
 from wishboard.models import (
-    Claim, ClaimStatus, Community, HoursStatus, IllegalTransitionError, Organization, Rating,
-    User, Wish, WishEvent, WishKind, WishState, utcnow,
+    Claim, ClaimStatus, Community, HoursStatus, IllegalTransitionError, LogStatus, Organization,
+    Rating, ServiceLog, User, Wish, WishEvent, WishKind, WishState, utcnow,
 )
 from wishboard.models.wishes import TRANSITIONS
 from wishboard.services import audit, points
@@ -277,16 +277,27 @@ def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime)
            f"{community.release_flag_count}次),请留意。", now=now)
 
 
+OVERDUE_REASON = "逾期"
+
+
 def release_counts(volunteer_ids: list[int], *, now: datetime | None = None) -> dict[int, int]:
-    """How many claims each volunteer gave back themselves in the last 30 days (releases by
-    the secretary or for lateness are not theirs to answer for here)."""
+    """How many claims each volunteer gave up in the last 30 days: those they released
+    themselves and those they let run past the promised date (a secretary's taking a claim
+    back is not counted against them)."""
     if not volunteer_ids:
         return {}
     now = now or utcnow()
-    return dict(db.session.execute(
+    since = now - RELEASE_WINDOW
+    counts = Counter(dict(db.session.execute(
         sa.select(WishEvent.actor_id, sa.func.count()).where(
             WishEvent.actor_id.in_(volunteer_ids), WishEvent.action == "released",
-            WishEvent.created_at >= now - RELEASE_WINDOW).group_by(WishEvent.actor_id)).all())
+            WishEvent.created_at >= since).group_by(WishEvent.actor_id)).all()))
+    counts.update(dict(db.session.execute(
+        sa.select(Claim.volunteer_id, sa.func.count()).where(
+            Claim.volunteer_id.in_(volunteer_ids), Claim.status == ClaimStatus.RELEASED,
+            Claim.end_reason == OVERDUE_REASON, Claim.ended_at >= since)
+        .group_by(Claim.volunteer_id)).all()))
+    return dict(counts)
 
 
 def apply_release(wish: Wish, actor: User | None, reason: str, now: datetime) -> None:
@@ -314,13 +325,18 @@ def release_many(wish_ids: list[int], actor: User | None, reason: str, now: date
         .returning(Claim.id, Claim.wish_id, Claim.volunteer_id)
         .execution_options(synchronize_session=False)).all()
     _free_claim_slots([c.volunteer_id for c in claims])
-    titles = dict(db.session.execute(sa.select(Wish.id, Wish.title)
-                                     .where(Wish.id.in_(moved))).all())
+    rows = db.session.execute(sa.select(Wish.id, Wish.title, Wish.community_id)
+                              .where(Wish.id.in_(moved))).all()
+    titles = {r.id: r.title for r in rows}
     points.reverse_many([(f"claim:{c.id}", f"认领「{titles[c.wish_id]}」未完成:{reason}")
                          for c in claims], now)
     notify_each([(c.volunteer_id, f"您认领的心愿「{titles[c.wish_id]}」已被释放:{reason}",
                   c.wish_id) for c in claims if actor is None or actor.id != c.volunteer_id],
                 "claim_released", now=now)
+    if actor is None:  # let go for lateness: counts towards the release flag
+        places = {r.id: r.community_id for r in rows}
+        for volunteer_id, wish_id in {c.volunteer_id: c.wish_id for c in claims}.items():
+            _flag_frequent_releases(volunteer_id, places[wish_id], now)
     return moved
 
 
@@ -330,6 +346,38 @@ def hours_cap(community: Community, claimed_at: datetime, now: datetime) -> tupl
     zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     days = (now.astimezone(zone).date() - claimed_at.astimezone(zone).date()).days + 1
     return community.max_hours_per_day * max(days, 1), max(days, 1)
+
+
+DAY_HOURS = Decimal("24")
+
+
+def stated_hours(user_id: int, first_day: date, last_day: date) -> Decimal:
+    """The hours one person has stated for the local days ``first_day``..``last_day``:
+    completions reported in those days and service logs for them (rejected ones aside).
+    The caller holds the person's row lock (``lock_person``)."""
+    zone = ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+    start = datetime.combine(first_day, time(0), tzinfo=zone)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)
+    completed = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Claim.hours), 0)).where(
+        Claim.volunteer_id == user_id, Claim.status == ClaimStatus.COMPLETED,
+        Claim.ended_at >= start, Claim.ended_at < end))
+    logged = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceLog.hours), 0))
+                               .where(ServiceLog.user_id == user_id,
+                                      ServiceLog.served_on >= first_day,
+                                      ServiceLog.served_on <= last_day,
+                                      ServiceLog.status != LogStatus.REJECTED))
+    return Decimal(completed) + Decimal(logged)
+
+
+def lock_person(user_id: int) -> None:
+    """Take one person's hour statements one at a time (a row lock on PostgreSQL, the write
+    lock on SQLite), so two sent at once cannot both slip under a day's limit."""
+    db.session.execute(sa.update(User).where(User.id == user_id).values(id=User.id)
+                       .execution_options(synchronize_session=False))
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])).date()
 
 
 def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note: str = "",
@@ -349,6 +397,15 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
             code="too_many_hours",
             fields={"hours": [f"从认领到今天共{days}天,每天最多{community.max_hours_per_day}"
                               f"小时,最多可填{cap}小时"]})
+    lock_person(volunteer.id)
+    first_day = local_day(wish.claimed_at or now)
+    already = stated_hours(volunteer.id, first_day, local_day(now))
+    if already + hours > DAY_HOURS * days:
+        db.session.rollback()
+        raise ValidationFailedError(
+            "一天最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
+            fields={"hours": [f"这{days}天您已填报{already}小时,一天最多24小时,这次最多还能填"
+                              f"{max(DAY_HOURS * days - already, Decimal(0))}小时"]})
     _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
                 note=f"服务{hours}小时(待确认)。{note}".strip(),
                 extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
@@ -374,7 +431,8 @@ def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = 
     claim = completed_claim(wish)
     adjusting = hours is not None and claim is not None and claim.hours is not None and (
         Decimal(str(hours)).quantize(Decimal("0.1")) != claim.hours)
-    if (refusal := confirm_hours_refusal(actor, wish, claim, adjusting=adjusting)) is not None:
+    if (refusal := confirm_hours_refusal(actor, wish, claim, adjusting=adjusting,
+                                         now=now)) is not None:
         raise refusal
     if adjusting:
         hours = Decimal(str(hours)).quantize(Decimal("0.1"))
@@ -384,8 +442,12 @@ def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = 
             raise ValidationFailedError(fields={"hours": [f"这次认领最多{cap}小时"]})
         if not reason:
             raise ValidationFailedError(fields={"reason": ["调整时长时请写明原因"]})
-    apply_hours_confirmation(claim, wish, actor, now, hours=hours if adjusting else None,
-                             reason=reason if adjusting else None)
+    if not apply_hours_confirmation(claim, wish, actor, now,
+                                    hours=hours if adjusting else None,
+                                    reason=reason if adjusting else None):
+        db.session.rollback()  # someone settled them a moment ago
+        raise ConflictError("服务时长已经处理过了", message_en="The hours are already settled",
+                            code="hours_already_settled")
     db.session.commit()
     return wish
 
@@ -423,22 +485,29 @@ def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: 
     return True
 
 
-def settle_unconfirmed_hours(wish_ids: list[int], now: datetime) -> int:
-    """At the end of the rating window, hours nobody confirmed follow the community's
-    policy: ``queue`` leaves them for the secretary, ``confirm`` counts them as stated,
-    ``lapse`` lets them go unpaid. The caller commits; returns how many were settled."""
-    if not wish_ids:
-        return 0
-    rows = db.session.execute(
-        sa.select(Claim, Wish, Community.unconfirmed_hours_policy)
-        .join(Wish, Wish.id == Claim.wish_id).join(Community, Community.id == Wish.community_id)
-        .where(Claim.wish_id.in_(wish_ids), Claim.status == ClaimStatus.COMPLETED,
-               Claim.hours_status == HoursStatus.PENDING,
-               Community.unconfirmed_hours_policy != "queue")).all()
+def settle_unconfirmed_hours(now: datetime, *, batch_size: int = 500) -> int:
+    """Hours nobody confirmed by the end of the rating window (however the wish was closed)
+    follow the community's policy: ``queue`` leaves them for the secretary, ``confirm``
+    counts them as stated, ``lapse`` lets them go unpaid. Commits per community batch;
+    returns how many were settled."""
     settled = 0
-    for claim, wish, policy in rows:
-        status = HoursStatus.CONFIRMED if policy == "confirm" else HoursStatus.LAPSED
-        settled += apply_hours_confirmation(claim, wish, None, now, status=status)
+    for community in db.session.scalars(sa.select(Community).where(
+            Community.unconfirmed_hours_policy != "queue")).all():
+        status = (HoursStatus.CONFIRMED if community.unconfirmed_hours_policy == "confirm"
+                  else HoursStatus.LAPSED)
+        window_end = now - timedelta(days=community.rating_window_days)
+        while True:
+            rows = db.session.execute(
+                sa.select(Claim, Wish).join(Wish, Wish.id == Claim.wish_id)
+                .where(Wish.community_id == community.id,
+                       Claim.hours_status == HoursStatus.PENDING,
+                       Claim.ended_at <= window_end)
+                .order_by(Claim.id).limit(batch_size)).all()
+            if not rows:
+                break
+            for claim, wish in rows:
+                settled += apply_hours_confirmation(claim, wish, None, now, status=status)
+            db.session.commit()
     return settled
 
 
@@ -571,11 +640,12 @@ def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None)
     with the reason they may: claimant, secretary or self."""
     wish = get_wish(wish_id)
     reason = private_details_reason(viewer, wish)
-    if reason is not None and wish.beneficiaries:
+    seen = [b.id for b in wish.beneficiaries
+            if reason in ("claimant", "secretary") or b.user_id == getattr(viewer, "id", None)]
+    if reason is not None and seen:
         audit.record("private_details_viewed", actor=viewer, object_type="wish",
                      object_id=wish.id, community_id=wish.community_id,
-                     after={"reason": reason,
-                            "beneficiaries": [b.id for b in wish.beneficiaries]}, now=now)
+                     after={"reason": reason, "beneficiaries": seen}, now=now)
         db.session.commit()
     return wish_story(wish_id)
 

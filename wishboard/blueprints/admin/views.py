@@ -95,7 +95,7 @@ def residents():
     query["community_id"] = _managed_community_id()
     people, total = ([], 0)
     if query["community_id"]:
-        people, total = accounts.list_residents(current_user, **query)
+        people, total = accounts.list_residents(current_user, shown=True, **query)
     return render_template("admin/residents.html", residents=people, total=total,
                            verified=query["verified"], community_id=query["community_id"],
                            page=query["page"], per_page=query["per_page"],
@@ -126,7 +126,8 @@ def hours_queue():
 @roles_required(*STAFF)
 def audit_log():
     """操作记录: the community's audit log, newest first, with a CSV download."""
-    query = load_or_raise(AuditQuerySchema(), {"per_page": "50", **request.args.to_dict()})
+    args = {k: v for k, v in request.args.items() if v.strip()}
+    query = load_or_raise(AuditQuerySchema(), {"per_page": "50", **args})
     page, per_page, fmt = query.pop("page"), query.pop("per_page"), query.pop("format")
     query["community_id"] = _managed_community_id()
     if fmt == "csv":
@@ -256,7 +257,7 @@ def needs_queue():
     items, total = ([], 0)
     if community_id:
         items, total = needs.list_needs(current_user, community_id=community_id,
-                                        status=status, per_page=100)
+                                        status=status, per_page=100, shown=True)
     return render_template("admin/needs.html", needs=items, total=total, status=status,
                            community_id=community_id,
                            communities=places.list_communities(level="community",

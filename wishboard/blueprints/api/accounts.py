@@ -114,7 +114,7 @@ def reject_volunteer(data, user_id):
 def list_residents(query):
     """A community's residents, those waiting for verification first (verified=false for
     just those)."""
-    users, total = accounts.list_residents(current_user, **query)
+    users, total = accounts.list_residents(current_user, shown=True, **query)
     return users, total, query["page"], query["per_page"]
 
 

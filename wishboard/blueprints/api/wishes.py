@@ -35,7 +35,7 @@ def create_need(data):
 @use_schema(NeedQuerySchema, location="query")
 def list_needs(query):
     """My needs (resident), or my community's needs (secretary), newest first."""
-    items, total = needs.list_needs(current_user, **query)
+    items, total = needs.list_needs(current_user, shown=True, **query)
     return items, total, query["page"], query["per_page"]
 
 

@@ -81,7 +81,7 @@ def _render_wish(wish_id: int, form=None):
         else ([], [])
     return render_template(
         "web/wish_detail.html", wish=wish, rights=rights,
-        beneficiaries=shown_beneficiaries(wish, rights.see_private),
+        beneficiaries=shown_beneficiaries(wish, rights),
         claim=completed_claim(wish) or next(
             (c for c in wish.claim_history if c.status.value == "active"), None),
         letter_preview=preview, form=form, members=members, logs=logs,
