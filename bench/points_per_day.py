@@ -373,16 +373,34 @@ class Attacker:
             if not ok(status):
                 return
 
+    def my_points(self) -> int:
+        status, me = self.api.call("GET", "/me", token=self.token)
+        return me.get("points", 0) if ok(status) and isinstance(me, dict) else 0
+
     def micro_wishes(self, wish_ids: list[int]) -> None:
+        """Claim and complete each wish. The first completion offers the most hours the API
+        takes; if those hours were not paid at once (they wait for a confirmation), the
+        rest are completed with the least hours accepted, so that a daily cap on stated
+        hours lets as many completions through as possible."""
+        hours_paid_at_once = None
         for wish_id in wish_ids:
             if not self.claim("claim micro-wish for the organisation", wish_id, True):
                 if not self.claim("claim micro-wish personally", wish_id, False):
                     continue
-            status, _ = self.offer_hours("complete micro-wish at max hours", "POST",
-                                         f"/wishes/{wish_id}/complete",
-                                         {"note": "已完成"}, "completion_hours")
+            before = self.my_points()
+            if hours_paid_at_once is False:
+                status, _ = self.call("complete micro-wish at least hours", "POST",
+                                      f"/wishes/{wish_id}/complete",
+                                      {"note": "已完成", "hours": HOUR_STEPS[-1]})
+            else:
+                status, _ = self.offer_hours("complete micro-wish at max hours", "POST",
+                                             f"/wishes/{wish_id}/complete",
+                                             {"note": "已完成"}, "completion_hours")
             if ok(status):
                 self.completed.append(wish_id)
+                if hours_paid_at_once is None:
+                    # A completion alone pays 20 by default; more means the hours paid too.
+                    hours_paid_at_once = self.my_points() - before > 20
                 self.call("confirm own completion", "POST", f"/wishes/{wish_id}/confirm", {})
 
     # Projects
