@@ -70,7 +70,7 @@ def main() -> None:
 
     from wishboard import create_app
     from wishboard.extensions import db
-    from wishboard.services import points
+    from wishboard.points import services as points
 
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():

@@ -172,7 +172,8 @@ MEMBERSHIP_SNIPPET = """
 import sys
 from wsgi import app
 from wishboard.extensions import db
-from wishboard.models import Organization, User
+from wishboard.places.models import Organization
+from wishboard.accounts.models import User
 with app.app_context():
     user = db.session.get(User, int(sys.argv[1]))
     user.organization_id = int(sys.argv[2])

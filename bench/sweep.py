@@ -26,8 +26,9 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from config import TestingConfig, normalize_database_url  # noqa: E402
 from leaderboard import DEFAULT_URL, ensure_database, timed  # noqa: E402
+
+from config import TestingConfig, normalize_database_url  # noqa: E402
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=timezone.utc)
 
@@ -46,7 +47,7 @@ def main() -> None:
 
     from wishboard import create_app
     from wishboard.extensions import db
-    from wishboard.services import sweeps
+    from wishboard.jobs import sweeps
 
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():

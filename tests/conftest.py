@@ -17,12 +17,12 @@ import sqlalchemy as sa
 
 from config import TestingConfig, normalize_database_url
 from wishboard import create_app
+from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
+from wishboard.accounts.services import hash_password
+from wishboard.core.clock import utcnow
 from wishboard.extensions import db
-from wishboard.models import (
-    Community, Organization, PlaceLevel, ReportStatus, Role, User, VolunteerType, utcnow,
-)
-from wishboard.services.accounts import hash_password
-from wishboard.services.places import ensure_default_categories
+from wishboard.places.models import Community, Organization, PlaceLevel
+from wishboard.places.services import ensure_default_categories
 
 PASSWORD = "correct-horse-9"
 PG_URL = normalize_database_url(os.environ.get("WISHBOARD_TEST_DATABASE_URL"))
@@ -204,3 +204,15 @@ def login_as(client):
         return client
 
     return _login
+
+
+# Factories (tests/factories.py): people and wishes driven through the real services.
+from factories import (  # noqa: E402,F401
+    claimed_wish_fixture,
+    completed_wish_fixture,
+    make_resident,
+    make_secretary,
+    make_volunteer,
+    make_wish_fixture,
+    neighbourhood,
+)

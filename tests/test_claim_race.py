@@ -2,11 +2,13 @@
 workers and threads: exactly one wins, the rest get 409, one claim row exists."""
 
 import sqlalchemy as sa
-
 from live import gunicorn, post_all_at_once
+
+from wishboard.accounts import tokens
 from wishboard.extensions import db
-from wishboard.models import Claim, Wish, WishState
-from wishboard.services import needs, tokens
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import Claim, Wish
+from wishboard.wishes.states import WishState
 
 RACERS = 20
 
@@ -15,8 +17,8 @@ def test_twenty_simultaneous_claims_one_winner(app, migrated_url, community, mak
     secretary = make_user("secretary", community)
     volunteers = [make_user("volunteer", community, name=f"志愿者{i}") for i in range(RACERS)]
     category_id = db.session.scalar(sa.text("SELECT id FROM categories ORDER BY id LIMIT 1"))
-    wish = needs.create_wish(secretary, title="帮吴婆婆买药", description="每周一次",
-                             category_id=category_id, beneficiary_name="吴秀英")
+    wish = wishes.create_wish(secretary, title="帮吴婆婆买药", description="每周一次",
+                              category_id=category_id, beneficiary_name="吴秀英")
     raw_tokens = [tokens.issue_token(v)[0] for v in volunteers]
 
     with gunicorn(migrated_url) as base:

@@ -1,7 +1,8 @@
 import sqlalchemy as sa
 
+from wishboard.accounts.models import ApiToken, Role, User
 from wishboard.extensions import db
-from wishboard.models import ApiToken, Category, Community, Organization, Role, User
+from wishboard.places.models import Category, Community, Organization
 
 
 def _counts():
@@ -110,7 +111,7 @@ def test_purge_tokens_removes_only_long_dead_tokens(runner, client, community, m
                                                     token_for):
     from datetime import timedelta
 
-    from wishboard.models import utcnow
+    from wishboard.core.clock import utcnow
 
     live = token_for(make_user("resident", community))
     token_for(make_user("resident", community))

@@ -74,8 +74,8 @@ def test_times_are_stored_in_utc_and_come_back_aware(app, make_user, community):
 
     import sqlalchemy as sa
 
+    from wishboard.accounts.models import User
     from wishboard.extensions import db
-    from wishboard.models import User
 
     shanghai = timezone(timedelta(hours=8))
     user = make_user("resident", community, created_at=datetime(2026, 11, 22, 15, 0,

@@ -7,7 +7,6 @@ import urllib.request
 import uuid
 
 import pytest
-
 from live import gunicorn
 
 

@@ -6,11 +6,13 @@ import urllib.request
 from datetime import timedelta
 
 import sqlalchemy as sa
-
 from live import gunicorn, post_all_at_once
+
+from wishboard.accounts import tokens
+from wishboard.activities import services as activities
+from wishboard.activities.models import Activity, Signup, SignupStatus
+from wishboard.core.clock import utcnow
 from wishboard.extensions import db
-from wishboard.models import Activity, Signup, SignupStatus, utcnow
-from wishboard.services import activities, tokens
 
 PEOPLE, SEATS = 50, 10
 

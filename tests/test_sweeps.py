@@ -9,13 +9,19 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-
 from live import ROOT
+
 from wishboard.extensions import db
-from wishboard.models import (
-    Claim, ClaimStatus, Notification, PointsEntry, Reminder, Wish, WishEvent, WishState,
-)
-from wishboard.services import needs, points, ratings, sweeps, wishes
+from wishboard.jobs import sweeps
+from wishboard.jobs.models import Reminder
+from wishboard.needs import services as needs
+from wishboard.notifications.models import Notification
+from wishboard.points import services as points
+from wishboard.points.models import PointsEntry
+from wishboard.ratings import services as ratings
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import Claim, ClaimStatus, Wish, WishEvent
+from wishboard.wishes.states import WishState
 
 T0 = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
 
@@ -30,12 +36,12 @@ def world(community, make_user):
     def wish(title="帮忙买药", *, at=T0, expires_at=None, for_resident=False):
         if for_resident:
             need = needs.submit_need(resident, title=title, description="d", now=at)
-            return needs.publish_need(secretary, need.id, title=title, description="d",
-                                      category_id=category_id,
-                                      expires_at=expires_at, now=at)
-        return needs.create_wish(secretary, title=title, description="d",
-                                 category_id=category_id, beneficiary_name="某人",
-                                 expires_at=expires_at, now=at)
+            return wishes.publish_need(secretary, need.id, title=title, description="d",
+                                       category_id=category_id,
+                                       expires_at=expires_at, now=at)
+        return wishes.create_wish(secretary, title=title, description="d",
+                                  category_id=category_id, beneficiary_name="某人",
+                                  expires_at=expires_at, now=at)
 
     return {"secretary": secretary, "volunteer": volunteer, "resident": resident,
             "wish": wish}
@@ -174,7 +180,7 @@ def test_sweep_dry_run_lists_what_and_why_and_changes_nothing(runner, world):
 
 
 def test_a_second_sweep_waits_for_the_lease(world):
-    from wishboard.models import JobLock
+    from wishboard.jobs.models import JobLock
 
     world["wish"](expires_at=T0 + timedelta(minutes=1))
     db.session.add(JobLock(name="sweep", holder="elsewhere",
@@ -228,7 +234,7 @@ def test_two_sweeps_at_once_change_each_wish_once(make_app, world):
 
 
 def test_scheduler_jobs_coalesce_and_catch_up(app):
-    from wishboard.scheduler import build_scheduler
+    from wishboard.jobs.scheduler import build_scheduler
 
     scheduler = build_scheduler(app)
     scheduler.start(paused=True)  # jobs take their defaults when the scheduler starts

@@ -68,8 +68,9 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from wishboard import models  # noqa: F401  (every table, for the migrations)
+    from wishboard.accounts import login
     from wishboard.extensions import csrf, db, limiter, login_manager, migrate
-    from wishboard import auth
 
     db.init_app(app)
     with app.app_context():
@@ -78,7 +79,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    auth.init_login_manager(login_manager, app)
+    login.init_login_manager(login_manager, app)
 
 
 def _configure_engine(engine: sa.Engine, busy_ms: int) -> None:

@@ -70,6 +70,11 @@ class ConflictError(WishboardError):
     message_zh, message_en = "当前状态不允许这样做", "The current state does not allow this"
 
 
+class IllegalTransitionError(ConflictError):
+    """409 from the wish state machine, with a code that names the state that refused the
+    move (``wishboard.wishes.states.refusal``)."""
+
+
 # Plain-language texts for the HTTP errors that Flask and its extensions raise themselves.
 HTTP_MESSAGES = {
     400: ("bad_request", "请求有误", "Bad request"),

@@ -1,13 +1,12 @@
 """Extensions, created unbound and bound to an app by ``create_app``."""
 
+import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-
-import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {

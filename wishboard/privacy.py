@@ -53,7 +53,7 @@ def shown_beneficiaries(wish, sight) -> list[dict]:
 def shown_person(user, sight) -> dict:
     """Someone acting on a wish. Volunteers and staff act publicly (公开承诺); residents are
     masked for those not allowed to see them; None is the system."""
-    from wishboard.models import Role
+    from wishboard.accounts.models import Role
 
     if user is None:
         return {"id": None, "name": "系统"}

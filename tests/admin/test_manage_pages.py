@@ -1,7 +1,8 @@
 import sqlalchemy as sa
 
+from wishboard.accounts.models import ReportStatus, User
 from wishboard.extensions import db
-from wishboard.models import Community, Organization, ReportStatus, User
+from wishboard.places.models import Community, Organization
 
 
 def text(response) -> str:
@@ -121,20 +122,20 @@ def test_the_dashboard_shows_what_the_policy_will_do_soon(client, community, mak
                                                           login_as):
     from datetime import timedelta
 
-    from wishboard.models import utcnow
-    from wishboard.services import needs, wishes
+    from wishboard.core.clock import utcnow
+    from wishboard.wishes import services as wishes
 
     secretary = make_user("secretary", community)
     volunteer = make_user("volunteer", community)
     category_id = db.session.scalar(sa.text("SELECT id FROM categories ORDER BY id LIMIT 1"))
     now = utcnow()
-    needs.create_wish(secretary, title="三天后过期", description="d", category_id=category_id,
-                      beneficiary_name="某人", expires_at=now + timedelta(days=3))
-    late = needs.create_wish(secretary, title="快逾期了", description="d",
-                             category_id=category_id, beneficiary_name="某人")
+    wishes.create_wish(secretary, title="三天后过期", description="d", category_id=category_id,
+                       beneficiary_name="某人", expires_at=now + timedelta(days=3))
+    late = wishes.create_wish(secretary, title="快逾期了", description="d",
+                              category_id=category_id, beneficiary_name="某人")
     wishes.claim_wish(volunteer, late.id, accept_letter=True, due_at=now + timedelta(days=2))
-    needs.create_wish(secretary, title="还早", description="d", category_id=category_id,
-                      beneficiary_name="某人", expires_at=now + timedelta(days=30))
+    wishes.create_wish(secretary, title="还早", description="d", category_id=category_id,
+                       beneficiary_name="某人", expires_at=now + timedelta(days=30))
     login_as(secretary)
     page = client.get("/manage/").get_data(as_text=True)
     assert "七天内将自动处理" in page

@@ -4,9 +4,15 @@ secretary's own words."""
 
 import sqlalchemy as sa
 
+from wishboard.accounts.models import User
 from wishboard.extensions import db
-from wishboard.models import Claim, Community, User, WishState
-from wishboard.services import needs, points, ratings, wishes
+from wishboard.needs import services as needs
+from wishboard.places.models import Community
+from wishboard.points import services as points
+from wishboard.ratings import services as ratings
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import Claim
+from wishboard.wishes.states import WishState
 
 
 def text(response) -> str:
@@ -18,9 +24,9 @@ def _category_id() -> int:
 
 
 def _completed(secretary, volunteer, hours=2):
-    wish = needs.create_wish(secretary, title="帮忙买药", description="d",
-                             category_id=_category_id(), beneficiary_name="吴秀英",
-                             beneficiary_phone="13800000001")
+    wish = wishes.create_wish(secretary, title="帮忙买药", description="d",
+                              category_id=_category_id(), beneficiary_name="吴秀英",
+                              beneficiary_phone="13800000001")
     wishes.claim_wish(volunteer, wish.id, accept_letter=True)
     wishes.complete_wish(volunteer, wish.id, hours=hours)
     return wish

@@ -4,11 +4,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-
 from helpers import error_of, local_today
+
+from wishboard.activities import services as activities
+from wishboard.activities.models import Signup, SignupStatus
+from wishboard.core.clock import utcnow
 from wishboard.extensions import db
-from wishboard.models import Signup, SignupStatus, utcnow
-from wishboard.services import activities, needs, points, sweeps
+from wishboard.jobs import sweeps
+from wishboard.points import services as points
+from wishboard.wishes import services as wishes
 
 
 @pytest.fixture
@@ -26,10 +30,10 @@ def org_world(community, make_user, make_org, token_for):
 
 def test_an_organisation_claims_a_project_and_its_members_serve(client, org_world, token_for):
     world = org_world
-    project = needs.create_wish(world["secretary"], title="转基因科普讲座",
-                                description="为全社区讲转基因知识", kind="project",
-                                category_id=world["category_id"], beneficiary_name="全体居民",
-                                expires_at=utcnow() + timedelta(days=30))
+    project = wishes.create_wish(world["secretary"], title="转基因科普讲座",
+                                 description="为全社区讲转基因知识", kind="project",
+                                 category_id=world["category_id"], beneficiary_name="全体居民",
+                                 expires_at=utcnow() + timedelta(days=30))
     lead = token_for(world["members"][0])
     without_org = client.post(f"/api/v1/wishes/{project.id}/claim", headers=lead,
                               json={"accept_letter": True})
@@ -87,9 +91,9 @@ def test_an_organisation_claims_a_project_and_its_members_serve(client, org_worl
 
 def test_a_rejected_log_earns_nothing(client, org_world, token_for):
     world = org_world
-    project = needs.create_wish(world["secretary"], title="义诊", description="d",
-                                kind="project", category_id=world["category_id"],
-                                beneficiary_name="居民")
+    project = wishes.create_wish(world["secretary"], title="义诊", description="d",
+                                 kind="project", category_id=world["category_id"],
+                                 beneficiary_name="居民")
     member = world["members"][0]
     headers = token_for(member)
     client.post(f"/api/v1/wishes/{project.id}/claim", headers=headers,
@@ -232,15 +236,17 @@ def test_the_organiser_checks_people_in_and_no_shows_are_recorded(community, mak
 
 
 def test_a_claimed_project_finishes_at_its_end_date(org_world):
-    from wishboard.models import Wish, WishState
-    from wishboard.services import projects, wishes
+    from wishboard.projects import services as projects
+    from wishboard.wishes import services as wishes
+    from wishboard.wishes.models import Wish
+    from wishboard.wishes.states import WishState
 
     world = org_world
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    project = needs.create_wish(world["secretary"], title="长期助老", description="d",
-                                kind="project", category_id=world["category_id"],
-                                beneficiary_name="居民", expires_at=start + timedelta(days=20),
-                                now=start)
+    project = wishes.create_wish(world["secretary"], title="长期助老", description="d",
+                                 kind="project", category_id=world["category_id"],
+                                 beneficiary_name="居民", expires_at=start + timedelta(days=20),
+                                 now=start)
     lead = world["members"][0]
     wishes.claim_wish(lead, project.id, accept_letter=True,
                       organization_id=world["org"].id, now=start)

@@ -2,10 +2,11 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-
 from helpers import error_of
+
+from wishboard.accounts.models import ApiToken, User
+from wishboard.core.clock import utcnow
 from wishboard.extensions import db
-from wishboard.models import ApiToken, User, utcnow
 
 
 def register_body(community, **overrides):

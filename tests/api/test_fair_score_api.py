@@ -11,12 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import PASSWORD
 from helpers import error_of, local_today
+
+from wishboard.accounts.models import ReportStatus
+from wishboard.activities import services as activities
+from wishboard.core.clock import utcnow
 from wishboard.extensions import db
-from wishboard.models import PointsTotal, ReportStatus, utcnow
-from wishboard.services import activities, needs, wishes
+from wishboard.needs import services as needs
+from wishboard.points.models import PointsTotal
+from wishboard.wishes import services as wishes
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SERVED_NAME, SERVED_PHONE, SERVED_ADDRESS = "吴秀英", "13812345678", "玉林北路3号2单元"
@@ -46,8 +50,8 @@ def world(app, community, make_place, make_user, make_org):
         """A wish published from the served resident's own need (so they have an account)."""
         need = needs.submit_need(w.served, title=f"需要{title}", description="腿脚不便",
                                  category_id=w.category_id, address=SERVED_ADDRESS, now=now)
-        return needs.publish_need(w.secretary, need.id, title=title, description="请帮忙",
-                                  now=now)
+        return wishes.publish_need(w.secretary, need.id, title=title, description="请帮忙",
+                                   now=now)
 
     w.served_wish = served_wish
     return w
@@ -252,10 +256,10 @@ def project(client, world, token_for):
     """A service project claimed by the organisation whose contact is also a member."""
     world.org.contact_user_id = world.volunteer.id
     db.session.commit()
-    wish = needs.create_wish(world.secretary, title="转基因科普讲座", description="讲座",
-                             kind="project", category_id=world.category_id,
-                             beneficiary_name="全体居民",
-                             expires_at=utcnow() + timedelta(days=30))
+    wish = wishes.create_wish(world.secretary, title="转基因科普讲座", description="讲座",
+                              kind="project", category_id=world.category_id,
+                              beneficiary_name="全体居民",
+                              expires_at=utcnow() + timedelta(days=30))
     headers = token_for(world.volunteer)
     claimed = client.post(f"/api/v1/wishes/{wish.id}/claim", headers=headers,
                           json={"accept_letter": True, "organization_id": world.org.id})
@@ -575,17 +579,17 @@ def test_the_organisation_board_shows_body_and_member_points_and_can_rank_by_the
     db.session.commit()
     # The first organisation: one project claimed as a body (5), and a member's wish claimed
     # and completed for it (5 + 20).
-    project = needs.create_wish(world.secretary, title="义诊", description="d", kind="project",
-                                category_id=world.category_id, beneficiary_name="居民")
+    project = wishes.create_wish(world.secretary, title="义诊", description="d", kind="project",
+                                 category_id=world.category_id, beneficiary_name="居民")
     wishes.claim_wish(world.volunteer, project.id, accept_letter=True, organization_id=first.id)
     wish = world.served_wish()
     wishes.claim_wish(world.volunteer, wish.id, accept_letter=True, organization_id=first.id)
     wishes.complete_wish(world.volunteer, wish.id, hours=1)
     # The second: two projects claimed as a body (5 + 5).
     for title in ("读书会", "理发"):
-        other = needs.create_wish(world.secretary, title=title, description="d",
-                                  kind="project", category_id=world.category_id,
-                                  beneficiary_name="居民")
+        other = wishes.create_wish(world.secretary, title=title, description="d",
+                                   kind="project", category_id=world.category_id,
+                                   beneficiary_name="居民")
         wishes.claim_wish(lead, other.id, accept_letter=True, organization_id=second.id)
 
     url = f"/api/v1/leaderboard?community_id={world.community.id}&kind=organizations"
@@ -682,7 +686,7 @@ def test_neighbours_merged_into_one_wish_see_only_themselves(client, app, token_
     wish = w.served_wish()
     other = needs.submit_need(w.neighbour, title="我也要买药", description="赵家住5号",
                               category_id=w.category_id, address="玉林北路5号")
-    needs.publish_need(w.secretary, other.id, wish_id=wish.id)
+    wishes.publish_need(w.secretary, other.id, wish_id=wish.id)
     mine = client.get(f"/api/v1/wishes/{wish.id}", headers=token_for(w.served)).get_json()
     people = {b["name"]: b for b in mine["beneficiaries"]}
     assert people[SERVED_NAME]["address"] == SERVED_ADDRESS
@@ -727,7 +731,7 @@ def test_an_unverified_person_served_cannot_confirm_and_their_stars_do_not(
     w = world
     newcomer = make_user("resident", w.community, name="孙奶奶", verified=False)
     need = needs.submit_need(newcomer, title="买药", description="d", category_id=w.category_id)
-    wish = needs.publish_need(w.secretary, need.id, title="买药", description="d")
+    wish = wishes.publish_need(w.secretary, need.id, title="买药", description="d")
     wishes.claim_wish(w.volunteer, wish.id, accept_letter=True)
     client.post(f"/api/v1/wishes/{wish.id}/complete", headers=token_for(w.volunteer),
                 json={"hours": 10})
@@ -773,9 +777,9 @@ def test_claims_let_run_out_count_towards_the_release_flag(client, runner, token
 
 def test_service_log_decisions_are_in_the_audit_log(client, token_for, world):
     w = world
-    project = needs.create_wish(w.secretary, title="种子知识讲座", description="d",
-                                category_id=w.category_id, kind="project",
-                                beneficiary_name="全体居民")
+    project = wishes.create_wish(w.secretary, title="种子知识讲座", description="d",
+                                 category_id=w.category_id, kind="project",
+                                 beneficiary_name="全体居民")
     wishes.claim_wish(w.volunteer, project.id, accept_letter=True, organization_id=w.org.id)
     volunteer = token_for(w.volunteer)
     client.post(f"/api/v1/wishes/{project.id}/members", headers=volunteer)

@@ -3,7 +3,7 @@ query strings of the wrong shape, as a visitor and as each kind of staff."""
 
 import pytest
 
-from wishboard.services import demo
+from wishboard.cli import demo
 
 WRONG_VALUES = [None, "文字", -1, 10**12, 3.5, True, [], {"x": 1}, "2026-13-45", "' OR 1=1 --"]
 

@@ -1,7 +1,7 @@
 import pytest
-
 from helpers import error_of
-from wishboard.services.places import DEFAULT_CATEGORIES
+
+from wishboard.places.services import DEFAULT_CATEGORIES
 
 
 @pytest.fixture

@@ -6,12 +6,16 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from helpers import error_of
 from openpyxl import load_workbook
 
-from helpers import error_of
 from wishboard.extensions import db
-from wishboard.models import Claim, PointsEntry, PointsTotal, Rating, Wish
-from wishboard.services import needs, points, ratings, wishes
+from wishboard.points import services as points
+from wishboard.points.models import PointsEntry, PointsTotal
+from wishboard.ratings import services as ratings
+from wishboard.ratings.models import Rating
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import Claim, Wish
 
 
 @pytest.fixture
@@ -21,8 +25,8 @@ def board(community, make_user, make_org):
     category_id = db.session.scalar(sa.text("SELECT id FROM categories ORDER BY id LIMIT 1"))
 
     def new_wish(title="帮忙买药", now=None):
-        return needs.create_wish(secretary, title=title, description="d",
-                                 category_id=category_id, beneficiary_name="吴秀英", now=now)
+        return wishes.create_wish(secretary, title=title, description="d",
+                                  category_id=category_id, beneficiary_name="吴秀英", now=now)
 
     return {"org": org, "secretary": secretary, "new_wish": new_wish}
 

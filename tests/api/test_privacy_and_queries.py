@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from wishboard.extensions import db
-from wishboard.services import needs, wishes
+from wishboard.wishes import services as wishes
 
 PHONE, ADDRESS = "13812341234", "玉林北路2号3栋1单元"
 
@@ -17,10 +17,10 @@ def setting(community, make_user, token_for):
     secretary = make_user("secretary", community)
     volunteer = make_user("volunteer", community, name="李建国")
     category_id = db.session.scalar(sa.text("SELECT id FROM categories ORDER BY id LIMIT 1"))
-    wish = needs.create_wish(secretary, title="帮吴婆婆买药", description="每周一次",
-                             category_id=category_id, beneficiary_name="吴秀英",
-                             beneficiary_phone=PHONE, beneficiary_address=ADDRESS,
-                             public_alias="吴婆婆")
+    wish = wishes.create_wish(secretary, title="帮吴婆婆买药", description="每周一次",
+                              category_id=category_id, beneficiary_name="吴秀英",
+                              beneficiary_phone=PHONE, beneficiary_address=ADDRESS,
+                              public_alias="吴婆婆")
     return {"wish": wish, "secretary": secretary, "volunteer": volunteer,
             "category_id": category_id}
 
@@ -86,9 +86,9 @@ def count_queries():
 def _fill(setting, community, make_place, n):
     area = make_place(f"片区{n}", "area", parent=community)
     for i in range(n):
-        wish = needs.create_wish(setting["secretary"], title=f"心愿{i}", description="d",
-                                 category_id=setting["category_id"], grid_id=area.id,
-                                 beneficiary_name="吴秀英", beneficiary_phone=PHONE)
+        wish = wishes.create_wish(setting["secretary"], title=f"心愿{i}", description="d",
+                                  category_id=setting["category_id"], grid_id=area.id,
+                                  beneficiary_name="吴秀英", beneficiary_phone=PHONE)
         if i % 3 == 0:
             wishes.claim_wish(setting["volunteer"], wish.id, accept_letter=True)
 

@@ -2,10 +2,12 @@
 
 import pytest
 import sqlalchemy as sa
-
 from helpers import error_of
+
+from wishboard.accounts.models import User
 from wishboard.extensions import db
-from wishboard.models import Claim, Notification, User
+from wishboard.notifications.models import Notification
+from wishboard.wishes.models import Claim
 
 
 @pytest.fixture

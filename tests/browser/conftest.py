@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from live import ROOT, gunicorn
 
 CHROMIUM = os.environ.get("WISHBOARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -5,7 +5,8 @@ import re
 import sqlalchemy as sa
 
 from wishboard.extensions import db
-from wishboard.models import Wish, WishState
+from wishboard.wishes.models import Wish
+from wishboard.wishes.states import WishState
 
 
 def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, make_place,
@@ -110,8 +111,8 @@ def test_checkin_screen_shows_a_big_qr_code_and_the_scanned_page_checks_in(
         live_url, phone, shot, community, make_user):
     from datetime import timedelta
 
-    from wishboard.models import utcnow
-    from wishboard.services import activities
+    from wishboard.activities import services as activities
+    from wishboard.core.clock import utcnow
 
     organizer = make_user("secretary", community, name="张丽华", username="shuji")
     volunteer = make_user("volunteer", community, name="周德华", username="zhou")

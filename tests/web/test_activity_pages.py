@@ -1,8 +1,9 @@
 from datetime import timedelta
 
 from helpers import local_today
-from wishboard.models import utcnow
-from wishboard.services import activities
+
+from wishboard.activities import services as activities
+from wishboard.core.clock import utcnow
 
 
 def text(response) -> str:
@@ -85,14 +86,15 @@ def test_organisation_contact_publishes_an_activity(app, community, make_user, m
 def test_the_board_shows_who_joined_a_project_and_the_hours(app, community, make_user,
                                                             make_org, client):
     from wishboard.extensions import db
-    from wishboard.services import needs, projects, wishes
+    from wishboard.projects import services as projects
+    from wishboard.wishes import services as wishes
 
     org = make_org(community)
     secretary = make_user("secretary", community)
     member = make_user("volunteer", community, organization=org)
     category_id = db.session.scalar(db.text("SELECT min(id) FROM categories"))
-    project = needs.create_wish(secretary, title="长期助老", description="d", kind="project",
-                                category_id=category_id, beneficiary_name="居民")
+    project = wishes.create_wish(secretary, title="长期助老", description="d", kind="project",
+                                 category_id=category_id, beneficiary_name="居民")
     wishes.claim_wish(member, project.id, accept_letter=True, organization_id=org.id)
     projects.join_project(member, project.id)
     log = projects.log_service(member, project.id, served_on=local_today(), hours=2.5)

@@ -1,7 +1,7 @@
 import sqlalchemy as sa
 
+from wishboard.accounts.models import User
 from wishboard.extensions import db
-from wishboard.models import User
 
 
 def text(response) -> str:

@@ -3,8 +3,8 @@ import re
 import sqlalchemy as sa
 
 from wishboard.extensions import db
-from wishboard.models import PointsRules
-from wishboard.services import needs, wishes
+from wishboard.points.models import PointsRules
+from wishboard.wishes import services as wishes
 
 
 def text(response) -> str:
@@ -13,8 +13,8 @@ def text(response) -> str:
 
 def _claimed(community, secretary, volunteer, title="帮忙买药"):
     category_id = db.session.scalar(sa.text("SELECT id FROM categories ORDER BY id LIMIT 1"))
-    wish = needs.create_wish(secretary, title=title, description="d", category_id=category_id,
-                             beneficiary_name="吴秀英")
+    wish = wishes.create_wish(secretary, title=title, description="d", category_id=category_id,
+                              beneficiary_name="吴秀英")
     wishes.claim_wish(volunteer, wish.id, accept_letter=True)
     return wish
 

@@ -6,7 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from wishboard.extensions import db
-from wishboard.models import Need, Wish, WishState
+from wishboard.needs.models import Need
+from wishboard.wishes.models import Wish
+from wishboard.wishes.states import WishState
 
 
 def text(response) -> str:
@@ -131,15 +133,15 @@ def test_secretary_declines_a_need_and_the_resident_reads_why(app, cast):
 
 
 def test_board_filters_and_search(app, cast, community):
-    from wishboard.services import needs as needs_service
+    from wishboard.wishes import services as wish_service
 
     category_ids = dict(db.session.execute(sa.text("SELECT name, id FROM categories")).all())
     for title, category, grid in [("帮忙买药", "邻里守望", None),
                                   ("修楼道灯", "美好家园", cast["area"].id),
                                   ("辅导数学", "七彩阳光", None)]:
-        needs_service.create_wish(cast["secretary"], title=title, description="d",
-                                  category_id=category_ids[category], grid_id=grid,
-                                  beneficiary_name="某人")
+        wish_service.create_wish(cast["secretary"], title=title, description="d",
+                                 category_id=category_ids[category], grid_id=grid,
+                                 beneficiary_name="某人")
     client = app.test_client()
     board = text(client.get(f"/communities/{community.id}"))
     assert all(t in board for t in ("帮忙买药", "修楼道灯", "辅导数学"))
@@ -156,11 +158,11 @@ def test_board_filters_and_search(app, cast, community):
 
 
 def test_a_pending_volunteer_sees_why_they_cannot_claim(app, cast, community, make_user):
-    from wishboard.services import needs as needs_service
+    from wishboard.wishes import services as wish_service
 
     category_id = db.session.scalar(sa.text("SELECT id FROM categories LIMIT 1"))
-    wish = needs_service.create_wish(cast["secretary"], title="买药", description="d",
-                                     category_id=category_id, beneficiary_name="某人")
+    wish = wish_service.create_wish(cast["secretary"], title="买药", description="d",
+                                    category_id=category_id, beneficiary_name="某人")
     pending = make_user("volunteer", community, report_status="pending", username="newbie")
     page = text(as_user(app, pending).get(f"/wishes/{wish.id}"))
     assert "报到通过审核后,就可以认领心愿" in page and "我已阅读并同意项目责任书" not in page
@@ -168,12 +170,11 @@ def test_a_pending_volunteer_sees_why_they_cannot_claim(app, cast, community, ma
 
 def test_the_page_offers_only_what_the_rules_allow(app, cast, community, make_place, make_user,
                                                    make_org):
-    from wishboard.services import needs as needs_service
-    from wishboard.services import wishes as wish_service
+    from wishboard.wishes import services as wish_service
 
     category_id = db.session.scalar(sa.text("SELECT min(id) FROM categories"))
-    wish = needs_service.create_wish(cast["secretary"], title="买药", description="d",
-                                     category_id=category_id, beneficiary_name="某人")
+    wish = wish_service.create_wish(cast["secretary"], title="买药", description="d",
+                                    category_id=category_id, beneficiary_name="某人")
     stranger = make_user("volunteer", make_place("别的社区"), username="stranger")
     page = text(as_user(app, stranger).get(f"/wishes/{wish.id}"))
     assert "只能认领本社区的心愿" in page and "我已阅读并同意项目责任书" not in page
@@ -181,9 +182,9 @@ def test_the_page_offers_only_what_the_rules_allow(app, cast, community, make_pl
     org, other_org = make_org(community), make_org(community, "别的党支部")
     lead = make_user("volunteer", community, organization=org, username="lead")
     outsider = make_user("volunteer", community, organization=other_org, username="outsider")
-    project = needs_service.create_wish(cast["secretary"], title="讲座", description="d",
-                                        kind="project", category_id=category_id,
-                                        beneficiary_name="居民")
+    project = wish_service.create_wish(cast["secretary"], title="讲座", description="d",
+                                       kind="project", category_id=category_id,
+                                       beneficiary_name="居民")
     wish_service.claim_wish(lead, project.id, accept_letter=True, organization_id=org.id)
     assert "加入这个项目" in text(as_user(app, lead).get(f"/wishes/{project.id}"))
     assert "加入这个项目" not in text(as_user(app, outsider).get(f"/wishes/{project.id}"))

@@ -6,8 +6,8 @@ from typing import Any, Callable
 
 from flask import request
 
+from wishboard.core.schemas import form_data, load_or_raise
 from wishboard.errors import ConflictError, UnauthorizedError, ValidationFailedError
-from wishboard.schemas import form_data, load_or_raise
 
 # Errors a person can fix by changing what they typed: shown next to the form, never as a page.
 FIXABLE = (ValidationFailedError, ConflictError, UnauthorizedError)

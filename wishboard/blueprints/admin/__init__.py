@@ -5,4 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
+
 from wishboard.blueprints.admin import views  # noqa: E402,F401

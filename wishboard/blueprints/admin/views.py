@@ -1,27 +1,40 @@
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wishboard.auth import roles_required
+from wishboard.accounts import services as accounts
+from wishboard.accounts.login import roles_required
+from wishboard.accounts.models import ReportStatus, Role
+from wishboard.accounts.schemas import (
+    RejectReportSchema,
+    ResidentQuerySchema,
+    StaffUserCreateSchema,
+    VolunteerQuerySchema,
+)
+from wishboard.audit import services as audit
+from wishboard.audit.export import audit_csv
+from wishboard.audit.models import AUDIT_ACTIONS
+from wishboard.audit.schemas import AuditQuerySchema
 from wishboard.blueprints.admin import bp
 from wishboard.blueprints.forms import submit_form
-from wishboard import reports as reports_export
-from wishboard.models import AUDIT_ACTIONS, PlaceLevel, ReportStatus, Role, WishKind, WishState
-from wishboard.schemas.audit import AuditQuerySchema
-from wishboard.schemas import load_or_raise
-from wishboard.schemas.places import (
-    CategoryCreateSchema, CommunityCreateSchema, CommunitySettingsSchema,
+from wishboard.core.schemas import ReasonSchema, load_or_raise
+from wishboard.jobs import sweeps
+from wishboard.needs import services as needs
+from wishboard.needs.schemas import NeedCreateSchema, NeedPublishSchema, NeedQuerySchema
+from wishboard.places import services as places
+from wishboard.places.models import PlaceLevel
+from wishboard.places.schemas import (
+    CategoryCreateSchema,
+    CommunityCreateSchema,
+    CommunitySettingsSchema,
     OrganizationCreateSchema,
 )
-from wishboard.schemas.users import (
-    RejectReportSchema, ResidentQuerySchema, StaffUserCreateSchema, VolunteerQuerySchema,
-)
-from wishboard.schemas.wishes import (
-    NeedCreateSchema, NeedPublishSchema, NeedQuerySchema, ReasonSchema, WishCreateSchema,
-    WishQuerySchema,
-)
-from wishboard.models.points import RULE_LABELS
-from wishboard.schemas.points import PointsRulesSchema
-from wishboard.services import accounts, audit, needs, places, points, sweeps, wishes
+from wishboard.points import services as points
+from wishboard.points.models import RULE_LABELS
+from wishboard.points.schemas import PointsRulesSchema
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import WishKind
+from wishboard.wishes.schemas import WishCreateSchema, WishQuerySchema
+from wishboard.wishes.states import WishState
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -132,7 +145,7 @@ def audit_log():
     query["community_id"] = _managed_community_id()
     if fmt == "csv":
         items = audit.export_entries(current_user, **query)
-        return Response(reports_export.audit_csv(items), mimetype="text/csv",
+        return Response(audit_csv(items), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=audit.csv"})
     items, total = audit.list_entries(current_user, page=page, per_page=per_page, **query)
     return render_template("admin/audit.html", entries=items, total=total, page=page,
@@ -269,7 +282,7 @@ def needs_queue():
 @roles_required(*STAFF)
 def publish_need(need_id):
     form = submit_form(NeedPublishSchema,
-                       lambda d: needs.publish_need(current_user, need_id, **d))
+                       lambda d: wishes.publish_need(current_user, need_id, **d))
     if form.ok:
         flash(f"已发布:{form.result.title}", "success")
         return redirect(url_for("web.wish_detail", wish_id=form.result.id))
@@ -310,7 +323,7 @@ def new_wish():
     """Publish a wish directly (the secretary already knows who needs what)."""
     form = None
     if request.method == "POST":
-        form = submit_form(WishCreateSchema, lambda d: needs.create_wish(current_user, **d))
+        form = submit_form(WishCreateSchema, lambda d: wishes.create_wish(current_user, **d))
         if form.ok:
             flash(f"已发布:{form.result.title}", "success")
             return redirect(url_for("web.wish_detail", wish_id=form.result.id))

@@ -3,19 +3,32 @@
 from flask import Response
 from flask_login import current_user
 
-from wishboard.auth import (
-    authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
-    login_required, roles_required,
+from wishboard.accounts import services as accounts
+from wishboard.accounts import tokens
+from wishboard.accounts.login import (
+    authenticate_counting_failures,
+    bearer_token,
+    limit_login_failures,
+    limit_registrations,
+    login_required,
+    roles_required,
+)
+from wishboard.accounts.models import Role
+from wishboard.accounts.schemas import (
+    LoginSchema,
+    MeSchema,
+    MeUpdateSchema,
+    RegisterSchema,
+    RejectReportSchema,
+    ResidentQuerySchema,
+    StaffUserCreateSchema,
+    TokenSchema,
+    UserSchema,
+    VolunteerQuerySchema,
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.errors import ValidationFailedError
-from wishboard.models import Role
-from wishboard.schemas.users import (
-    LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema,
-    ResidentQuerySchema, StaffUserCreateSchema, TokenSchema, UserSchema, VolunteerQuerySchema,
-)
-from wishboard.services import accounts, tokens
 
 
 @bp.post("/auth/register")

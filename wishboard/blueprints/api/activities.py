@@ -3,15 +3,25 @@
 from flask import Response, url_for
 from flask_login import current_user
 
-from wishboard.auth import login_required
+from wishboard.accounts.login import login_required
+from wishboard.activities import services as activities
+from wishboard.activities.schemas import (
+    ActivityCreateSchema,
+    ActivityQuerySchema,
+    ActivitySchema,
+    CheckinCodeSchema,
+    CheckinSchema,
+    SignupSchema,
+)
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
-from wishboard.schemas.activities import (
-    ActivityCreateSchema, ActivityQuerySchema, ActivitySchema, CheckinCodeSchema,
-    CheckinSchema, MemberSchema, ServiceLogCreateSchema, ServiceLogSchema, SignupSchema,
+from wishboard.core.schemas import ReasonSchema
+from wishboard.projects import services as projects
+from wishboard.projects.schemas import (
+    MemberSchema,
+    ServiceLogCreateSchema,
+    ServiceLogSchema,
 )
-from wishboard.schemas.wishes import ReasonSchema
-from wishboard.services import activities, projects
 
 
 @bp.post("/wishes/<int:wish_id>/members")

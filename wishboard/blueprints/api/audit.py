@@ -3,13 +3,13 @@
 from flask import Response
 from flask_login import current_user
 
-from wishboard import reports
-from wishboard.auth import roles_required
+from wishboard.accounts.login import roles_required
+from wishboard.accounts.models import Role
+from wishboard.audit import services as audit
+from wishboard.audit.export import audit_csv
+from wishboard.audit.schemas import AuditEntrySchema, AuditQuerySchema
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
-from wishboard.models import Role
-from wishboard.schemas.audit import AuditEntrySchema, AuditQuerySchema
-from wishboard.services import audit
 
 
 @bp.get("/audit")
@@ -22,7 +22,7 @@ def audit_log(query):
     page, per_page, fmt = query.pop("page"), query.pop("per_page"), query.pop("format")
     if fmt == "csv":
         items = audit.export_entries(current_user, **query)
-        return Response(reports.audit_csv(items), mimetype="text/csv",
+        return Response(audit_csv(items), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=audit.csv"})
     items, total = audit.list_entries(current_user, page=page, per_page=per_page, **query)
     return items, total, page, per_page

@@ -8,8 +8,8 @@ from functools import wraps
 from flask import Response, jsonify, request
 from werkzeug.exceptions import BadRequest
 
+from wishboard.core.schemas import load_or_raise
 from wishboard.errors import ValidationFailedError
-from wishboard.schemas import load_or_raise
 
 
 def _json_body() -> object:
@@ -42,7 +42,7 @@ def _schema(schema_cls):
     """Schemas that mask by viewer get the current user."""
     from flask_login import current_user
 
-    from wishboard.schemas.base import ViewerSchema
+    from wishboard.core.schemas import ViewerSchema
 
     if issubclass(schema_cls, ViewerSchema):
         return schema_cls(viewer=current_user if current_user.is_authenticated else None)

@@ -2,17 +2,23 @@
 
 from flask_login import current_user
 
-from wishboard.auth import roles_required
+from wishboard.accounts.login import roles_required
+from wishboard.accounts.models import Role
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
-from wishboard.models import Role
-from wishboard.schemas.places import (
-    CategoryCreateSchema, CategorySchema, CommunityCreateSchema, CommunityDetailSchema,
-    CommunityQuerySchema, CommunitySchema, CommunitySettingsSchema, OrganizationCreateSchema,
+from wishboard.places import services as places
+from wishboard.places.schemas import (
+    CategoryCreateSchema,
+    CategorySchema,
+    CommunityCreateSchema,
+    CommunityDetailSchema,
+    CommunityQuerySchema,
+    CommunitySchema,
+    CommunitySettingsSchema,
+    OrganizationCreateSchema,
     OrganizationQuerySchema,
     OrganizationSchema,
 )
-from wishboard.services import places
 
 
 @bp.get("/communities")

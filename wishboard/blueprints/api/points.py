@@ -3,16 +3,22 @@
 from flask import Response
 from flask_login import current_user
 
-from wishboard import reports
-from wishboard.auth import roles_required
+from wishboard.accounts.login import roles_required
+from wishboard.accounts.models import Role
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
-from wishboard.models import Role
-from wishboard.schemas.points import (
-    CommendationQuerySchema, CommendationSchema, LeaderboardQuerySchema, LeaderboardSchema,
-    PointsCardQuerySchema, PointsCardSchema, PointsRulesSchema,
+from wishboard.places import services as places
+from wishboard.points import services as points
+from wishboard.points.commendation import commendation_csv, commendation_xlsx
+from wishboard.points.schemas import (
+    CommendationQuerySchema,
+    CommendationSchema,
+    LeaderboardQuerySchema,
+    LeaderboardSchema,
+    PointsCardQuerySchema,
+    PointsCardSchema,
+    PointsRulesSchema,
 )
-from wishboard.services import places, points
 
 
 @bp.get("/leaderboard")
@@ -67,11 +73,11 @@ def commendation(query):
     report = points.commendation(current_user, community_id, query["year"])
     filename = f"commendation-{community_id}-{query['year']}"
     if query["format"] == "csv":
-        return Response(reports.commendation_csv(report), mimetype="text/csv",
+        return Response(commendation_csv(report), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename={filename}.csv"})
     if query["format"] == "xlsx":
         return Response(
-            reports.commendation_xlsx(report, community.name),
+            commendation_xlsx(report, community.name),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f"attachment; filename={filename}.xlsx"})
     return report

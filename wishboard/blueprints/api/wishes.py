@@ -3,19 +3,40 @@
 from flask import jsonify
 from flask_login import current_user
 
-from wishboard.auth import login_required, roles_required
+from wishboard.accounts.login import login_required, roles_required
+from wishboard.accounts.models import Role
+from wishboard.audit import services as audit
+from wishboard.audit.schemas import AuditEntrySchema
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
-from wishboard.models import Role
-from wishboard.schemas.wishes import (
-    ClaimCreateSchema, ClaimListQuerySchema, ClaimSchema, CompleteSchema, ConfirmHoursSchema,
+from wishboard.core.schemas import ReasonSchema
+from wishboard.needs import services as needs
+from wishboard.needs.schemas import (
     NeedCreateSchema,
-    NeedPublishSchema, NeedQuerySchema, NeedSchema, NotificationQuerySchema,
-    NotificationReadSchema, NotificationSchema, RatingCreateSchema, RatingSchema, ReasonSchema,
-    WishCreateSchema, WishDetailSchema, WishQuerySchema, WishSchema,
+    NeedPublishSchema,
+    NeedQuerySchema,
+    NeedSchema,
 )
-from wishboard.schemas.audit import AuditEntrySchema
-from wishboard.services import audit, needs, notifications, ratings, wishes
+from wishboard.notifications import services as notifications
+from wishboard.notifications.schemas import (
+    NotificationQuerySchema,
+    NotificationReadSchema,
+    NotificationSchema,
+)
+from wishboard.ratings import services as ratings
+from wishboard.ratings.schemas import RatingCreateSchema, RatingSchema
+from wishboard.wishes import services as wishes
+from wishboard.wishes.schemas import (
+    ClaimCreateSchema,
+    ClaimListQuerySchema,
+    ClaimSchema,
+    CompleteSchema,
+    ConfirmHoursSchema,
+    WishCreateSchema,
+    WishDetailSchema,
+    WishQuerySchema,
+    WishSchema,
+)
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -53,7 +74,7 @@ def get_need(need_id):
 @use_schema(NeedPublishSchema)
 def publish_need(data, need_id):
     """Publish a need as a wish, or merge it into an open or claimed wish (wish_id)."""
-    return needs.publish_need(current_user, need_id, **data)
+    return wishes.publish_need(current_user, need_id, **data)
 
 
 @bp.post("/needs/<int:need_id>/reject")
@@ -91,7 +112,7 @@ def get_wish(wish_id):
 @use_schema(WishCreateSchema)
 def create_wish(data):
     """Publish a wish (open for claiming), optionally answering collected needs."""
-    return needs.create_wish(current_user, **data)
+    return wishes.create_wish(current_user, **data)
 
 
 @bp.post("/wishes/<int:wish_id>/claim")

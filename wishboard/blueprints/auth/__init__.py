@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
+
 from wishboard.blueprints.auth import views  # noqa: E402,F401

@@ -1,15 +1,20 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from wishboard.auth import (
-    authenticate_counting_failures, limit_login_failures, limit_registrations, login_required,
+from wishboard.accounts import services as accounts
+from wishboard.accounts.login import (
+    authenticate_counting_failures,
+    limit_login_failures,
+    limit_registrations,
+    login_required,
 )
+from wishboard.accounts.models import ReportStatus, VolunteerType
+from wishboard.accounts.schemas import LoginSchema, RegisterSchema
 from wishboard.blueprints.auth import bp
 from wishboard.blueprints.forms import submit_form
 from wishboard.blueprints.web.views import safe_next
-from wishboard.models import ReportStatus, VolunteerType
-from wishboard.schemas.users import LoginSchema, RegisterSchema
-from wishboard.services import accounts, places, points
+from wishboard.places import services as places
+from wishboard.points import services as points
 
 
 @bp.route("/login", methods=["GET", "POST"])

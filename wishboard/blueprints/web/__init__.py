@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
+
 from wishboard.blueprints.web import activities, views  # noqa: E402,F401

@@ -7,13 +7,16 @@ import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wishboard.auth import login_required
+from wishboard.accounts.login import login_required
+from wishboard.activities import services as activities
+from wishboard.activities.schemas import ActivityCreateSchema
 from wishboard.blueprints.forms import FIXABLE, submit_form
 from wishboard.blueprints.web import bp
 from wishboard.blueprints.web.views import viewer
-from wishboard.schemas.activities import ActivityCreateSchema, ServiceLogCreateSchema
-from wishboard.schemas.wishes import ReasonSchema
-from wishboard.services import activities, places, projects
+from wishboard.core.schemas import ReasonSchema
+from wishboard.places import services as places
+from wishboard.projects import services as projects
+from wishboard.projects.schemas import ServiceLogCreateSchema
 
 
 @bp.get("/communities/<int:community_id>/activities")

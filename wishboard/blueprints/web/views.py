@@ -3,26 +3,46 @@ volunteers (post a need, my needs, claim, complete, rate, my claims, my inbox)."
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from wishboard.auth import login_required, roles_required
+from wishboard.access import completed_claim, confirmable_logs, wish_rights
+from wishboard.accounts import services as accounts
+from wishboard.accounts.login import login_required, roles_required
+from wishboard.accounts.models import Role, VolunteerType
+from wishboard.audit import services as audit
 from wishboard.blueprints.forms import submit_form
 from wishboard.blueprints.web import bp
-from wishboard.models import Role, VolunteerType, WishKind, WishState
-from wishboard.models.points import RULE_LABELS
-from wishboard.schemas import load_or_raise
-from wishboard.schemas.wishes import (
-    ClaimCreateSchema, CompleteSchema, ConfirmHoursSchema, NeedCreateSchema, RatingCreateSchema,
-    ReasonSchema, WishQuerySchema,
-)
-from wishboard.schemas.points import LeaderboardQuerySchema
-from wishboard.services import (
-    accounts, audit, needs, notifications, places, points, projects, ratings, wishes,
-)
+from wishboard.core.schemas import ReasonSchema, load_or_raise
+from wishboard.needs import services as needs
+from wishboard.needs.schemas import NeedCreateSchema
+from wishboard.notifications import services as notifications
+from wishboard.places import services as places
+from wishboard.points import services as points
+from wishboard.points.models import RULE_LABELS
+from wishboard.points.schemas import LeaderboardQuerySchema
 from wishboard.privacy import shown_beneficiaries
-from wishboard.services.access import completed_claim, confirmable_logs, wish_rights
+from wishboard.projects import services as projects
+from wishboard.ratings import services as ratings
+from wishboard.ratings.schemas import RatingCreateSchema
 from wishboard.templating import LARGE_MODE_COOKIE, large_mode
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import WishKind
+from wishboard.wishes.schemas import (
+    ClaimCreateSchema,
+    CompleteSchema,
+    ConfirmHoursSchema,
+    WishQuerySchema,
+)
+from wishboard.wishes.states import WishState
 
 BOARD_STATES = [WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED, WishState.CLOSED]
 

@@ -1,0 +1,318 @@
+"""The rule book: who may act on which community, and what a viewer may do with a wish.
+
+Services raise the refusals found here; the API and the pages show what ``wish_rights``
+allows, and templates never test states or roles themselves. What a viewer *sees* of the
+people a wish serves is decided once too, in ``wishboard.privacy``, from
+``can_see_private_details`` below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from wishboard.accounts.models import ReportStatus, Role, User
+from wishboard.core.clock import utcnow
+from wishboard.errors import ConflictError, ForbiddenError, WishboardError
+from wishboard.extensions import db
+from wishboard.places.models import Community, Organization
+from wishboard.projects.models import ProjectMember
+from wishboard.ratings.models import Rating
+from wishboard.wishes.models import Claim, ClaimStatus, HoursStatus, Wish, WishKind
+from wishboard.wishes.states import WishState, state_refusal
+
+
+def can_manage_community(actor: User | None, community_id: int | None) -> bool:
+    """Admins manage every community; a secretary only their own, grid included."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if actor.role is Role.ADMIN:
+        return True
+    return actor.role is Role.SECRETARY and community_id is not None and (
+        actor.community_id == community_id
+    )
+
+
+def ensure_can_manage_community(actor: User, community: Community | int | None) -> None:
+    community_id = community.owning_community_id if isinstance(community, Community) else community
+    if not can_manage_community(actor, community_id):
+        raise ForbiddenError("只有本社区的书记或管理员可以这样做",
+                             message_en="Only this community's secretary or an admin may do this",
+                             code="not_your_community")
+
+
+def ensure_admin(actor: User) -> None:
+    if actor.role is not Role.ADMIN:
+        raise ForbiddenError("只有管理员可以这样做", message_en="Admins only", code="admin_only")
+
+
+def _is_beneficiary(viewer: User | None, wish: Wish) -> bool:
+    return viewer is not None and any(b.user_id == viewer.id for b in wish.beneficiaries)
+
+
+def private_details_reason(viewer: User | None, wish: Wish) -> str | None:
+    """Why ``viewer`` may see the real name, phone and address of the people a wish serves:
+    ``claimant`` (while claiming and after), ``secretary`` (the community's staff), ``self``
+    (the people served); None: they may not."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    if wish.claimant_id is not None and viewer.id == wish.claimant_id:
+        return "claimant"
+    if can_manage_community(viewer, wish.community_id):
+        return "secretary"
+    if _is_beneficiary(viewer, wish):
+        return "self"
+    return None
+
+
+def can_see_private_details(viewer: User | None, wish: Wish) -> bool:
+    return private_details_reason(viewer, wish) is not None
+
+
+# Refusals, one per action: None means "allowed now". ------------------------------------
+
+def _not_claimant() -> ForbiddenError:
+    return ForbiddenError("只有认领人可以这样做", message_en="Only the claimant may do this",
+                          code="not_claimant")
+
+
+def claim_refusal(user: User | None, wish: Wish) -> WishboardError | None:
+    """Why ``user`` may not claim ``wish`` now."""
+    if user is None or user.role is not Role.VOLUNTEER:
+        return ForbiddenError("只有志愿者可以认领心愿", message_en="Only volunteers claim wishes",
+                              code="not_a_volunteer")
+    if user.report_status is not ReportStatus.APPROVED:
+        return ForbiddenError("您的报到通过审核后,就可以认领心愿",
+                              message_en="Your report has not been approved yet",
+                              code="report_not_approved")
+    if user.community_id != wish.community_id:
+        return ForbiddenError("只能认领本社区的心愿", message_en="Claim wishes of your community",
+                              code="not_your_community")
+    if wish.state is not WishState.OPEN:
+        return state_refusal(wish.state)
+    return None
+
+
+def complete_refusal(user: User | None, wish: Wish) -> WishboardError | None:
+    if wish.state is not WishState.CLAIMED:
+        return state_refusal(wish.state)
+    if user is None or wish.claimant_id != user.id:
+        return ForbiddenError("只有认领人可以标记完成", message_en="Only the claimant may complete",
+                              code="not_claimant")
+    return None
+
+
+def release_refusal(user: User | None, wish: Wish) -> WishboardError | None:
+    if wish.state is not WishState.CLAIMED:
+        return state_refusal(wish.state)
+    if user is None or (user.id != wish.claimant_id
+                        and not can_manage_community(user, wish.community_id)):
+        return ForbiddenError("只有认领人或社区书记可以释放认领",
+                              message_en="Only the claimant or the secretary may release",
+                              code="not_claimant")
+    return None
+
+
+def manage_refusal(user: User | None, wish: Wish, allowed: tuple[WishState, ...]
+                   ) -> WishboardError | None:
+    """Closing (from completed) and cancelling (from open or claimed): staff only."""
+    if not can_manage_community(user, wish.community_id):
+        return ForbiddenError("只有本社区的书记或管理员可以这样做",
+                              message_en="Only this community's secretary or an admin may do this",
+                              code="not_your_community")
+    if wish.state not in allowed:
+        return state_refusal(wish.state)
+    return None
+
+
+def rating_refusal(actor: User | None, wish: Wish) -> WishboardError | None:
+    """Why ``actor`` may not rate ``wish`` for themselves. Nobody rates their own (or their
+    organisation's) work; the people served and the community's residents may."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return ForbiddenError("请先登录", code="unauthorized")
+    if actor.id == wish.claimant_id or (
+            wish.claim_organization_id and actor.organization_id == wish.claim_organization_id):
+        return ForbiddenError("不能评价自己或本组织完成的服务",
+                              message_en="You cannot rate your own or your organisation's work",
+                              code="cannot_rate_own_work")
+    is_resident_here = actor.role is Role.RESIDENT and actor.community_id == wish.community_id
+    if not (_is_beneficiary(actor, wish) or is_resident_here):
+        return ForbiddenError("只有服务对象和本社区居民可以评价",
+                              message_en="Only the people served and residents may rate",
+                              code="residents_only")
+    return None
+
+
+def completed_claim(wish: Wish) -> Claim | None:
+    """The claim that completed this wish (the latest one), if any."""
+    if wish.state not in (WishState.COMPLETED, WishState.CLOSED):
+        return None
+    return db.session.scalar(sa.select(Claim).where(
+        Claim.wish_id == wish.id, Claim.status == ClaimStatus.COMPLETED)
+        .order_by(Claim.id.desc()).limit(1))
+
+
+def confirm_hours_refusal(user: User | None, wish: Wish, claim: Claim | None, *,
+                          adjusting: bool = False, now: datetime | None = None
+                          ) -> WishboardError | None:
+    """The person served confirms the hours as stated, during the rating window and once
+    the secretary knows them (or they have waited the community's period, as for their
+    stars); the community's secretary confirms or adjusts them at any time. Never the one
+    who served."""
+    if claim is None:
+        return ConflictError("这个心愿还没有完成服务", message_en="Nothing to confirm yet",
+                             code="nothing_to_confirm")
+    if claim.hours_status is not HoursStatus.PENDING:
+        return ConflictError("服务时长已经处理过了", message_en="The hours are already settled",
+                             code="hours_already_settled")
+    if user is None or user.id == claim.volunteer_id:
+        return ForbiddenError("不能确认自己的服务时长", message_en="You cannot confirm your own hours",
+                              code="cannot_confirm_own_work")
+    if can_manage_community(user, wish.community_id):
+        return None
+    if _is_beneficiary(user, wish):
+        if adjusting:
+            return ForbiddenError("只有社区书记可以调整服务时长",
+                                  message_en="Only the secretary may adjust the hours",
+                                  code="secretary_adjusts")
+        now = now or utcnow()
+        community = wish.community
+        if claim.ended_at and claim.ended_at + timedelta(days=community.rating_window_days) < now:
+            return ForbiddenError("评价期已过,服务时长由社区书记确认",
+                                  message_en="The rating window is over; the secretary confirms",
+                                  code="confirmation_window_over")
+        if not is_trusted_rater(user, community, now):
+            return ForbiddenError("社区核实您的身份后,您就可以确认服务时长;也可以请社区书记确认",
+                                  message_en="Once the secretary has verified you",
+                                  code="not_verified")
+        return None
+    return ForbiddenError("由服务对象或社区书记确认服务时长",
+                          message_en="The person served or the secretary confirms the hours",
+                          code="not_confirmer")
+
+
+def is_trusted_rater(user: User, community: Community, now: datetime) -> bool:
+    """Whose word counts (stars, a confirmation of hours): verified residents, approved
+    volunteers, staff; and residents whose accounts are older than the community's
+    waiting period."""
+    return user.is_trusted_rater or (
+        user.created_at <= now - timedelta(days=community.rating_trust_days))
+
+
+def may_join(user: User | None, wish: Wish) -> bool:
+    """Approved members of the organisation that claimed a running project."""
+    return (user is not None and getattr(user, "is_authenticated", False)
+            and user.is_approved_volunteer and wish.kind is WishKind.PROJECT
+            and wish.state is WishState.CLAIMED and wish.claim_organization_id is not None
+            and user.organization_id == wish.claim_organization_id)
+
+
+def organization_contact_id(organization_id: int | None) -> int | None:
+    if organization_id is None:
+        return None
+    return db.session.scalar(sa.select(Organization.contact_user_id).where(
+        Organization.id == organization_id))
+
+
+def can_confirm_logs(actor: User | None, wish: Wish) -> bool:
+    """The community's secretary, or the claiming organisation's contact (never for their
+    own logs: see ``log_confirm_refusal``)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if can_manage_community(actor, wish.community_id):
+        return True
+    contact = organization_contact_id(wish.claim_organization_id)
+    return contact is not None and actor.id == contact
+
+
+def confirmable_logs(actor: User | None, wish: Wish, logs) -> set[int]:
+    """The pending service logs ``actor`` may confirm (never their own)."""
+    if not can_confirm_logs(actor, wish):
+        return set()
+    return {log.id for log in logs if log.status.value == "pending" and log.user_id != actor.id}
+
+
+def log_confirm_refusal(actor: User, wish: Wish, log_user_id: int) -> WishboardError | None:
+    if not can_confirm_logs(actor, wish):
+        return ForbiddenError("只有社区书记或认领组织的联系人可以确认",
+                              message_en="Only the secretary or the organisation's contact",
+                              code="not_confirmer")
+    if actor.id == log_user_id:
+        return ForbiddenError("不能确认自己的服务记录,请由社区书记确认",
+                              message_en="Nobody confirms their own service log",
+                              code="cannot_confirm_own_work")
+    return None
+
+
+# What this viewer may do with this wish, all at once ------------------------------------
+
+@dataclass(frozen=True)
+class WishRights:
+    claim: bool = False
+    claim_refusal: WishboardError | None = None  # why not, for a volunteer looking
+    complete: bool = False
+    release: bool = False
+    confirm_hours: bool = False
+    adjust_hours: bool = False
+    rate: bool = False
+    record_rating: bool = False  # 代录 for a person served without a phone
+    remove_rating: bool = False
+    close: bool = False
+    cancel: bool = False
+    join: bool = False
+    log: bool = False
+    confirm_logs: bool = False
+    see_private: bool = False  # some of the people served in full (privacy.shown_*)
+    private_reason: str | None = None  # claimant, secretary, self
+    viewer_id: int | None = None
+    see_audit: bool = False  # who saw the private details
+    is_claimant: bool = False
+    is_member: bool = False
+
+
+def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
+                already_rated: bool | None = None) -> WishRights:
+    """Everything ``viewer`` may do with ``wish`` now. ``claim`` is the completing claim if
+    the caller has it; ``already_rated`` whether the viewer has rated (looked up if None)."""
+    if viewer is not None and not getattr(viewer, "is_authenticated", False):
+        viewer = None
+    staff = can_manage_community(viewer, wish.community_id)
+    reason = private_details_reason(viewer, wish)
+    refusal = claim_refusal(viewer, wish) if wish.state is WishState.OPEN else None
+    if claim is None and wish.state in (WishState.COMPLETED, WishState.CLOSED):
+        claim = completed_claim(wish)
+    can_rate = False
+    if viewer is not None and wish.state is WishState.COMPLETED and rating_refusal(
+            viewer, wish) is None:
+        if already_rated is None:
+            already_rated = db.session.scalar(sa.select(Rating.id).where(
+                Rating.wish_id == wish.id, Rating.rater_id == viewer.id).limit(1)) is not None
+        can_rate = not already_rated
+    is_member = viewer is not None and wish.kind is WishKind.PROJECT and db.session.scalar(
+        sa.select(ProjectMember.id).where(ProjectMember.wish_id == wish.id,
+                                          ProjectMember.user_id == viewer.id)) is not None
+    running_project = wish.kind is WishKind.PROJECT and wish.state is WishState.CLAIMED
+    return WishRights(
+        claim=viewer is not None and wish.state is WishState.OPEN and refusal is None,
+        claim_refusal=refusal if viewer is not None and viewer.role is Role.VOLUNTEER else None,
+        complete=complete_refusal(viewer, wish) is None,
+        release=viewer is not None and release_refusal(viewer, wish) is None,
+        confirm_hours=confirm_hours_refusal(viewer, wish, claim) is None,
+        adjust_hours=staff and confirm_hours_refusal(viewer, wish, claim, adjusting=True) is None,
+        rate=can_rate,
+        record_rating=staff and wish.state is WishState.COMPLETED and bool(wish.beneficiaries),
+        remove_rating=staff,
+        close=manage_refusal(viewer, wish, (WishState.COMPLETED,)) is None,
+        cancel=manage_refusal(viewer, wish, (WishState.OPEN, WishState.CLAIMED)) is None,
+        join=may_join(viewer, wish) and not is_member,
+        log=running_project and is_member,
+        confirm_logs=wish.kind is WishKind.PROJECT and can_confirm_logs(viewer, wish),
+        see_private=reason is not None,
+        private_reason=reason,
+        viewer_id=viewer.id if viewer is not None else None,
+        see_audit=staff,
+        is_claimant=viewer is not None and viewer.id == wish.claimant_id,
+        is_member=is_member,
+    )

@@ -1,0 +1,127 @@
+"""Accounts, roles, the volunteer's report (报到) and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wishboard.core.clock import utcnow
+from wishboard.core.db import LabelledEnum, UTCDateTime, enum_column_type
+from wishboard.extensions import db
+from wishboard.places.models import Community, Organization
+
+
+class Role(LabelledEnum):
+    RESIDENT = "resident", "居民"
+    VOLUNTEER = "volunteer", "志愿者"
+    SECRETARY = "secretary", "社区书记"
+    ADMIN = "admin", "管理员"
+
+
+class VolunteerType(LabelledEnum):
+    PARTY_MEMBER = "party_member", "报到党员"
+    ELDER = "elder", "五老志愿者"
+    OTHER = "other", "志愿者"
+
+
+class ReportStatus(LabelledEnum):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已报到"
+    REJECTED = "rejected", "未通过"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'volunteer') = (volunteer_type IS NOT NULL AND report_status IS NOT NULL)",
+            name="volunteer_fields",
+        ),
+        sa.CheckConstraint("role = 'admin' OR community_id IS NOT NULL", name="community_required"),
+        sa.CheckConstraint("open_claim_count >= 0", name="open_claim_count_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored case-folded so "WuLi" and "wuli" are one account.
+    username: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    name: Mapped[str] = mapped_column(sa.String(50))
+    phone: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    role: Mapped[Role] = mapped_column(enum_column_type(Role, "role"))
+    community_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="RESTRICT"), index=True
+    )
+    volunteer_type: Mapped[VolunteerType | None] = mapped_column(
+        enum_column_type(VolunteerType, "volunteer_type")
+    )
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
+    report_status: Mapped[ReportStatus | None] = mapped_column(
+        enum_column_type(ReportStatus, "report_status")
+    )
+    report_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    report_reject_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    # A resident the secretary knows (认识的街坊): their ratings earn points at once.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Claims this volunteer holds right now; a conditional UPDATE on it enforces a community's
+    # cap even when one person claims twice at the same moment.
+    open_claim_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A volunteer may keep their name off public boards; their points still count.
+    show_on_boards: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    community: Mapped[Community | None] = relationship(foreign_keys=[community_id])
+    organization: Mapped[Organization | None] = relationship(foreign_keys=[organization_id])
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.role is Role.SECRETARY
+
+    @property
+    def is_trusted_rater(self) -> bool:
+        """Whose stars count at once: verified residents, approved volunteers, staff."""
+        if self.role is Role.RESIDENT:
+            return self.verified_at is not None
+        if self.role is Role.VOLUNTEER:
+            return self.report_status is ReportStatus.APPROVED
+        return True
+
+    @property
+    def is_approved_volunteer(self) -> bool:
+        return self.role is Role.VOLUNTEER and self.report_status is ReportStatus.APPROVED
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username} {self.role.value}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from wishboard.accounts.models import ReportStatus, VolunteerType
+from wishboard.core.schemas import (
+    BaseSchema,
+    Bool,
+    Int,
+    PageQuerySchema,
+    Str,
+    length,
+    one_of,
+)
+
+USERNAME = validate.Regexp(r"^[\w.\-]{3,40}$",
+                           error="用户名为3到40个字母、数字、汉字或 _ . -")
+PHONE = validate.Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+                        error="请填写11位手机号,或带区号的座机号")
+PHONE_OR_BLANK = validate.Regexp(r"^(|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+                                 error="请填写11位手机号,或带区号的座机号")
+VOLUNTEER_TYPES = [t.value for t in VolunteerType]
+
+
+class RefSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class UserSchema(BaseSchema):
+    """A user as they themselves, and their community's secretary, see them."""
+
+    id = fields.Integer(dump_only=True)
+    username = fields.String()
+    name = fields.String()
+    phone = fields.String()
+    role = fields.Function(lambda u: u.role.value)
+    role_label = fields.Function(lambda u: u.role.label)
+    community = fields.Nested(RefSchema, allow_none=True)
+    volunteer_type = fields.Function(lambda u: u.volunteer_type.value if u.volunteer_type else None)
+    organization = fields.Nested(RefSchema, allow_none=True)
+    report_status = fields.Function(lambda u: u.report_status.value if u.report_status else None)
+    report_reject_reason = fields.String(allow_none=True)
+    report_reviewed_at = fields.AwareDateTime(allow_none=True)
+    verified_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "residents: when the secretary verified them (their ratings earn)"})
+    created_at = fields.AwareDateTime()
+
+
+class MeSchema(UserSchema):
+    """GET /me: the user, with their points and inbox count."""
+
+    points = fields.Method("dump_points")
+    show_on_boards = fields.Boolean()
+    unread_notifications = fields.Method("dump_unread")
+
+    def dump_points(self, user) -> int:
+        from wishboard.points.services import points_of
+
+        return points_of(user) if user.role.value == "volunteer" else 0
+
+    def dump_unread(self, user) -> int:
+        from wishboard.notifications.services import unread_count
+
+        return unread_count(user)
+
+
+class MeUpdateSchema(BaseSchema):
+    show_on_boards = Bool(required=True)
+
+
+class RegisterSchema(BaseSchema):
+    username = Str(required=True, validate=USERNAME)
+    password = Str(required=True, strip=False, load_only=True, validate=length(8, 128))
+    name = Str(required=True, validate=length(1, 50))
+    phone = Str(required=True, validate=PHONE)
+    role = Str(required=True, validate=one_of(["resident", "volunteer"], "resident, volunteer"))
+    community_id = Int(required=True)
+    volunteer_type = Str(load_default=None, allow_none=True, validate=one_of(VOLUNTEER_TYPES))
+    organization_id = Int(load_default=None, allow_none=True)
+
+
+class StaffUserCreateSchema(BaseSchema):
+    username = Str(required=True, validate=USERNAME)
+    password = Str(required=True, strip=False, load_only=True, validate=length(8, 128))
+    name = Str(required=True, validate=length(1, 50))
+    phone = Str(load_default="", validate=PHONE_OR_BLANK)
+    role = Str(load_default="secretary", validate=one_of(["secretary"]))
+    community_id = Int(required=True)
+
+
+class LoginSchema(BaseSchema):
+    username = Str(required=True, validate=length(1, 40))
+    password = Str(required=True, strip=False, load_only=True, validate=length(1, 128))
+
+
+class TokenSchema(BaseSchema):
+    token = fields.String()
+    token_type = fields.String()
+    expires_at = fields.AwareDateTime()
+
+
+class RejectReportSchema(BaseSchema):
+    reason = Str(required=True, validate=length(1, 200))
+
+
+class ResidentQuerySchema(PageQuerySchema):
+    community_id = Int(load_default=None)
+    verified = Bool(load_default=None, allow_none=True)
+
+
+class VolunteerQuerySchema(PageQuerySchema):
+    community_id = Int(load_default=None)
+    status = Str(load_default=ReportStatus.PENDING.value,
+                 validate=one_of([s.value for s in ReportStatus]))

@@ -1,0 +1,351 @@
+"""Accounts: registration, log-in, staff accounts, and the secretary's decision on a 报到."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from wishboard.access import ensure_admin, ensure_can_manage_community
+from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
+from wishboard.audit import services as audit
+from wishboard.core.clock import utcnow
+from wishboard.errors import (
+    ConflictError,
+    NotFoundError,
+    UnauthorizedError,
+    ValidationFailedError,
+)
+from wishboard.extensions import db
+from wishboard.places.models import Community, Organization
+from wishboard.privacy import mask_name
+
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH: dict[tuple, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    cfg = current_app.config
+    return PasswordHasher(
+        time_cost=cfg["ARGON2_TIME_COST"],
+        memory_cost=cfg["ARGON2_MEMORY_COST"],
+        parallelism=cfg["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().casefold()
+
+
+def _community_for_members(community_id: int) -> Community:
+    """The community a person joins must exist and be a 社区/村, not a district or a building."""
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise ValidationFailedError(fields={"community_id": ["没有这个社区"]})
+    if not community.is_community:
+        raise ValidationFailedError(
+            fields={"community_id": [f"请选择一个社区或村,而不是{community.level.label}"]}
+        )
+    return community
+
+
+def _organization_in(community: Community, organization_id: int | None) -> Organization | None:
+    if organization_id is None:
+        return None
+    org = db.session.get(Organization, organization_id)
+    if org is None or org.community_id != community.id:
+        raise ValidationFailedError(fields={"organization_id": ["本社区没有这个报到党组织"]})
+    return org
+
+
+def _username_taken() -> ConflictError:
+    return ConflictError("这个用户名已有人使用,请换一个", message_en="Username taken",
+                         code="username_taken", fields={"username": ["已有人使用"]})
+
+
+def _add_user(user: User) -> User:
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise _username_taken() from None
+    return user
+
+
+def _ensure_username_free(username: str) -> None:
+    exists = db.session.scalar(sa.select(User.id).where(User.username == username))
+    if exists is not None:
+        raise _username_taken()
+
+
+def register_user(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    phone: str,
+    role: str,
+    community_id: int,
+    volunteer_type: str | None = None,
+    organization_id: int | None = None,
+    now: datetime | None = None,
+) -> User:
+    """A resident or volunteer signs up. A volunteer's 报到 waits for the secretary unless the
+    community approves automatically."""
+    role_ = Role(role)
+    if role_ not in (Role.RESIDENT, Role.VOLUNTEER):
+        raise ValidationFailedError(fields={"role": ["只能注册为居民或志愿者"]})
+    username = normalize_username(username)
+    _ensure_username_free(username)
+    community = _community_for_members(community_id)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        name=name,
+        phone=phone,
+        role=role_,
+        community_id=community.id,
+        created_at=now or utcnow(),
+    )
+    if role_ is Role.VOLUNTEER:
+        org = _organization_in(community, organization_id)
+        user.volunteer_type = VolunteerType(volunteer_type or VolunteerType.OTHER.value)
+        user.organization_id = org.id if org else None
+        if community.auto_approve_reports:
+            user.report_status = ReportStatus.APPROVED
+            user.report_reviewed_at = user.created_at
+        else:
+            user.report_status = ReportStatus.PENDING
+    elif organization_id is not None or volunteer_type is not None:
+        raise ValidationFailedError(
+            fields={"role": ["只有志愿者可以填写志愿者类型和报到党组织"]}
+        )
+    return _add_user(user)
+
+
+def create_staff_user(
+    actor: User | None,
+    *,
+    username: str,
+    password: str,
+    name: str,
+    phone: str = "",
+    role: str = "secretary",
+    community_id: int | None = None,
+) -> User:
+    """An admin creates a secretary (or, from the CLI with no actor, an admin)."""
+    if actor is not None:
+        ensure_admin(actor)
+    role_ = Role(role)
+    if role_ not in (Role.SECRETARY, Role.ADMIN):
+        raise ValidationFailedError(fields={"role": ["只能创建社区书记或管理员"]})
+    username = normalize_username(username)
+    _ensure_username_free(username)
+    community = None
+    if role_ is Role.SECRETARY:
+        if community_id is None:
+            raise ValidationFailedError(fields={"community_id": ["社区书记需要所属社区"]})
+        community = _community_for_members(community_id)
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        name=name,
+        phone=phone,
+        role=role_,
+        community_id=community.id if community else None,
+    )
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _username_taken() from None
+    audit.record("staff_created", actor=actor, object_type="user", object_id=user.id,
+                 community_id=user.community_id,
+                 after={"username": user.username, "name": user.name, "role": role_.value})
+    return _add_user(user)
+
+
+def authenticate(username: str, password: str) -> User:
+    """Check a username and password; the same error whichever was wrong."""
+    hasher = _hasher()
+    name = normalize_username(username)
+    user = db.session.scalar(sa.select(User).where(User.username == name))
+    if user is None:
+        key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        dummy = _DUMMY_HASH.setdefault(key, hasher.hash("not-a-password"))
+        _verify(hasher, dummy, password)
+        _record_login(None, name, ok=False)
+        raise _bad_credentials()
+    if not _verify(hasher, user.password_hash, password) or not user.is_active:
+        _record_login(user, name, ok=False)
+        raise _bad_credentials()
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    _record_login(user, name, ok=True)
+    return user
+
+
+def _record_login(user: User | None, username: str, *, ok: bool) -> None:
+    """Every log-in, and every failed try (committed before the failure is raised)."""
+    # An unknown name is kept only masked: people type their password in the wrong box.
+    shown = username[:40] if user is not None else mask_name(username[:40])
+    audit.record("login_succeeded" if ok else "login_failed", actor=user, object_type="user",
+                 object_id=user.id if user else None,
+                 community_id=user.community_id if user else None,
+                 after={"username": shown})
+    db.session.commit()
+
+
+def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:
+    try:
+        return hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _bad_credentials() -> UnauthorizedError:
+    return UnauthorizedError("用户名或密码不对", message_en="Wrong username or password",
+                             code="invalid_credentials")
+
+
+def _volunteer_in_my_community(actor: User, user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role is not Role.VOLUNTEER:
+        raise NotFoundError("没有这位志愿者", message_en="No such volunteer")
+    ensure_can_manage_community(actor, user.community_id)
+    return user
+
+
+def approve_report(actor: User, user_id: int, *, now: datetime | None = None) -> User:
+    """The secretary accepts a volunteer's 报到 (also one rejected earlier, on second thought)."""
+    user = _volunteer_in_my_community(actor, user_id)
+    if user.report_status is ReportStatus.APPROVED:
+        raise ConflictError("这位志愿者已经报到", message_en="Already approved",
+                            code="report_already_approved")
+    return _decide_report(actor, user, ReportStatus.APPROVED, None, now)
+
+
+def reject_report(actor: User, user_id: int, reason: str, *, now: datetime | None = None) -> User:
+    user = _volunteer_in_my_community(actor, user_id)
+    if user.report_status is not ReportStatus.PENDING:
+        raise ConflictError("只能退回待审核的报到", message_en="Only pending reports can be rejected",
+                            code="report_not_pending")
+    return _decide_report(actor, user, ReportStatus.REJECTED, reason, now)
+
+
+def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | None,
+                   now: datetime | None) -> User:
+    now = now or utcnow()
+    audit.record("report_approved" if status is ReportStatus.APPROVED else "report_rejected",
+                 actor=actor, object_type="user", object_id=user.id,
+                 community_id=user.community_id,
+                 before={"report_status": user.report_status.value,
+                         "reason": user.report_reject_reason},
+                 after={"report_status": status.value, "reason": reason}, now=now)
+    user.report_status = status
+    user.report_reject_reason = reason
+    user.report_reviewed_at = now
+    user.report_reviewed_by_id = actor.id
+    db.session.commit()
+    return user
+
+
+def verify_resident(actor: User, user_id: int, *, now: datetime | None = None) -> User:
+    """The secretary vouches for a resident they know (认识的街坊): from now on the
+    resident's ratings earn points, and those already given earn now."""
+    from wishboard.ratings import services as ratings
+
+    now = now or utcnow()
+    user = db.session.get(User, user_id)
+    if user is None or user.role is not Role.RESIDENT:
+        raise NotFoundError("没有这位居民", message_en="No such resident")
+    ensure_can_manage_community(actor, user.community_id)
+    moved = db.session.execute(
+        sa.update(User).where(User.id == user.id, User.verified_at.is_(None))
+        .values(verified_at=now, verified_by_id=actor.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if not moved:
+        db.session.rollback()
+        raise ConflictError("这位居民已经核实过了", message_en="Already verified",
+                            code="already_verified")
+    counted = ratings.count_waiting_ratings(now, rater_id=user.id)
+    audit.record("resident_verified", actor=actor, object_type="user", object_id=user.id,
+                 community_id=user.community_id, before={"verified": False},
+                 after={"verified": True, "ratings_counted": counted}, now=now)
+    db.session.commit()
+    db.session.refresh(user)
+    return user
+
+
+def list_residents(actor: User, *, community_id: int | None = None,
+                   verified: bool | None = None, page: int = 1, per_page: int = 20,
+                   shown: bool = False) -> tuple[list[User], int]:
+    """A community's residents, those waiting for verification first (oldest first).
+    ``shown``: the list, phones included, goes to a screen; the sight is recorded."""
+    community_id = community_id or actor.community_id
+    if community_id is None:
+        raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
+    ensure_can_manage_community(actor, community_id)
+    query = sa.select(User).where(User.role == Role.RESIDENT, User.community_id == community_id)
+    if verified is not None:
+        query = query.where(User.verified_at.is_not(None) if verified
+                            else User.verified_at.is_(None))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    users = db.session.scalars(
+        query.order_by(User.verified_at.is_not(None), User.created_at, User.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    if shown and users:
+        audit.record("residents_viewed", actor=actor, object_type="user", object_id=None,
+                     community_id=community_id, after={"user_ids": [u.id for u in users]})
+        db.session.commit()
+    return list(users), total
+
+
+def list_volunteers(
+    actor: User,
+    *,
+    community_id: int | None = None,
+    status: str | None = ReportStatus.PENDING.value,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[User], int]:
+    """The secretary's queue: volunteers of one community by report status, oldest first."""
+    community_id = community_id or actor.community_id
+    if community_id is None:
+        raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
+    ensure_can_manage_community(actor, community_id)
+    query = sa.select(User).where(User.role == Role.VOLUNTEER, User.community_id == community_id)
+    if status:
+        query = query.where(User.report_status == ReportStatus(status))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    users = db.session.scalars(
+        query.options(joinedload(User.organization))
+        .order_by(User.created_at, User.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(users), total
+
+
+def list_staff(role: Role) -> list[User]:
+    return list(db.session.scalars(
+        sa.select(User).where(User.role == role)
+        .options(joinedload(User.community)).order_by(User.id)
+    ))
+
+
+def update_preferences(user: User, *, show_on_boards: bool) -> User:
+    user.show_on_boards = show_on_boards
+    db.session.commit()
+    return user

@@ -1,0 +1,70 @@
+"""The audit log: who did what to which thing, when and from where. Append-only: the app
+only ever inserts, and the database refuses to change a row (see the migration)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wishboard.accounts.models import User
+from wishboard.core.clock import utcnow
+from wishboard.core.db import UTCDateTime
+from wishboard.extensions import db
+
+# How each action reads on the secretary's page.
+AUDIT_ACTIONS = {
+    "login_succeeded": "登录成功",
+    "login_failed": "登录失败",
+    "report_approved": "通过报到",
+    "report_rejected": "退回报到",
+    "resident_verified": "核实居民",
+    "staff_created": "创建管理账号",
+    "place_created": "添加地点",
+    "category_created": "添加类别",
+    "organization_created": "添加报到党组织",
+    "community_settings_changed": "修改社区设置",
+    "points_rules_changed": "修改积分规则",
+    "private_details_viewed": "查看服务对象信息",
+    "rating_removed": "撤销评价",
+    "hours_confirmed": "确认服务时长",
+    "hours_adjusted": "调整服务时长",
+    "hours_settled": "时长按社区规定处理",
+    "service_log_confirmed": "确认项目服务记录",
+    "service_log_rejected": "退回项目服务记录",
+    "needs_viewed": "查看需求(含居民联系方式)",
+    "residents_viewed": "查看居民名单(含电话)",
+    "points_recomputed": "重算积分总数",
+    "volunteer_flagged": "提醒:频繁释放认领",
+}
+
+
+class AuditEntry(db.Model):
+    """One thing someone did. ``actor_id`` None is the system (or an unknown person at the
+    log-in form); ``before``/``after`` hold what changed, as JSON."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("ix_audit_log_community", "community_id", "id"),
+        sa.Index("ix_audit_log_community_action", "community_id", "action", "id"),
+        sa.Index("ix_audit_log_actor", "actor_id", "id"),
+        sa.Index("ix_audit_log_object", "object_type", "object_id", "action"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    community_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    object_type: Mapped[str] = mapped_column(sa.String(30))
+    object_id: Mapped[int | None] = mapped_column()
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+    address: Mapped[str | None] = mapped_column(sa.String(45))
+
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        return AUDIT_ACTIONS.get(self.action, self.action)

@@ -1,0 +1,217 @@
+"""``flask wishboard ...``: thin commands over the services, as the views are."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from wishboard.errors import WishboardError
+from wishboard.places.models import PlaceLevel
+
+wishboard = AppGroup("wishboard", help="Wishboard administration.")
+
+
+def _fail(error: WishboardError) -> None:
+    details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in error.fields.items())
+    raise click.ClickException(error.message + (f" ({details})" if details else ""))
+
+
+@wishboard.command("create-admin")
+@click.option("--username", prompt="用户名 username")
+@click.option("--password", prompt="密码 password", hide_input=True, confirmation_prompt=True)
+@click.option("--name", prompt="姓名 name")
+@click.option("--phone", default="")
+def create_admin(username, password, name, phone):
+    """Create an administrator account."""
+    from wishboard.accounts import services as accounts
+    from wishboard.accounts.schemas import StaffUserCreateSchema
+    from wishboard.core.schemas import load_or_raise
+
+    try:
+        data = load_or_raise(StaffUserCreateSchema(), {
+            "username": username, "password": password, "name": name, "phone": phone,
+            "community_id": 0})
+        user = accounts.create_staff_user(None, username=data["username"],
+                                          password=data["password"], name=data["name"],
+                                          phone=data["phone"], role="admin")
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created admin {user.username} (id {user.id})")
+
+
+@wishboard.command("create-community")
+@click.option("--name", required=True)
+@click.option("--level", required=True, type=click.Choice([lv.value for lv in PlaceLevel]))
+@click.option("--parent-id", type=int, default=None)
+@click.option("--auto-approve-reports", is_flag=True)
+def create_community(name, level, parent_id, auto_approve_reports):
+    """Add a place (district, street, community, area, courtyard, building...)."""
+    from wishboard.places import services as places
+
+    try:
+        place = places.create_community(None, name=name, level=level, parent_id=parent_id,
+                                        auto_approve_reports=auto_approve_reports)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created {place.level.value} {place.name} (id {place.id})")
+
+
+@wishboard.command("create-secretary")
+@click.option("--username", required=True)
+@click.option("--password", prompt="密码 password", hide_input=True, confirmation_prompt=True)
+@click.option("--name", required=True)
+@click.option("--phone", default="")
+@click.option("--community-id", type=int, required=True)
+def create_secretary(username, password, name, phone, community_id):
+    """Create a community secretary account."""
+    from wishboard.accounts import services as accounts
+    from wishboard.accounts.schemas import StaffUserCreateSchema
+    from wishboard.core.schemas import load_or_raise
+
+    try:
+        data = load_or_raise(StaffUserCreateSchema(), {
+            "username": username, "password": password, "name": name, "phone": phone,
+            "community_id": community_id})
+        user = accounts.create_staff_user(None, **data)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created secretary {user.username} (id {user.id})")
+
+
+@wishboard.command("create-organization")
+@click.option("--name", required=True)
+@click.option("--community-id", type=int, required=True)
+def create_organization(name, community_id):
+    """Add a reporting organisation (报到党组织) to a community."""
+    from wishboard.places import services as places
+
+    try:
+        org = places.create_organization(None, name=name, community_id=community_id)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created organization {org.name} (id {org.id})")
+
+
+@wishboard.command("create-category")
+@click.option("--name", required=True)
+@click.option("--description", default="")
+@click.option("--sort-order", type=int, default=100)
+def create_category(name, description, sort_order):
+    """Add a category of need."""
+    from wishboard.places import services as places
+
+    try:
+        category = places.create_category(None, name=name, description=description,
+                                          sort_order=sort_order)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"created category {category.name} (id {category.id})")
+
+
+@wishboard.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+def seed_demo(if_empty):
+    """Load the demo community 玉林北路社区 (idempotent)."""
+    from wishboard.cli import demo
+
+    if if_empty and not demo.database_is_empty():
+        click.echo("database has data; demo not loaded")
+        return
+    logins = demo.seed_demo()
+    click.echo("demo community 玉林北路社区 is ready. Log-ins (password for all: "
+               f"{demo.DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.username:<16} {login.name:<6} {login.role}")
+
+
+points_cli = AppGroup("points", help="The positive-energy score ledger.")
+wishboard.add_command(points_cli)
+
+
+@points_cli.command("recompute")
+@click.option("--community-id", type=int, default=None, help="Only this community.")
+@click.option("--check", is_flag=True, help="Report differences without repairing them.")
+def points_recompute(community_id, check):
+    """Rebuild the points totals from the ledger and report every total that disagreed."""
+    from wishboard.points import services as points
+
+    mismatches = points.recompute_totals(community_id=community_id, repair=not check)
+    for m in mismatches:
+        click.echo(f"mismatch {m.owner_type} {m.owner_id} {m.period}: "
+                   f"stored {m.stored or 'nothing'} ledger {m.ledger or 'nothing'}")
+    verb = "found" if check else "repaired"
+    click.echo(f"{len(mismatches)} totals {verb}" if mismatches else "totals match the ledger")
+    if check and mismatches:
+        raise SystemExit(1)
+
+
+@wishboard.command("sweep")
+@click.option("--dry-run", is_flag=True, help="List what would change and why; change nothing.")
+@click.option("--now", "at", default=None, metavar="ISO-TIME",
+              help="Sweep as of this moment instead of now (e.g. 2026-12-01T08:00:00+08:00).")
+def sweep(dry_run, at):
+    """Apply the stale-work policy once: expire, release overdue claims, close, remind."""
+    from datetime import datetime
+
+    from wishboard.jobs import sweeps
+
+    now = None
+    if at:
+        try:
+            now = datetime.fromisoformat(at)
+        except ValueError:
+            raise click.BadParameter("use an ISO time such as 2026-12-01T08:00:00+08:00",
+                                     param_hint="--now") from None
+        if now.tzinfo is None:
+            raise click.BadParameter("give the time zone, e.g. +08:00", param_hint="--now")
+    if dry_run:
+        due = sweeps.plan(now)
+        for item in due:
+            click.echo(f"{item.rule:<14} wish {item.wish_id:<7} {item.title}: {item.why}")
+        click.echo(f"{len(due)} changes due" if due else "nothing is due")
+        return
+    result = sweeps.run_sweep(now)
+    click.echo(result.summary())
+
+
+@wishboard.command("purge-tokens")
+def purge_tokens():
+    """Delete API tokens that expired or were revoked over a week ago."""
+    from wishboard.accounts import tokens
+
+    click.echo(f"purged {tokens.purge_expired_tokens()} tokens")
+
+
+@wishboard.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host, port):
+    """Development server with the scheduler running inside it (one process, no reloader)."""
+    from werkzeug.serving import run_simple
+
+    from wishboard.jobs.scheduler import build_scheduler
+
+    app = current_app._get_current_object()
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    click.echo(f"scheduler started with {len(scheduler.get_jobs())} jobs")
+    try:
+        run_simple(host, port, app, use_reloader=False, threaded=True)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+@wishboard.command("scheduler")
+def run_scheduler():
+    """Run the scheduler in the foreground: the one place jobs run in production."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from wishboard.jobs.scheduler import build_scheduler
+
+    scheduler = build_scheduler(current_app._get_current_object(), BlockingScheduler)
+    click.echo(f"scheduler running {len(scheduler.get_jobs())} jobs; Ctrl-C to stop")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

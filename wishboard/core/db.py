@@ -1,0 +1,93 @@
+"""What every table and every use case shares: the UTC time type, enums with their plain
+Chinese labels and how they are stored, the engine-neutral upsert, and the one way a
+unique constraint becomes a 409. (The declarative base and its naming convention live with
+``db`` in ``wishboard.extensions``.)"""
+
+from __future__ import annotations
+
+import enum
+from datetime import timezone
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from wishboard.errors import WishboardError
+from wishboard.extensions import db
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timezone-aware UTC datetime on every engine.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so values are stored as UTC
+    and handed back tagged as UTC. Naive datetimes are refused rather than guessed at.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class LabelledEnum(str, enum.Enum):
+    """An enum whose members carry the stored value (what API.md shows) and the plain word
+    the pages show: ``OPEN = "open", "待认领"`` gives ``.value == "open"`` and
+    ``.label == "待认领"``."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+def enum_column_type(enum_cls: type[enum.Enum], name: str, length: int = 20) -> sa.Enum:
+    """Store an enum's *values* (what API.md shows) as a VARCHAR with a CHECK constraint."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+def upsert(table):
+    """An INSERT that offers ``on_conflict_do_nothing`` / ``on_conflict_do_update`` on the
+    engine in use (SQLite and PostgreSQL spell them alike in SQLAlchemy)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def flush_or_conflict(conflict: WishboardError, *, commit: bool = False) -> None:
+    """Flush (or commit) what the session holds; when a unique constraint refuses it (the
+    last guard behind every "only once" rule, and what a lost race meets), roll the
+    transaction back and raise ``conflict`` instead."""
+    try:
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise conflict from None

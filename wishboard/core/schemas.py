@@ -1,0 +1,172 @@
+"""What every schema is built from: fields whose error messages are in plain Chinese, the
+base schemas, local dates, and how input is loaded for the API and the web forms alike.
+
+marshmallow gathers ``default_error_messages`` along the class hierarchy, so these subclasses
+change only the wording. Every schema in the app uses them.
+
+Naming: ``*Schema`` dumps, ``*CreateSchema``/``*Schema`` with verbs load, ``*QuerySchema``
+reads query strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from wishboard.core.clock import local_zone
+from wishboard.errors import ValidationFailedError
+
+REQUIRED = "必填"
+NULL = "不能为空"
+
+
+def _msgs(**extra: str) -> dict[str, str]:
+    return {"required": REQUIRED, "null": NULL, "validator_failed": "填写有误", **extra}
+
+
+class Str(fields.String):
+    default_error_messages = _msgs(invalid="请填写文字", invalid_utf8="文字编码有误")
+
+    def __init__(self, *args, strip: bool = True, **kwargs):
+        self.strip = strip
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        return value.strip() if self.strip else value
+
+
+class Int(fields.Integer):
+    default_error_messages = _msgs(invalid="请填写整数", too_large="数字太大")
+
+
+class Float(fields.Float):
+    default_error_messages = _msgs(invalid="请填写数字", too_large="数字太大", special="请填写数字")
+
+
+class Bool(fields.Boolean):
+    default_error_messages = _msgs(invalid="请填写是或否")
+
+
+class AwareDateTime(fields.AwareDateTime):
+    default_error_messages = _msgs(
+        invalid="日期时间格式不对", invalid_awareness="请带上时区", format="日期时间格式不对"
+    )
+
+
+class Nested(fields.Nested):
+    default_error_messages = _msgs(type="格式不对")
+
+
+class List(fields.List):
+    default_error_messages = _msgs(invalid="应为列表")
+
+
+def length(min: int | None = None, max: int | None = None) -> validate.Length:
+    if min and max:
+        error = f"长度应在{min}到{max}个字之间"
+    elif max:
+        error = f"最多{max}个字"
+    else:
+        error = f"至少{min}个字"
+    return validate.Length(min=min, max=max, error=error)
+
+
+def one_of(choices, labels: str | None = None) -> validate.OneOf:
+    return validate.OneOf(list(choices), error=f"只能是:{labels or ', '.join(choices)}")
+
+
+def in_range(min: float | None = None, max: float | None = None) -> validate.Range:
+    return validate.Range(min=min, max=max, error=f"应在{min}到{max}之间")
+
+
+class BaseSchema(Schema):
+    """Input schemas refuse unknown fields, with a Chinese message."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {
+        "unknown": "不认识这个字段",
+        "type": "提交的内容应为 JSON 对象",
+        "required": REQUIRED,
+        "null": NULL,
+    }
+
+
+class QuerySchema(BaseSchema):
+    """Query strings: unknown parameters are ignored (caches and tracking add their own)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageQuerySchema(QuerySchema):
+    page = Int(load_default=1, validate=in_range(1, 100000))
+    per_page = Int(load_default=20, validate=in_range(1, 100))
+
+
+class ViewerSchema(BaseSchema):
+    """An output schema whose fields depend on who is looking (``viewer``, a User or None)."""
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+
+
+class LocalDate(fields.Date):
+    default_error_messages = {"invalid": "日期格式不对,例如 2026-11-22", "required": REQUIRED,
+                              "null": NULL, "format": "日期格式不对"}
+
+
+class Deadline(fields.Field):
+    """A date (``2026-12-01``: the end of that day, local time) or an ISO datetime
+    (without an offset it is local time). Loads as an aware UTC datetime."""
+
+    default_error_messages = {"invalid": "日期格式不对,例如 2026-12-01", "required": REQUIRED,
+                              "null": NULL}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                day = dt.date.fromisoformat(text)
+                moment = dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=local_zone())
+            else:
+                moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=local_zone())
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return moment.astimezone(dt.timezone.utc)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value.isoformat() if value is not None else None
+
+
+def ref(obj, *attrs):
+    """A related row as ``{"id", "name", ...attrs}``, or None."""
+    if obj is None:
+        return None
+    return {attr: getattr(obj, attr) for attr in ("id", "name", *attrs)}
+
+
+class ReasonSchema(BaseSchema):
+    reason = Str(required=True, validate=length(1, 200))
+
+
+def load_or_raise(schema, data) -> dict:
+    """Validate ``data`` with ``schema`` (an instance); errors become ValidationFailedError."""
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        raise ValidationFailedError(fields=messages) from None
+
+
+def form_data(form) -> dict:
+    """An HTML form as schema input: blank optional fields are treated as not given."""
+    return {k: v for k, v in form.items() if k != "csrf_token" and v.strip() != ""}

@@ -1,0 +1,1 @@
+"""Scheduled work: the sweep (stale-work policy), its lease, and the scheduler."""

@@ -1,0 +1,21 @@
+"""Every table, imported in one place so the metadata is complete for the migrations and
+the shell. Code imports a model from its own feature (``wishboard.wishes.models``)."""
+
+from wishboard.accounts.models import ApiToken, User
+from wishboard.activities.models import Activity, Signup
+from wishboard.audit.models import AuditEntry
+from wishboard.jobs.models import JobLock, Reminder
+from wishboard.needs.models import Need
+from wishboard.notifications.models import Notification
+from wishboard.places.models import Category, Community, Organization
+from wishboard.points.models import PointsEntry, PointsRules, PointsTotal
+from wishboard.projects.models import ProjectMember, ServiceLog
+from wishboard.ratings.models import Rating
+from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent
+
+__all__ = [
+    "ApiToken", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder", "Need",
+    "Notification", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
+    "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
+    "WishEvent",
+]

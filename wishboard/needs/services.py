@@ -1,0 +1,132 @@
+"""Needs (需求征集): a resident asks (or the secretary records it for them), the secretary
+reads the queue and declines with a reason; publishing a need is a wish use case
+(``wishboard.wishes.services.publish_need``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from wishboard.access import can_manage_community, ensure_can_manage_community
+from wishboard.accounts.models import Role, User
+from wishboard.audit import services as audit
+from wishboard.core.clock import utcnow
+from wishboard.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationFailedError,
+)
+from wishboard.extensions import db
+from wishboard.needs.models import Need, NeedStatus
+from wishboard.notifications.services import notify, secretary_ids
+from wishboard.places.services import active_category, grid_in
+from wishboard.privacy import mask_name
+
+
+def get_need(need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None:
+        raise NotFoundError("没有这条需求", message_en="No such need")
+    return need
+
+
+def need_for(actor: User, need_id: int) -> Need:
+    """A need, for the resident behind it or the community's staff; 404 for anyone else."""
+    need = get_need(need_id)
+    if actor.id in (need.resident_id, need.submitted_by_id):
+        return need
+    if can_manage_community(actor, need.community_id):
+        audit.record("needs_viewed", actor=actor, object_type="need", object_id=need.id,
+                     community_id=need.community_id, after={"need_ids": [need.id]})
+        db.session.commit()
+        return need
+    raise NotFoundError("没有这条需求", message_en="No such need")
+
+
+def submit_need(actor: User, *, title: str, description: str, category_id: int | None = None,
+                grid_id: int | None = None, address: str = "", contact_phone: str = "",
+                contact_name: str | None = None, now: datetime | None = None) -> Need:
+    """A resident posts a need; or a secretary records one for a resident without a phone
+    (代录), giving that resident's name, phone and address."""
+    now = now or utcnow()
+    if actor.role is Role.RESIDENT:
+        on_behalf, resident_id = False, actor.id
+        contact_name = actor.name
+        contact_phone = contact_phone or actor.phone
+    elif actor.role is Role.SECRETARY:
+        on_behalf, resident_id = True, None
+        if not contact_name:
+            raise ValidationFailedError(fields={"contact_name": ["代录时请填写居民姓名"]})
+    else:
+        raise ForbiddenError("需求由居民提出,或由社区书记代录",
+                             message_en="Needs come from residents or their secretary",
+                             code="residents_only")
+    community_id = actor.community_id
+    active_category(category_id, required=False)
+    grid_in(community_id, grid_id)
+    need = Need(community_id=community_id, title=title, description=description,
+                category_id=category_id, grid_id=grid_id, resident_id=resident_id,
+                contact_name=contact_name, contact_phone=contact_phone or "",
+                address=address or "", submitted_by_id=actor.id, on_behalf=on_behalf,
+                created_at=now)
+    db.session.add(need)
+    db.session.flush()
+    if not on_behalf:
+        notify(secretary_ids(community_id), "need_submitted",
+               f"新需求:{title}(来自{mask_name(contact_name)})", need_id=need.id, now=now)
+    db.session.commit()
+    return need
+
+
+def list_needs(actor: User, *, status: str | None = None, community_id: int | None = None,
+               page: int = 1, per_page: int = 20, shown: bool = False
+               ) -> tuple[list[Need], int]:
+    """A resident's own needs; or a community's needs for its secretary (new ones first).
+    ``shown``: the list goes to the secretary's screen with the residents' phones and
+    addresses, and the sight is recorded in the audit log."""
+    query = sa.select(Need)
+    if actor.role in (Role.SECRETARY, Role.ADMIN):
+        community_id = community_id or actor.community_id
+        if community_id is None:
+            raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
+        ensure_can_manage_community(actor, community_id)
+        query = query.where(Need.community_id == community_id)
+    else:
+        query = query.where(sa.or_(Need.resident_id == actor.id,
+                                   Need.submitted_by_id == actor.id))
+    if status:
+        query = query.where(Need.status == NeedStatus(status))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.options(joinedload(Need.category), joinedload(Need.grid))
+        .order_by(Need.created_at.desc(), Need.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    if shown and actor.role in (Role.SECRETARY, Role.ADMIN) and items:
+        audit.record("needs_viewed", actor=actor, object_type="need", object_id=None,
+                     community_id=community_id, after={"need_ids": [n.id for n in items]})
+        db.session.commit()
+    return list(items), total
+
+
+def need_for_decision(actor: User, need_id: int) -> Need:
+    need = get_need(need_id)
+    ensure_can_manage_community(actor, need.community_id)
+    if need.status is not NeedStatus.NEW:
+        raise ConflictError(f"这条需求已处理({need.status.label})",
+                            message_en="This need has already been handled",
+                            code="need_already_handled")
+    return need
+
+
+def reject_need(actor: User, need_id: int, reason: str, *, now: datetime | None = None) -> Need:
+    now = now or utcnow()
+    need = need_for_decision(actor, need_id)
+    need.status, need.reject_reason = NeedStatus.REJECTED, reason
+    need.decided_by_id, need.decided_at = actor.id, now
+    notify([need.resident_id], "need_rejected",
+           f"您的需求「{need.title}」暂未采纳:{reason}", need_id=need.id, now=now)
+    db.session.commit()
+    return need

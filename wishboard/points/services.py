@@ -1,0 +1,515 @@
+"""The points rules, in one place: what each event is worth, the ledger entries it writes,
+the totals kept in step with them, leaderboards, points cards and recomputation.
+
+Award and reverse functions only add rows (the use case that calls them commits); each
+event's ``key`` is unique in the ledger, so an event replayed or retried pays once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from wishboard.access import ensure_can_manage_community
+from wishboard.accounts.models import Role, User, VolunteerType
+from wishboard.audit import services as audit
+from wishboard.core.clock import local, utcnow
+from wishboard.core.db import upsert
+from wishboard.errors import NotFoundError, ValidationFailedError
+from wishboard.extensions import db
+from wishboard.places.models import Community, Organization
+from wishboard.points.models import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
+from wishboard.ratings.models import Rating
+from wishboard.wishes.models import Claim, Wish, WishKind
+
+COUNTERS = ("claims", "completions", "activities", "hours", "ratings", "stars")
+PERIOD_KINDS = ("all", "year", "quarter", "month")
+
+
+# Rules ------------------------------------------------------------------------------------
+
+def rules_for(community_id: int) -> dict[str, int]:
+    row = db.session.get(PointsRules, community_id)
+    if row is None:
+        return dict(DEFAULT_RULES)
+    return {name: getattr(row, name) for name in DEFAULT_RULES}
+
+
+def update_rules(actor: User, community_id: int, *, now: datetime | None = None,
+                 **values: int) -> dict[str, int]:
+    """A secretary changes the community's rules; entries from now on use them."""
+    from wishboard.places.services import get_community
+
+    get_community(community_id)
+    ensure_can_manage_community(actor, community_id)
+    unknown = set(values) - set(DEFAULT_RULES)
+    if unknown:
+        raise ValidationFailedError(fields={name: ["不认识这条规则"] for name in unknown})
+    row = db.session.get(PointsRules, community_id)
+    if row is None:
+        row = PointsRules(community_id=community_id, **DEFAULT_RULES)
+        db.session.add(row)
+    before, after = audit.changes(row, DEFAULT_RULES, **values)
+    if after:  # the rules' history lives in the audit log
+        audit.record("points_rules_changed", actor=actor, object_type="place",
+                     object_id=community_id, community_id=community_id, before=before,
+                     after=after, now=now)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_at, row.updated_by_id = now or utcnow(), actor.id
+    db.session.commit()
+    return rules_for(community_id)
+
+
+# The ledger -------------------------------------------------------------------------------
+
+def periods_of(moment: datetime) -> dict[str, str]:
+    at = local(moment)
+    return {"year": f"{at.year}", "quarter": f"{at.year}-Q{(at.month - 1) // 3 + 1}",
+            "month": f"{at.year}-{at.month:02d}"}
+
+
+@dataclass
+class Deltas:
+    claims: int = 0
+    completions: int = 0
+    activities: int = 0
+    hours: Decimal = Decimal("0")
+    ratings: int = 0
+    stars: int = 0
+
+    def negated(self) -> Deltas:
+        return Deltas(**{name: -getattr(self, name) for name in COUNTERS})
+
+
+@dataclass
+class Award:
+    key: str
+    community_id: int
+    volunteer_id: int | None
+    organization_id: int | None
+    source_type: str
+    source_id: int
+    rule: str
+    amount: int
+    reason: str
+    deltas: Deltas = field(default_factory=Deltas)
+    reverses_id: int | None = None
+
+
+def _entry_values(award: Award, now: datetime) -> dict:
+    return dict(
+        key=award.key, community_id=award.community_id, volunteer_id=award.volunteer_id,
+        organization_id=award.organization_id, source_type=award.source_type,
+        source_id=award.source_id, rule=award.rule, amount=award.amount,
+        reason=award.reason[:200], reverses_id=award.reverses_id, created_at=now,
+        **periods_of(now), **{f"d_{name}": getattr(award.deltas, name) for name in COUNTERS})
+
+
+def _book(award: Award, now: datetime) -> bool:
+    """Write one entry unless its key is already in the ledger; then move the totals.
+    Returns whether anything was booked."""
+    return bool(_book_many([award], now))
+
+
+def _book_many(awards: list[Award], now: datetime) -> list[str]:
+    """Write the entries whose keys are not yet in the ledger (one statement), then add
+    what they carry to every total they touch (one more). Returns the keys booked."""
+    if not awards:
+        return []
+    booked = set(db.session.scalars(
+        upsert(PointsEntry).values([_entry_values(a, now) for a in awards])
+        .on_conflict_do_nothing(index_elements=["key"]).returning(PointsEntry.key)))
+    sums: dict[tuple, dict] = {}
+    periods = periods_of(now)
+    for award in awards:
+        if award.key not in booked:
+            continue
+        add = {"points": award.amount, **{n: getattr(award.deltas, n) for n in COUNTERS}}
+        for owner_type, owner_id in (("volunteer", award.volunteer_id),
+                                     ("organization", award.organization_id)):
+            if owner_id is None:
+                continue
+            # An organisation earns "as a body" when no volunteer takes the entry.
+            body = award.amount if owner_type == "organization" and (
+                award.volunteer_id is None) else 0
+            for period in ("all", periods["year"], periods["quarter"], periods["month"]):
+                row = sums.setdefault((owner_type, owner_id, period), dict(
+                    community_id=award.community_id, owner_type=owner_type,
+                    owner_id=owner_id, period=period, points=0, body_points=0,
+                    **{n: 0 for n in COUNTERS}))
+                for name, value in add.items():
+                    row[name] += value
+                row["body_points"] += body
+    if sums:
+        totals = PointsTotal.__table__
+        statement = upsert(totals)
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["owner_type", "owner_id", "period"],
+            set_={name: totals.c[name] + statement.excluded[name]
+                  for name in ("points", "body_points", *COUNTERS)}), list(sums.values()))
+    return sorted(booked)
+
+
+def reverse_many(items: list[tuple[str, str]], now: datetime) -> list[str]:
+    """Book the negative of each entry named by key (once each), with its reason. Keys with
+    nothing behind them are skipped. Returns the reversal keys booked."""
+    reasons = dict(items)
+    if not reasons:
+        return []
+    originals = db.session.scalars(sa.select(PointsEntry).where(PointsEntry.key.in_(reasons)))
+    return _book_many([Award(
+        key=f"{o.key}:reversal", community_id=o.community_id, volunteer_id=o.volunteer_id,
+        organization_id=o.organization_id, source_type=o.source_type, source_id=o.source_id,
+        rule=o.rule, amount=-o.amount, reason=reasons[o.key], reverses_id=o.id,
+        deltas=Deltas(**{n: getattr(o, f"d_{n}") for n in COUNTERS}).negated())
+        for o in originals], now)
+
+
+def _reverse(key: str, reason: str, now: datetime) -> bool:
+    return bool(reverse_many([(key, reason)], now))
+
+
+# What each event is worth -----------------------------------------------------------------
+
+def _earner(claim: Claim, wish: Wish) -> int | None:
+    """Who earns a claim's own points: the volunteer; but a service project is claimed and
+    completed by the organisation as a body (its members earn by joining and serving)."""
+    return None if wish.kind is WishKind.PROJECT and claim.organization_id else claim.volunteer_id
+
+
+def award_claim(claim: Claim, wish: Wish, now: datetime) -> None:
+    points = rules_for(wish.community_id)["per_claim"]
+    _book(Award(key=f"claim:{claim.id}", community_id=wish.community_id,
+                volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
+                source_type="claim", source_id=claim.id, rule="per_claim", amount=points,
+                reason=f"认领「{wish.title}」", deltas=Deltas(claims=1)), now)
+
+
+def reverse_claim(claim: Claim, wish: Wish, why: str, now: datetime) -> None:
+    _reverse(f"claim:{claim.id}", f"认领「{wish.title}」未完成:{why}", now)
+
+
+def award_completion(claim: Claim, wish: Wish, now: datetime) -> None:
+    """Completion points, paid when the claimant reports the service done. The hours earn
+    separately, once confirmed (``award_hours``)."""
+    _book(Award(key=f"completion:{claim.id}", community_id=wish.community_id,
+                volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
+                source_type="completion", source_id=claim.id, rule="per_completion",
+                amount=rules_for(wish.community_id)["per_completion"],
+                reason=f"完成「{wish.title}」", deltas=Deltas(completions=1)), now)
+
+
+def award_hours(claim: Claim, wish: Wish, now: datetime) -> None:
+    """Points per confirmed hour, to whoever earned the completion."""
+    hours = Decimal(claim.confirmed_hours or 0)
+    if hours <= 0:
+        return
+    _book(Award(key=f"completion:{claim.id}:hours", community_id=wish.community_id,
+                volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
+                source_type="completion", source_id=claim.id, rule="per_hour",
+                amount=int((hours * rules_for(wish.community_id)["per_hour"])
+                           .to_integral_value()),
+                reason=f"服务{hours}小时「{wish.title}」(已确认)", deltas=Deltas(hours=hours)),
+          now)
+
+
+def award_rating(rating: Rating, wish: Wish, now: datetime) -> bool:
+    """Stars earn for whoever the wish's claim and completion paid: the volunteer, or for a
+    service project claimed by an organisation, the organisation as a body."""
+    if wish.claimant_id is None:
+        return False
+    earner = None if wish.kind is WishKind.PROJECT and wish.claim_organization_id \
+        else wish.claimant_id
+    points = rules_for(wish.community_id)["per_star"] * rating.stars
+    return _book(Award(key=f"rating:{rating.id}", community_id=wish.community_id,
+                       volunteer_id=earner, organization_id=wish.claim_organization_id,
+                       source_type="rating", source_id=rating.id, rule="per_star",
+                       amount=points, reason=f"「{wish.title}」获得{rating.stars}星评价",
+                       deltas=Deltas(ratings=1, stars=rating.stars)), now)
+
+
+def reverse_rating(rating: Rating, wish: Wish, why: str, now: datetime) -> None:
+    _reverse(f"rating:{rating.id}", f"「{wish.title}」的评价被撤销:{why}", now)
+
+
+def award_activity(*, key: str, community_id: int, volunteer_id: int,
+                   organization_id: int | None, source_type: str, source_id: int,
+                   reason: str, now: datetime) -> bool:
+    """Participation in an activity or a project (活动参与)."""
+    return _book(Award(key=key, community_id=community_id, volunteer_id=volunteer_id,
+                       organization_id=organization_id, source_type=source_type,
+                       source_id=source_id, rule="per_activity",
+                       amount=rules_for(community_id)["per_activity"], reason=reason,
+                       deltas=Deltas(activities=1)), now)
+
+
+# Reading ----------------------------------------------------------------------------------
+
+def period_key(kind: str, *, year: int | None = None, quarter: int | None = None,
+               month: int | None = None, now: datetime | None = None) -> str:
+    """'all', or the year / quarter / month asked for (by default the current one)."""
+    if kind == "all":
+        return "all"
+    current = periods_of(now or utcnow())
+    year = year or int(current["year"])
+    if kind == "year":
+        return f"{year}"
+    if kind == "quarter":
+        quarter = quarter or int(current["quarter"][-1])
+        return f"{year}-Q{quarter}"
+    month = month or int(current["month"][-2:])
+    return f"{year}-{month:02d}"
+
+
+@dataclass
+class BoardRow:
+    rank: int
+    id: int | None
+    name: str
+    points: int
+    claims: int
+    completions: int
+    activities: int
+    hours: float
+    average_stars: float | None
+    volunteer_type: str | None = None
+    organization: str | None = None
+    # Organisations: what it earned as a body and what its members earned acting for it.
+    body_points: int | None = None
+    member_points: int | None = None
+
+
+ANONYMOUS = "一位志愿者(未公开姓名)"
+
+
+def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "all",
+                volunteer_type: str | None = None, page: int = 1, per_page: int = 20,
+                public: bool = True) -> tuple[list[BoardRow], int]:
+    """Ranked by points, then completions, then hours, then the earlier member (lower id);
+    rank is the position in that order. One query for the rows, one for the count.
+    Organisations rank by body + members' points, or by the body's alone where the
+    community chose so (``org_ranking``); ``points`` is always the figure ranked by."""
+    body_only = kind == "organizations" and db.session.scalar(
+        sa.select(Community.org_ranking).where(Community.id == community_id)) == "body"
+    ranked = PointsTotal.body_points if body_only else PointsTotal.points
+    order = (ranked.desc(), PointsTotal.completions.desc(),
+             PointsTotal.hours.desc(), PointsTotal.owner_id)
+    base = sa.select(PointsTotal).where(PointsTotal.community_id == community_id,
+                                        PointsTotal.period == period)
+    if kind == "organizations":
+        query = (base.add_columns(Organization.name)
+                 .join(Organization, Organization.id == PointsTotal.owner_id)
+                 .where(PointsTotal.owner_type == "organization"))
+    else:
+        query = (base.add_columns(User.name, User.show_on_boards, User.volunteer_type,
+                                  Organization.name.label("org_name"))
+                 .join(User, User.id == PointsTotal.owner_id)
+                 .outerjoin(Organization, Organization.id == User.organization_id)
+                 .where(PointsTotal.owner_type == "volunteer"))
+        if volunteer_type:
+            query = query.where(User.volunteer_type == VolunteerType(volunteer_type))
+    # The count needs the totals table alone (and users only to filter by type).
+    counted = sa.select(sa.func.count()).select_from(PointsTotal).where(
+        PointsTotal.community_id == community_id, PointsTotal.period == period,
+        PointsTotal.owner_type == ("organization" if kind == "organizations" else "volunteer"))
+    if kind != "organizations" and volunteer_type:
+        counted = counted.join(User, User.id == PointsTotal.owner_id).where(
+            User.volunteer_type == VolunteerType(volunteer_type))
+    total = db.session.scalar(counted)
+    rows = db.session.execute(query.order_by(*order).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    result = []
+    for position, row in enumerate(rows, start=(page - 1) * per_page + 1):
+        t = row[0]
+        entry = BoardRow(rank=position, id=t.owner_id, name=row.name,
+                         points=t.body_points if body_only else t.points,
+                         claims=t.claims, completions=t.completions, activities=t.activities,
+                         hours=float(t.hours), average_stars=t.average_stars)
+        if kind == "organizations":
+            entry.body_points, entry.member_points = t.body_points, t.member_points
+        else:
+            entry.volunteer_type = row.volunteer_type.value if row.volunteer_type else None
+            entry.organization = row.org_name
+            if public and not row.show_on_boards:
+                entry.id, entry.name = None, ANONYMOUS
+        result.append(entry)
+    return result, total
+
+
+def total_of(owner_type: str, owner_id: int, period: str = "all") -> PointsTotal | None:
+    return db.session.scalar(sa.select(PointsTotal).where(
+        PointsTotal.owner_type == owner_type, PointsTotal.owner_id == owner_id,
+        PointsTotal.period == period))
+
+
+def points_of(user: User) -> int:
+    total = total_of("volunteer", user.id)
+    return total.points if total else 0
+
+
+@dataclass
+class PointsCard:
+    volunteer: User
+    total: PointsTotal | None
+    rank: int | None
+    entries: list[PointsEntry]
+    entry_count: int
+
+
+def points_card(volunteer_id: int, *, viewer: User | None = None, page: int = 1,
+                per_page: int = 50) -> PointsCard:
+    """志愿服务积分卡: totals, rank in the community, and the ledger with reasons."""
+    volunteer = db.session.get(User, volunteer_id)
+    if volunteer is None or volunteer.role is not Role.VOLUNTEER:
+        raise NotFoundError("没有这位志愿者", message_en="No such volunteer")
+    is_self_or_staff = viewer is not None and (
+        viewer.id == volunteer.id or viewer.role is Role.ADMIN
+        or (viewer.role is Role.SECRETARY and viewer.community_id == volunteer.community_id))
+    if not volunteer.show_on_boards and not is_self_or_staff:
+        raise NotFoundError("这位志愿者没有公开积分卡", message_en="This card is not public")
+    total = total_of("volunteer", volunteer.id)
+    rank = None
+    if total is not None:
+        ahead = db.session.scalar(sa.select(sa.func.count()).select_from(PointsTotal).where(
+            PointsTotal.community_id == total.community_id,
+            PointsTotal.owner_type == "volunteer", PointsTotal.period == "all",
+            sa.or_(PointsTotal.points > total.points,
+                   sa.and_(PointsTotal.points == total.points,
+                           PointsTotal.completions > total.completions),
+                   sa.and_(PointsTotal.points == total.points,
+                           PointsTotal.completions == total.completions,
+                           PointsTotal.hours > total.hours),
+                   sa.and_(PointsTotal.points == total.points,
+                           PointsTotal.completions == total.completions,
+                           PointsTotal.hours == total.hours,
+                           PointsTotal.owner_id < total.owner_id))))
+        rank = ahead + 1
+    query = sa.select(PointsEntry).where(PointsEntry.volunteer_id == volunteer.id)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    entries = db.session.scalars(query.order_by(PointsEntry.created_at.desc(),
+                                                PointsEntry.id.desc())
+                                 .limit(per_page).offset((page - 1) * per_page)).all()
+    return PointsCard(volunteer, total, rank, list(entries), count)
+
+
+# Recomputation ----------------------------------------------------------------------------
+
+@dataclass
+class Mismatch:
+    owner_type: str
+    owner_id: int
+    period: str
+    stored: dict
+    ledger: dict
+
+
+def recompute_totals(*, community_id: int | None = None, repair: bool = True) -> list[Mismatch]:
+    """Rebuild every total from the ledger; report (and, with ``repair``, fix) each one that
+    disagrees, including totals with no entries behind them."""
+    sums = [sa.func.sum(PointsEntry.amount).label("points"),
+            sa.func.sum(sa.case((PointsEntry.volunteer_id.is_(None), PointsEntry.amount),
+                                else_=0)).label("body_points")] + [
+        sa.func.sum(getattr(PointsEntry, f"d_{name}")).label(name) for name in COUNTERS]
+    expected: dict[tuple, dict] = {}
+    for owner_type, column in (("volunteer", PointsEntry.volunteer_id),
+                               ("organization", PointsEntry.organization_id)):
+        for period_column in (None, PointsEntry.year, PointsEntry.quarter, PointsEntry.month):
+            period = period_column if period_column is not None else sa.literal("all")
+            query = (sa.select(column.label("owner_id"), period.label("period"),
+                               PointsEntry.community_id, *sums)
+                     .where(column.is_not(None))
+                     .group_by(column, period, PointsEntry.community_id))
+            if community_id:
+                query = query.where(PointsEntry.community_id == community_id)
+            for row in db.session.execute(query):
+                expected[(owner_type, row.owner_id, row.period)] = {
+                    "community_id": row.community_id, "points": int(row.points or 0),
+                    "body_points": int(row.body_points or 0) if owner_type == "organization"
+                    else 0, **{name: _number(getattr(row, name)) for name in COUNTERS}}
+    stored_query = sa.select(PointsTotal)
+    if community_id:
+        stored_query = stored_query.where(PointsTotal.community_id == community_id)
+    stored = {(t.owner_type, t.owner_id, t.period): t for t in db.session.scalars(stored_query)}
+    mismatches = []
+    for key in sorted(set(expected) | set(stored), key=str):
+        want = expected.get(key)
+        have = stored.get(key)
+        have_values = ({"points": have.points, "body_points": have.body_points,
+                        **{n: _number(getattr(have, n)) for n in COUNTERS}} if have else None)
+        want_values = ({k: v for k, v in want.items() if k != "community_id"} if want else None)
+        if have_values == want_values or (want_values is None and not any(
+                (have_values or {}).values())):
+            continue
+        mismatches.append(Mismatch(*key, stored=have_values or {}, ledger=want_values or {}))
+        if not repair:
+            continue
+        audit.record("points_recomputed", actor=None, object_type=key[0], object_id=key[1],
+                     community_id=(want or {}).get("community_id") or (
+                         have.community_id if have else None),
+                     before={"period": key[2], **(have_values or {})},
+                     after={"period": key[2], **(want_values or {})})
+        if have is None:
+            db.session.add(PointsTotal(owner_type=key[0], owner_id=key[1], period=key[2],
+                                       community_id=want["community_id"], **want_values))
+        elif want is None:
+            db.session.delete(have)
+        else:
+            for name, value in want_values.items():
+                setattr(have, name, value)
+    if repair:
+        db.session.commit()
+    return mismatches
+
+
+def _number(value) -> int | float:
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+# The annual commendation (年度表彰) -------------------------------------------------------
+
+@dataclass
+class Commendation:
+    community_id: int
+    year: int
+    volunteers: list[BoardRow]
+    organizations: list[BoardRow]
+    phones: dict[int, str]
+    hidden_names: set[int]
+
+
+def commendation(actor: User, community_id: int, year: int, *, limit: int = 500
+                 ) -> Commendation:
+    """The year's ranked volunteers and organisations, for the secretary to commend
+    先进报到党组织 and 优秀报到党员."""
+    ensure_can_manage_community(actor, community_id)
+    period = period_key("year", year=year)
+    volunteers, _ = leaderboard(community_id, kind="volunteers", period=period,
+                                per_page=limit, public=False)
+    organizations, _ = leaderboard(community_id, kind="organizations", period=period,
+                                   per_page=limit)
+    ids = [row.id for row in volunteers]
+    people = db.session.execute(sa.select(User.id, User.phone, User.show_on_boards)
+                                .where(User.id.in_(ids))).all() if ids else []
+    return Commendation(community_id, year, volunteers, organizations,
+                        phones={p.id: p.phone for p in people},
+                        hidden_names={p.id for p in people if not p.show_on_boards})
+
+
+def award_service(log, wish: Wish, now: datetime) -> None:
+    """Confirmed service in a project: points per hour, for the member and their
+    organisation."""
+    hours = Decimal(log.hours)
+    _book(Award(key=f"service_log:{log.id}", community_id=wish.community_id,
+                volunteer_id=log.user_id, organization_id=wish.claim_organization_id,
+                source_type="service_log", source_id=log.id, rule="per_hour",
+                amount=int((hours * rules_for(wish.community_id)["per_hour"])
+                           .to_integral_value()),
+                reason=f"「{wish.title}」服务{hours}小时", deltas=Deltas(hours=hours)), now)

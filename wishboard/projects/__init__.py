@@ -1,0 +1,1 @@
+"""Service projects with many hands: members and their service logs."""

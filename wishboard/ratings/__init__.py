@@ -1,0 +1,1 @@
+"""Ratings (群众点评) of finished service."""

@@ -1,0 +1,174 @@
+"""群众点评: residents star-rate a completed wish, one rating per person, results public.
+
+A rating earns the volunteer points only when it comes from a real person: a resident the
+secretary has verified, a rating the secretary recorded for someone served (代录), or a
+resident whose account has existed for the community's waiting period. Other ratings show
+at once and earn later, through the ledger, when their rater qualifies. A rating by the
+person served also confirms the hours the volunteer stated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from wishboard.access import (
+    can_manage_community,
+    completed_claim,
+    is_trusted_rater,
+    rating_refusal,
+)
+from wishboard.accounts.models import User
+from wishboard.audit import services as audit
+from wishboard.core.clock import utcnow
+from wishboard.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationFailedError,
+)
+from wishboard.extensions import db
+from wishboard.notifications.services import notify
+from wishboard.places.models import Community, PlaceLevel
+from wishboard.points import services as points
+from wishboard.ratings.models import Rating
+from wishboard.wishes.models import Beneficiary, HoursStatus, Wish
+from wishboard.wishes.services import apply_hours_confirmation, get_wish, record_event
+from wishboard.wishes.states import WishState, state_refusal
+
+
+def _already_rated() -> ConflictError:
+    return ConflictError("每人对一件事只能评价一次", message_en="Already rated",
+                         code="already_rated")
+
+
+def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
+              beneficiary_id: int | None = None, now: datetime | None = None) -> Rating:
+    """Rate a completed wish. With ``beneficiary_id``, a secretary records (代录) the rating
+    of a beneficiary who has no phone."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    if wish.state in (WishState.OPEN, WishState.CLAIMED):
+        raise ConflictError("服务完成后才能评价", message_en="Rate after the service is done",
+                            code="wish_not_completed")
+    if wish.state is not WishState.COMPLETED:
+        raise state_refusal(wish.state)
+    on_behalf = beneficiary_id is not None
+    served = on_behalf or any(b.user_id == actor.id for b in wish.beneficiaries)
+    if on_behalf:
+        if not can_manage_community(actor, wish.community_id):
+            raise ForbiddenError("只有本社区书记可以代录评价", code="not_your_community")
+        beneficiary = db.session.get(Beneficiary, beneficiary_id)
+        if beneficiary is None or beneficiary.wish_id != wish.id:
+            raise ValidationFailedError(fields={"beneficiary_id": ["不是这个心愿的服务对象"]})
+        rating = Rating(wish_id=wish.id, beneficiary_id=beneficiary.id,
+                        rater_id=beneficiary.user_id, recorded_by_id=actor.id, stars=stars,
+                        comment=comment, by_beneficiary=True, created_at=now)
+    else:
+        refusal = rating_refusal(actor, wish)
+        if refusal is not None:
+            raise refusal
+        rating = Rating(wish_id=wish.id, rater_id=actor.id, stars=stars, comment=comment,
+                        by_beneficiary=served, created_at=now)
+    if db.session.scalar(sa.select(Rating.id).where(
+            Rating.wish_id == wish.id,
+            sa.or_(Rating.rater_id == rating.rater_id if rating.rater_id else sa.false(),
+                   Rating.beneficiary_id == rating.beneficiary_id
+                   if rating.beneficiary_id else sa.false()))) is not None:
+        raise _already_rated()
+    db.session.add(rating)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _already_rated() from None
+    # The board's average comes from totals kept in this same transaction.
+    result = db.session.execute(
+        sa.update(Wish).where(Wish.id == wish.id, Wish.state == WishState.COMPLETED)
+        .values(rating_count=Wish.rating_count + 1, rating_sum=Wish.rating_sum + stars)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise state_refusal(
+            db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id)))
+    record_event(wish, actor, "rated", note=f"{stars}星。{comment}".strip(),
+                 on_behalf=on_behalf, now=now)
+    trusted = on_behalf or is_trusted_rater(actor, wish.community, now)
+    if trusted:
+        _count(rating, wish, now)
+    if served and trusted:  # the person served, whose word counts, confirms the hours
+        claim = completed_claim(wish)
+        if claim is not None and claim.hours_status is HoursStatus.PENDING:
+            apply_hours_confirmation(claim, wish, actor, now)
+    notify([wish.claimant_id], "wish_rated",
+           f"您完成的心愿「{wish.title}」收到{stars}星评价。", wish_id=wish.id, now=now)
+    db.session.commit()
+    return rating
+
+
+def _count(rating: Rating, wish: Wish, now: datetime) -> bool:
+    """Book a rating's points once (a conditional UPDATE marks it counted)."""
+    moved = db.session.execute(
+        sa.update(Rating).where(Rating.id == rating.id, Rating.counted_at.is_(None),
+                                Rating.removed_at.is_(None))
+        .values(counted_at=now).execution_options(synchronize_session=False)).rowcount
+    return bool(moved) and points.award_rating(rating, wish, now)
+
+
+def count_waiting_ratings(now: datetime | None = None, *, rater_id: int | None = None) -> int:
+    """Book the points of ratings whose rater now qualifies: all of ``rater_id``'s (just
+    verified), or, for every community, those of raters verified since or whose accounts
+    are older than its waiting period. The caller commits; returns how many were booked."""
+    now = now or utcnow()
+    base = (sa.select(Rating, Wish).join(Wish, Wish.id == Rating.wish_id)
+            .join(User, User.id == Rating.rater_id)
+            .where(Rating.counted_at.is_(None), Rating.removed_at.is_(None)))
+    if rater_id is not None:
+        queries = [base.where(Rating.rater_id == rater_id)]
+    else:
+        queries = [base.where(Wish.community_id == c.id, sa.or_(
+            User.verified_at.is_not(None),
+            User.created_at <= now - timedelta(days=c.rating_trust_days)))
+            for c in db.session.scalars(sa.select(Community).where(
+                Community.level.in_([PlaceLevel.COMMUNITY, PlaceLevel.VILLAGE])))]
+    booked = 0
+    for query in queries:
+        for rating, wish in db.session.execute(query.order_by(Rating.id)).all():
+            booked += _count(rating, wish, now)
+    return booked
+
+
+def remove_rating(actor: User, rating_id: int, reason: str, *,
+                  now: datetime | None = None) -> Rating:
+    """The secretary withdraws an abusive rating: it is hidden, the wish's average and the
+    claimant's points are corrected (a reversing ledger entry, not an edit)."""
+    now = now or utcnow()
+    rating = db.session.get(Rating, rating_id)
+    if rating is None:
+        raise NotFoundError("没有这条评价", message_en="No such rating")
+    wish = get_wish(rating.wish_id)
+    if not can_manage_community(actor, wish.community_id):
+        raise ForbiddenError("只有本社区书记可以撤销评价", code="not_your_community")
+    result = db.session.execute(
+        sa.update(Rating).where(Rating.id == rating.id, Rating.removed_at.is_(None))
+        .values(removed_at=now, removed_by_id=actor.id, removed_reason=reason)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise ConflictError("这条评价已经撤销", message_en="Already removed",
+                            code="rating_already_removed")
+    db.session.execute(
+        sa.update(Wish).where(Wish.id == wish.id)
+        .values(rating_count=Wish.rating_count - 1, rating_sum=Wish.rating_sum - rating.stars)
+        .execution_options(synchronize_session=False))
+    record_event(wish, actor, "rating_removed", note=reason, now=now)
+    points.reverse_rating(rating, wish, reason, now)
+    audit.record("rating_removed", actor=actor, object_type="rating", object_id=rating.id,
+                 community_id=wish.community_id,
+                 before={"stars": rating.stars, "comment": rating.comment},
+                 after={"reason": reason, "wish_id": wish.id}, now=now)
+    db.session.commit()
+    db.session.refresh(rating)
+    return rating

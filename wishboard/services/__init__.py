@@ -1,1 +1,0 @@
-"""Use cases: one public function each, and the only code that commits."""

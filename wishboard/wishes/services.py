@@ -1,0 +1,798 @@
+"""The wish lifecycle: claim, release, complete, close, cancel, and reading the board.
+
+Every change of a wish's state goes through ``_transition``: a conditional UPDATE that only
+succeeds from the state the state machine allows, checked by its row count, so two people
+racing for one wish cannot both win, on SQLite or PostgreSQL. One public function is one
+use case and commits once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from wishboard.access import (
+    can_manage_community,
+    claim_refusal,
+    complete_refusal,
+    completed_claim,
+    confirm_hours_refusal,
+    ensure_can_manage_community,
+    manage_refusal,
+    private_details_reason,
+    release_refusal,
+)
+from wishboard.accounts.models import User
+from wishboard.audit import services as audit
+from wishboard.core.clock import date_words, day_start, local_day, utcnow
+from wishboard.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationFailedError,
+)
+from wishboard.extensions import db
+from wishboard.needs.models import Need, NeedStatus
+from wishboard.needs.services import need_for_decision
+from wishboard.notifications.services import notify, notify_each, secretary_ids
+from wishboard.places.models import Community, Organization
+from wishboard.places.services import active_category, grid_in
+from wishboard.points import services as points
+from wishboard.privacy import mask_name
+from wishboard.projects.models import LogStatus, ServiceLog
+from wishboard.ratings.models import Rating
+from wishboard.wishes.models import (
+    Beneficiary,
+    Claim,
+    ClaimStatus,
+    HoursStatus,
+    Wish,
+    WishEvent,
+    WishKind,
+)
+from wishboard.wishes.states import (
+    LIVE_STATES,
+    PUBLIC_STATES,
+    TRANSITIONS,
+    WishState,
+    state_refusal,
+)
+
+
+def get_wish(wish_id: int) -> Wish:
+    wish = db.session.get(Wish, wish_id)
+    if wish is None:
+        raise NotFoundError("没有这个心愿", message_en="No such wish")
+    return wish
+
+
+def record_event(wish: Wish, actor: User | None, action: str, *, from_state=None,
+                 to_state=None, note: str = "", on_behalf: bool = False, is_public: bool = True,
+                 now: datetime | None = None) -> WishEvent:
+    """A line of the wish's timeline. ``is_public`` False keeps its note (a need's own
+    words) for the community's staff and the people served."""
+    event = WishEvent(wish_id=wish.id, actor_id=actor.id if actor else None, action=action,
+                      from_state=from_state.value if from_state else None,
+                      to_state=to_state.value if to_state else None, note=note[:500],
+                      on_behalf=on_behalf, is_public=is_public, created_at=now or utcnow())
+    db.session.add(event)
+    return event
+
+
+def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: User | None,
+                    action: str, *, now: datetime, note: str = "", extra_where=(),
+                    **values) -> list[int]:
+    """Move every wish of ``wish_ids`` that is, at this instant in the database, still in
+    ``old`` to ``new`` (one conditional UPDATE), and write their timeline lines. Returns the
+    ids that moved; the others were moved by someone else first and are left alone.
+    The caller commits."""
+    if new not in TRANSITIONS.get(old, set()):
+        raise state_refusal(old)
+    if not wish_ids:
+        return []
+    moved = list(db.session.scalars(
+        sa.update(Wish)
+        .where(Wish.id.in_(wish_ids), Wish.state == old, *extra_where)
+        .values(state=new, **values)
+        .returning(Wish.id)
+        .execution_options(synchronize_session=False)))
+    if moved:
+        db.session.execute(sa.insert(WishEvent), [
+            dict(wish_id=wish_id, actor_id=actor.id if actor else None, action=action,
+                 from_state=old.value, to_state=new.value, note=note[:500], on_behalf=False,
+                 created_at=now) for wish_id in moved])
+    return moved
+
+
+def _transition(wish: Wish, new: WishState, actor: User | None, action: str, *,
+                now: datetime, note: str = "", extra_where=(), **values) -> WishState:
+    """Move one wish, or raise the refusal naming the state that refused it."""
+    old = wish.state
+    wish.check_transition(new)
+    if not transition_many([wish.id], old, new, actor, action, now=now, note=note,
+                           extra_where=extra_where, **values):
+        current = db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id))
+        raise state_refusal(current or old)
+    db.session.refresh(wish)
+    return old
+
+
+def _beneficiary_user_ids(wish: Wish) -> list[int]:
+    return [b.user_id for b in wish.beneficiaries if b.user_id]
+
+
+def responsibility_letter(wish: Wish, volunteer: User, organization: Organization | None,
+                          due_at: datetime, now: datetime) -> str:
+    """The 项目责任书 the volunteer signs, published (公示) on the wish page."""
+    who = volunteer.name + (f"({organization.name})" if organization else "")
+    return (
+        f"项目责任书\n"
+        f"我{who}自愿认领{wish.kind.label}「{wish.title}」(编号{wish.id}),"
+        f"为{wish.public_alias}提供服务,承诺于{date_words(due_at)}前完成。\n"
+        f"服务中我将尊重服务对象的意愿,保护其个人信息,不收取任何费用;"
+        f"如不能按时完成,将及时向社区说明并释放认领。\n"
+        f"认领人:{who}    {date_words(now)}"
+    )
+
+
+def default_due_at(wish: Wish, community: Community, now: datetime) -> datetime:
+    """The promised date when the volunteer names none: the community's claim window, but
+    not past the wish's own expiry (and at least a day). A service project with an end date
+    runs until it."""
+    if wish.kind is WishKind.PROJECT and wish.expires_at and wish.expires_at > now:
+        return wish.expires_at
+    due_at = now + timedelta(days=community.claim_window_days)
+    if wish.expires_at and wish.expires_at > now:
+        due_at = min(due_at, max(wish.expires_at, now + timedelta(days=1)))
+    return due_at
+
+
+def responsibility_letter_preview(wish: Wish, volunteer: User, *,
+                                  now: datetime | None = None) -> str:
+    """The letter as it will read if ``volunteer`` claims now with the default date."""
+    now = now or utcnow()
+    community = db.session.get(Community, wish.community_id)
+    return responsibility_letter(wish, volunteer, None, default_due_at(wish, community, now), now)
+
+
+def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
+               due_at: datetime | None = None, organization_id: int | None = None,
+               now: datetime | None = None) -> Wish:
+    """An approved volunteer claims an open wish by signing its responsibility letter."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    refusal = claim_refusal(volunteer, wish)
+    if refusal is not None:
+        raise refusal
+    if not accept_letter:
+        raise ValidationFailedError("请先阅读并同意项目责任书",
+                                    message_en="Accept the responsibility letter first",
+                                    code="letter_not_accepted",
+                                    fields={"accept_letter": ["请先阅读并同意项目责任书"]})
+    if wish.kind is WishKind.PROJECT and organization_id is None:
+        raise ValidationFailedError(
+            "服务项目须代表报到党组织认领", message_en="Projects are claimed for an organisation",
+            code="project_needs_organization",
+            fields={"organization_id": ["服务项目须代表您所在的报到党组织认领"]})
+    organization = None
+    if organization_id is not None:
+        if organization_id != volunteer.organization_id:
+            raise ForbiddenError("只能代表自己所在的报到党组织认领",
+                                 message_en="You may claim only for your own organisation",
+                                 code="not_your_organization")
+        organization = db.session.get(Organization, organization_id)
+    community = db.session.get(Community, wish.community_id)
+    if due_at is None:
+        due_at = default_due_at(wish, community, now)
+    elif due_at <= now:
+        raise ValidationFailedError(fields={"due_at": ["完成日期应在今天之后"]})
+    elif due_at > now + timedelta(days=366):
+        raise ValidationFailedError(fields={"due_at": ["完成日期最多一年以后"]})
+
+    _transition(wish, WishState.CLAIMED, volunteer, "claimed", now=now,
+                note=f"承诺于{date_words(due_at)}前完成",
+                claimant_id=volunteer.id, claim_organization_id=organization_id,
+                claimed_at=now, due_at=due_at)
+    _take_claim_slot(volunteer, community)
+    claim = Claim(wish_id=wish.id, volunteer_id=volunteer.id, organization_id=organization_id,
+                  letter=responsibility_letter(wish, volunteer, organization, due_at, now),
+                  claimed_at=now, due_at=due_at, status=ClaimStatus.ACTIVE)
+    db.session.add(claim)
+    try:
+        db.session.flush()  # the partial unique index: one active claim per wish
+    except IntegrityError:
+        db.session.rollback()
+        raise state_refusal(WishState.CLAIMED) from None
+    points.award_claim(claim, wish, now)
+    notify(_beneficiary_user_ids(wish), "wish_claimed",
+           f"您的心愿「{wish.title}」已由{volunteer.name}认领,"
+           f"承诺{date_words(due_at)}前完成。", wish_id=wish.id, now=now)
+    db.session.commit()
+    return wish
+
+
+def _take_claim_slot(volunteer: User, community: Community) -> None:
+    cap = community.max_open_claims
+    query = sa.update(User).where(User.id == volunteer.id)
+    if cap is not None:
+        query = query.where(User.open_claim_count < cap)
+    result = db.session.execute(query.values(open_claim_count=User.open_claim_count + 1)
+                                .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise ConflictError(f"您已有{cap}个进行中的认领,完成后再认领新的",
+                            message_en=f"You already hold {cap} open claims",
+                            code="too_many_claims")
+
+
+def _free_claim_slots(volunteer_ids: list[int]) -> None:
+    counts = Counter(volunteer_ids)
+    if counts:
+        users = User.__table__
+        db.session.execute(
+            users.update().where(users.c.id == sa.bindparam("vid"),
+                                 users.c.open_claim_count >= sa.bindparam("n"))
+            .values(open_claim_count=users.c.open_claim_count - sa.bindparam("n")),
+            [{"vid": vid, "n": n} for vid, n in counts.items()])
+
+
+def _active_claim(wish: Wish) -> Claim | None:
+    return db.session.scalar(sa.select(Claim).where(Claim.wish_id == wish.id,
+                                                    Claim.status == ClaimStatus.ACTIVE))
+
+
+def _end_claim(wish: Wish, status: ClaimStatus, now: datetime, reason: str | None = None,
+               **values) -> Claim | None:
+    claim = _active_claim(wish)
+    if claim is not None:
+        claim.status = status
+        claim.ended_at = now
+        claim.end_reason = reason
+        for key, value in values.items():
+            setattr(claim, key, value)
+        _free_claim_slots([claim.volunteer_id])
+    return claim
+
+
+def release_claim(actor: User | None, wish_id: int, reason: str, *,
+                  now: datetime | None = None) -> Wish:
+    """The claimant gives the wish back, or the secretary takes it back; it reopens.
+    ``actor`` None is the system (the stale-work policy)."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    if actor is not None and (refusal := release_refusal(actor, wish)) is not None:
+        raise refusal
+    claimant_id = wish.claimant_id
+    apply_release(wish, actor, reason, now)
+    if actor is not None and actor.id == claimant_id:
+        _flag_frequent_releases(claimant_id, wish.community_id, now)
+    db.session.commit()
+    return wish
+
+
+RELEASE_WINDOW = timedelta(days=30)
+
+
+def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime) -> None:
+    """A volunteer who gives back more claims than the community allows in 30 days (and so
+    may be collecting the private details of the people served) is flagged to the
+    secretary, once per release past the limit."""
+    community = db.session.get(Community, community_id)
+    released = release_counts([volunteer_id], now=now).get(volunteer_id, 0)
+    if released <= community.release_flag_count:
+        return
+    volunteer = db.session.get(User, volunteer_id)
+    audit.record("volunteer_flagged", actor=None, object_type="user", object_id=volunteer_id,
+                 community_id=community_id,
+                 after={"released_in_30_days": released, "limit": community.release_flag_count},
+                 now=now)
+    notify(secretary_ids(community_id), "volunteer_flagged",
+           f"志愿者{volunteer.name}30天内已释放{released}次认领(社区设定提醒线为"
+           f"{community.release_flag_count}次),请留意。", now=now)
+
+
+OVERDUE_REASON = "逾期"
+
+
+def release_counts(volunteer_ids: list[int], *, now: datetime | None = None) -> dict[int, int]:
+    """How many claims each volunteer gave up in the last 30 days: those they released
+    themselves and those they let run past the promised date (a secretary's taking a claim
+    back is not counted against them)."""
+    if not volunteer_ids:
+        return {}
+    now = now or utcnow()
+    since = now - RELEASE_WINDOW
+    counts = Counter(dict(db.session.execute(
+        sa.select(WishEvent.actor_id, sa.func.count()).where(
+            WishEvent.actor_id.in_(volunteer_ids), WishEvent.action == "released",
+            WishEvent.created_at >= since).group_by(WishEvent.actor_id)).all()))
+    counts.update(dict(db.session.execute(
+        sa.select(Claim.volunteer_id, sa.func.count()).where(
+            Claim.volunteer_id.in_(volunteer_ids), Claim.status == ClaimStatus.RELEASED,
+            Claim.end_reason == OVERDUE_REASON, Claim.ended_at >= since)
+        .group_by(Claim.volunteer_id)).all()))
+    return dict(counts)
+
+
+def apply_release(wish: Wish, actor: User | None, reason: str, now: datetime) -> None:
+    """Reopen one claimed wish (see release_many); raises if it is no longer claimed."""
+    if not release_many([wish.id], actor, reason, now,
+                        extra_where=(Wish.claimant_id == wish.claimant_id,)):
+        current = db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id))
+        raise state_refusal(current)
+    db.session.refresh(wish)
+
+
+def release_many(wish_ids: list[int], actor: User | None, reason: str, now: datetime, *,
+                 extra_where=()) -> list[int]:
+    """Reopen claimed wishes: end their claims, free the claimants' slots, reverse the claim
+    points, tell each claimant who did not release it themselves. A fixed number of
+    statements however many wishes. The caller commits; returns the ids released."""
+    moved = transition_many(wish_ids, WishState.CLAIMED, WishState.OPEN, actor, "released",
+                            now=now, note=reason, extra_where=extra_where, claimant_id=None,
+                            claim_organization_id=None, claimed_at=None, due_at=None)
+    if not moved:
+        return []
+    claims = db.session.execute(
+        sa.update(Claim).where(Claim.wish_id.in_(moved), Claim.status == ClaimStatus.ACTIVE)
+        .values(status=ClaimStatus.RELEASED, ended_at=now, end_reason=reason)
+        .returning(Claim.id, Claim.wish_id, Claim.volunteer_id)
+        .execution_options(synchronize_session=False)).all()
+    _free_claim_slots([c.volunteer_id for c in claims])
+    rows = db.session.execute(sa.select(Wish.id, Wish.title, Wish.community_id)
+                              .where(Wish.id.in_(moved))).all()
+    titles = {r.id: r.title for r in rows}
+    points.reverse_many([(f"claim:{c.id}", f"认领「{titles[c.wish_id]}」未完成:{reason}")
+                         for c in claims], now)
+    notify_each([(c.volunteer_id, f"您认领的心愿「{titles[c.wish_id]}」已被释放:{reason}",
+                  c.wish_id) for c in claims if actor is None or actor.id != c.volunteer_id],
+                "claim_released", now=now)
+    if actor is None:  # let go for lateness: counts towards the release flag
+        places = {r.id: r.community_id for r in rows}
+        for volunteer_id, wish_id in {c.volunteer_id: c.wish_id for c in claims}.items():
+            _flag_frequent_releases(volunteer_id, places[wish_id], now)
+    return moved
+
+
+def hours_cap(community: Community, claimed_at: datetime, now: datetime) -> tuple[int, int]:
+    """(the most hours a claim may carry, the calendar days it spans): the community's
+    hours per day times the days from the claim's day to today, in local dates."""
+    days = (local_day(now) - local_day(claimed_at)).days + 1
+    return community.max_hours_per_day * max(days, 1), max(days, 1)
+
+
+DAY_HOURS = Decimal("24")
+
+
+def stated_hours(user_id: int, first_day: date, last_day: date) -> Decimal:
+    """The hours one person has stated for the local days ``first_day``..``last_day``:
+    completions reported in those days and service logs for them (rejected ones aside).
+    The caller holds the person's row lock (``lock_person``)."""
+    start, end = day_start(first_day), day_start(last_day + timedelta(days=1))
+    completed = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Claim.hours), 0)).where(
+        Claim.volunteer_id == user_id, Claim.status == ClaimStatus.COMPLETED,
+        Claim.ended_at >= start, Claim.ended_at < end))
+    logged = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceLog.hours), 0))
+                               .where(ServiceLog.user_id == user_id,
+                                      ServiceLog.served_on >= first_day,
+                                      ServiceLog.served_on <= last_day,
+                                      ServiceLog.status != LogStatus.REJECTED))
+    return Decimal(completed) + Decimal(logged)
+
+
+def lock_person(user_id: int) -> None:
+    """Take one person's hour statements one at a time (a row lock on PostgreSQL, the write
+    lock on SQLite), so two sent at once cannot both slip under a day's limit."""
+    db.session.execute(sa.update(User).where(User.id == user_id).values(id=User.id)
+                       .execution_options(synchronize_session=False))
+
+
+def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note: str = "",
+                  now: datetime | None = None) -> Wish:
+    """The claimant reports the service done, with the hours it took. Completion points are
+    paid now; the hours earn once the person served or the secretary confirms them."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    if (refusal := complete_refusal(volunteer, wish)) is not None:
+        raise refusal
+    hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+    community = db.session.get(Community, wish.community_id)
+    cap, days = hours_cap(community, wish.claimed_at or now, now)
+    if hours > cap:
+        raise ValidationFailedError(
+            f"这次服务最多可填{cap}小时", message_en=f"At most {cap} hours for this claim",
+            code="too_many_hours",
+            fields={"hours": [f"从认领到今天共{days}天,每天最多{community.max_hours_per_day}"
+                              f"小时,最多可填{cap}小时"]})
+    lock_person(volunteer.id)
+    first_day = local_day(wish.claimed_at or now)
+    already = stated_hours(volunteer.id, first_day, local_day(now))
+    if already + hours > DAY_HOURS * days:
+        db.session.rollback()
+        raise ValidationFailedError(
+            "一天最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
+            fields={"hours": [f"这{days}天您已填报{already}小时,一天最多24小时,这次最多还能填"
+                              f"{max(DAY_HOURS * days - already, Decimal(0))}小时"]})
+    _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
+                note=f"服务{hours}小时(待确认)。{note}".strip(),
+                extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
+    claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
+                       hours_status=HoursStatus.PENDING)
+    if claim is not None:
+        points.award_completion(claim, wish, now)
+    text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
+    notify(_beneficiary_user_ids(wish), "wish_completed",
+           text + f",说服务了{hours}小时,请您去评价并确认。", wish_id=wish.id, now=now)
+    notify(secretary_ids(wish.community_id), "wish_completed",
+           text + f"(服务{hours}小时待确认),等待评价和结项。", wish_id=wish.id, now=now)
+    db.session.commit()
+    return wish
+
+
+def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = None,
+                  reason: str | None = None, now: datetime | None = None) -> Wish:
+    """The person served confirms the hours the volunteer stated; the secretary confirms or
+    adjusts them (with a reason). Only then do the hours earn points."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    claim = completed_claim(wish)
+    adjusting = hours is not None and claim is not None and claim.hours is not None and (
+        Decimal(str(hours)).quantize(Decimal("0.1")) != claim.hours)
+    if (refusal := confirm_hours_refusal(actor, wish, claim, adjusting=adjusting,
+                                         now=now)) is not None:
+        raise refusal
+    if adjusting:
+        hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+        cap, _ = hours_cap(db.session.get(Community, wish.community_id), claim.claimed_at,
+                           claim.ended_at or now)
+        if hours > cap:
+            raise ValidationFailedError(fields={"hours": [f"这次认领最多{cap}小时"]})
+        if not reason:
+            raise ValidationFailedError(fields={"reason": ["调整时长时请写明原因"]})
+    if not apply_hours_confirmation(claim, wish, actor, now,
+                                    hours=hours if adjusting else None,
+                                    reason=reason if adjusting else None):
+        db.session.rollback()  # someone settled them a moment ago
+        raise ConflictError("服务时长已经处理过了", message_en="The hours are already settled",
+                            code="hours_already_settled")
+    db.session.commit()
+    return wish
+
+
+def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: datetime, *,
+                             hours: Decimal | None = None, reason: str | None = None,
+                             status: HoursStatus = HoursStatus.CONFIRMED) -> bool:
+    """Settle a claim's pending hours (a conditional UPDATE, so two confirmations pay once)
+    and book their points unless they lapse. The caller commits; False if already settled."""
+    final = claim.hours if hours is None else hours
+    moved = db.session.execute(
+        sa.update(Claim).where(Claim.id == claim.id, Claim.hours_status == HoursStatus.PENDING)
+        .values(hours_status=status, confirmed_hours=final if status is HoursStatus.CONFIRMED
+                else Decimal("0"), hours_confirmed_at=now,
+                hours_confirmed_by_id=actor.id if actor else None, hours_adjust_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if not moved:
+        return False
+    db.session.refresh(claim)
+    if status is HoursStatus.CONFIRMED:
+        points.award_hours(claim, wish, now)
+    action = {HoursStatus.CONFIRMED: "hours_adjusted" if reason else "hours_confirmed",
+              HoursStatus.LAPSED: "hours_settled"}[status]
+    audit.record(action, actor=actor, object_type="claim", object_id=claim.id,
+                 community_id=wish.community_id,
+                 before={"hours": float(claim.hours or 0)},
+                 after={"hours": float(claim.confirmed_hours or 0), "status": status.value,
+                        "reason": reason, "wish_id": wish.id}, now=now)
+    if status is HoursStatus.CONFIRMED:
+        text = (f"您在「{wish.title}」的服务时长已确认为{claim.confirmed_hours}小时"
+                + (f"(社区调整:{reason})" if reason else "") + ",已计入积分。")
+    else:
+        text = f"您在「{wish.title}」的服务时长在评价期内无人确认,按社区规定不计积分。"
+    notify([claim.volunteer_id], "hours_confirmed", text, wish_id=wish.id, now=now)
+    return True
+
+
+def settle_unconfirmed_hours(now: datetime, *, batch_size: int = 500) -> int:
+    """Hours nobody confirmed by the end of the rating window (however the wish was closed)
+    follow the community's policy: ``queue`` leaves them for the secretary, ``confirm``
+    counts them as stated, ``lapse`` lets them go unpaid. Commits per community batch;
+    returns how many were settled."""
+    settled = 0
+    for community in db.session.scalars(sa.select(Community).where(
+            Community.unconfirmed_hours_policy != "queue")).all():
+        status = (HoursStatus.CONFIRMED if community.unconfirmed_hours_policy == "confirm"
+                  else HoursStatus.LAPSED)
+        window_end = now - timedelta(days=community.rating_window_days)
+        while True:
+            rows = db.session.execute(
+                sa.select(Claim, Wish).join(Wish, Wish.id == Claim.wish_id)
+                .where(Wish.community_id == community.id,
+                       Claim.hours_status == HoursStatus.PENDING,
+                       Claim.ended_at <= window_end)
+                .order_by(Claim.id).limit(batch_size)).all()
+            if not rows:
+                break
+            for claim, wish in rows:
+                settled += apply_hours_confirmation(claim, wish, None, now, status=status)
+            db.session.commit()
+    return settled
+
+
+def hours_queue(actor: User, community_id: int, *, limit: int = 200) -> list[Claim]:
+    """The secretary's queue: completed claims whose hours wait for confirmation."""
+    ensure_can_manage_community(actor, community_id)
+    return list(db.session.scalars(
+        sa.select(Claim).join(Wish, Wish.id == Claim.wish_id)
+        .where(Wish.community_id == community_id, Claim.status == ClaimStatus.COMPLETED,
+               Claim.hours_status == HoursStatus.PENDING)
+        .options(joinedload(Claim.wish), joinedload(Claim.volunteer))
+        .order_by(Claim.ended_at, Claim.id).limit(limit)))
+
+
+def close_wish(actor: User | None, wish_id: int, *, now: datetime | None = None) -> Wish:
+    """The secretary (or, with ``actor`` None, the stale-work policy) closes a completed wish."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    if actor is not None and (
+            refusal := manage_refusal(actor, wish, (WishState.COMPLETED,))) is not None:
+        raise refusal
+    apply_close(wish, actor, now)
+    db.session.commit()
+    return wish
+
+
+def apply_close(wish: Wish, actor: User | None, now: datetime, note: str = "") -> None:
+    """Close a completed wish; its points are final. The caller commits."""
+    _transition(wish, WishState.CLOSED, actor, "closed", now=now, note=note, closed_at=now)
+
+
+def finish_projects(wish_ids: list[int], note: str, now: datetime) -> list[int]:
+    """Service projects whose end date has come are completed by the system: the claim ends
+    with the confirmed hours, and completion points are booked. The caller commits."""
+    moved = transition_many(wish_ids, WishState.CLAIMED, WishState.COMPLETED, None,
+                            "completed", now=now, note=note,
+                            extra_where=(Wish.kind == WishKind.PROJECT,), completed_at=now)
+    for wish in db.session.scalars(sa.select(Wish).where(Wish.id.in_(moved))):
+        # The hours were confirmed log by log, and paid as each was.
+        hours = Decimal(wish.confirmed_hours or 0)
+        claim = _end_claim(wish, ClaimStatus.COMPLETED, now, note, hours=hours,
+                           confirmed_hours=hours, hours_status=HoursStatus.CONFIRMED,
+                           hours_confirmed_at=now)
+        if claim is not None:
+            points.award_completion(claim, wish, now)
+    return moved
+
+
+def close_many(wish_ids: list[int], note: str, now: datetime) -> list[int]:
+    """The stale-work policy closes completed wishes whose rating window has passed."""
+    return transition_many(wish_ids, WishState.COMPLETED, WishState.CLOSED, None, "closed",
+                           now=now, note=note, closed_at=now)
+
+
+def expire_many(wish_ids: list[int], reason: str, now: datetime) -> list[int]:
+    """The stale-work policy retires open wishes nobody claimed."""
+    return transition_many(wish_ids, WishState.OPEN, WishState.EXPIRED, None, "expired",
+                           now=now, note=reason)
+
+
+def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None = None) -> Wish:
+    """The secretary withdraws an open or claimed wish, saying why."""
+    now = now or utcnow()
+    wish = get_wish(wish_id)
+    if (refusal := manage_refusal(actor, wish, (WishState.OPEN, WishState.CLAIMED))) is not None:
+        raise refusal
+    claimant_id = wish.claimant_id
+    _transition(wish, WishState.CANCELLED, actor, "cancelled", now=now, note=reason,
+                cancel_reason=reason, claimant_id=None, claim_organization_id=None)
+    if claimant_id is not None:
+        claim = _end_claim(wish, ClaimStatus.CANCELLED, now, reason)
+        if claim is not None:
+            points.reverse_claim(claim, wish, reason, now)
+        notify([claimant_id], "wish_cancelled",
+               f"您认领的心愿「{wish.title}」已被社区取消:{reason}", wish_id=wish.id, now=now)
+    db.session.commit()
+    return wish
+
+
+# Reading -----------------------------------------------------------------------------------
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_wishes(*, community_id: int | None = None, status: str | None = None,
+                category_id: int | None = None, kind: str | None = None,
+                grid_id: int | None = None, q: str | None = None, page: int = 1,
+                per_page: int = 20, viewer: User | None = None) -> tuple[list[Wish], int]:
+    """The board, newest first. A fixed number of queries whatever the page size."""
+    query = sa.select(Wish)
+    if status:
+        state = WishState(status)
+        if state not in PUBLIC_STATES and not (
+                viewer is not None and community_id and can_manage_community(viewer,
+                                                                             community_id)):
+            raise ForbiddenError("只有社区书记能看这类心愿", code="not_your_community")
+        query = query.where(Wish.state == state)
+    else:
+        query = query.where(Wish.state.in_(PUBLIC_STATES))
+    if community_id:
+        query = query.where(Wish.community_id == community_id)
+    if category_id:
+        query = query.where(Wish.category_id == category_id)
+    if kind:
+        query = query.where(Wish.kind == WishKind(kind))
+    if grid_id:
+        places = sa.select(Community.id).where(sa.or_(Community.id == grid_id,
+                                                      Community.parent_id == grid_id))
+        deeper = sa.select(Community.id).where(Community.parent_id.in_(places))
+        query = query.where(sa.or_(Wish.grid_id.in_(places), Wish.grid_id.in_(deeper)))
+    if q:
+        pattern = f"%{_escape_like(q)}%"
+        query = query.where(sa.or_(Wish.title.like(pattern, escape="\\"),
+                                   Wish.description.like(pattern, escape="\\")))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.options(joinedload(Wish.category), joinedload(Wish.grid),
+                      joinedload(Wish.claimant), joinedload(Wish.claim_organization),
+                      selectinload(Wish.beneficiaries))
+        .order_by(sa.func.coalesce(Wish.published_at, Wish.created_at).desc(), Wish.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).unique().all()
+    return list(items), total
+
+
+def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> Wish:
+    """One wish and its story, for ``viewer``. When the viewer may see the private details
+    of the people it serves (and so will), the sight is recorded in the audit log first,
+    with the reason they may: claimant, secretary or self."""
+    wish = get_wish(wish_id)
+    reason = private_details_reason(viewer, wish)
+    seen = [b.id for b in wish.beneficiaries
+            if reason in ("claimant", "secretary") or b.user_id == getattr(viewer, "id", None)]
+    if reason is not None and seen:
+        audit.record("private_details_viewed", actor=viewer, object_type="wish",
+                     object_id=wish.id, community_id=wish.community_id,
+                     after={"reason": reason, "beneficiaries": seen}, now=now)
+        db.session.commit()
+    return wish_story(wish_id)
+
+
+def wish_story(wish_id: int) -> Wish:
+    """A wish with its story: ``events`` (the timeline, oldest first), ``claim_history``
+    (newest first, each with its letter) and ``rating_list``. Four queries. Callers that
+    show it to someone use ``read_wish``."""
+    wish = db.session.scalar(
+        sa.select(Wish).where(Wish.id == wish_id)
+        .options(joinedload(Wish.category), joinedload(Wish.grid), joinedload(Wish.claimant),
+                 joinedload(Wish.claim_organization), selectinload(Wish.beneficiaries)))
+    if wish is None:
+        raise NotFoundError("没有这个心愿", message_en="No such wish")
+    wish.events = list(db.session.scalars(
+        sa.select(WishEvent).where(WishEvent.wish_id == wish_id)
+        .options(joinedload(WishEvent.actor)).order_by(WishEvent.created_at, WishEvent.id)))
+    wish.claim_history = list(db.session.scalars(
+        sa.select(Claim).where(Claim.wish_id == wish_id)
+        .options(joinedload(Claim.volunteer), joinedload(Claim.organization))
+        .order_by(Claim.claimed_at.desc(), Claim.id.desc())))
+    wish.rating_list = list(db.session.scalars(
+        sa.select(Rating).where(Rating.wish_id == wish_id, Rating.removed_at.is_(None))
+        .options(joinedload(Rating.rater), joinedload(Rating.beneficiary))
+        .order_by(Rating.created_at, Rating.id)))
+    return wish
+
+
+def claims_of(volunteer: User, *, active_only: bool = False) -> list[Claim]:
+    query = sa.select(Claim).where(Claim.volunteer_id == volunteer.id)
+    if active_only:
+        query = query.where(Claim.status == ClaimStatus.ACTIVE)
+    return list(db.session.scalars(
+        query.options(joinedload(Claim.organization), joinedload(Claim.wish))
+        .order_by(sa.case((Claim.status == ClaimStatus.ACTIVE, 0), else_=1), Claim.due_at,
+                  Claim.id.desc())))
+
+
+# Publishing: the secretary's own wish, or a resident's need in the secretary's words.
+
+def _future(expires_at: datetime | None, now: datetime) -> datetime | None:
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailedError(fields={"expires_at": ["截止时间应在现在之后"]})
+    return expires_at
+
+
+def _attach_need(wish: Wish, need: Need, actor: User, status: NeedStatus, now: datetime) -> None:
+    need.status, need.wish_id = status, wish.id
+    need.decided_by_id, need.decided_at = actor.id, now
+    db.session.add(Beneficiary(wish_id=wish.id, need_id=need.id, user_id=need.resident_id,
+                               name=need.contact_name, phone=need.contact_phone,
+                               address=need.address))
+    # The need's own words stay with the staff and the requester; the public reads the
+    # wish as the secretary wrote it.
+    record_event(wish, need.resident or need.submitted_by, "need_submitted",
+                 note=need.title, on_behalf=need.on_behalf, is_public=False,
+                 now=need.created_at)
+    if status is NeedStatus.MERGED:
+        record_event(wish, actor, "need_merged", note=f"合并了一条需求:{need.title}",
+                     is_public=False, now=now)
+    text = (f"您的需求「{need.title}」已发布为心愿「{wish.title}」,等待志愿者认领。"
+            if status is NeedStatus.PUBLISHED else
+            f"您的需求「{need.title}」已并入心愿「{wish.title}」。")
+    notify([need.resident_id], "wish_published", text, wish_id=wish.id, need_id=need.id,
+           now=now)
+
+
+def create_wish(actor: User, *, title: str, description: str, category_id: int,
+                kind: str = WishKind.MICRO_WISH.value, grid_id: int | None = None,
+                expires_at: datetime | None = None, public_alias: str | None = None,
+                beneficiary_name: str | None = None, beneficiary_phone: str = "",
+                beneficiary_address: str = "", need_ids: list[int] | None = None,
+                community_id: int | None = None, now: datetime | None = None) -> Wish:
+    """The secretary publishes a wish (open for claiming) directly, optionally answering
+    needs already collected (their residents become its beneficiaries)."""
+    now = now or utcnow()
+    community_id = community_id or actor.community_id
+    if community_id is None:
+        raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
+    ensure_can_manage_community(actor, community_id)
+    active_category(category_id, required=True)
+    grid_in(community_id, grid_id)
+    _future(expires_at, now)
+    needs = [need_for_decision(actor, n) for n in dict.fromkeys(need_ids or [])]
+    if any(n.community_id != community_id for n in needs):
+        raise ValidationFailedError(fields={"need_ids": ["只能合并本社区的需求"]})
+    if not beneficiary_name and not needs:
+        raise ValidationFailedError(fields={"beneficiary_name": ["请填写服务对象,或选择需求"]})
+    first_name = beneficiary_name or needs[0].contact_name
+    wish = Wish(community_id=community_id, kind=WishKind(kind), title=title,
+                description=description, category_id=category_id, grid_id=grid_id,
+                public_alias=public_alias or mask_name(first_name), state=WishState.OPEN,
+                created_by_id=actor.id, created_at=now, published_at=now,
+                expires_at=expires_at)
+    db.session.add(wish)
+    db.session.flush()
+    if beneficiary_name:
+        db.session.add(Beneficiary(wish_id=wish.id, name=beneficiary_name,
+                                   phone=beneficiary_phone or "",
+                                   address=beneficiary_address or ""))
+    for need in needs:
+        _attach_need(wish, need, actor, NeedStatus.PUBLISHED, now)
+    record_event(wish, actor, "published", to_state=WishState.OPEN, now=now)
+    db.session.commit()
+    return wish
+
+
+def publish_need(actor: User, need_id: int, *, wish_id: int | None = None,
+                 title: str | None = None, description: str | None = None,
+                 category_id: int | None = None, kind: str = WishKind.MICRO_WISH.value,
+                 grid_id: int | None = None, expires_at: datetime | None = None,
+                 public_alias: str | None = None, now: datetime | None = None) -> Wish:
+    """Turn a need into a wish in the secretary's own public words (the need's words stay
+    with the staff and the requester), or with ``wish_id`` merge it into an open or claimed
+    wish."""
+    now = now or utcnow()
+    need = need_for_decision(actor, need_id)
+    if wish_id is None:
+        missing = {name: ["请写公开的标题和说明(居民的原话不公开)"]
+                   for name, value in (("title", title), ("description", description))
+                   if not value}
+        if missing:
+            raise ValidationFailedError(fields=missing)
+        return create_wish(
+            actor, title=title, description=description,
+            category_id=category_id or need.category_id, kind=kind,
+            grid_id=grid_id or need.grid_id, expires_at=expires_at, public_alias=public_alias,
+            need_ids=[need.id], community_id=need.community_id, now=now)
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or wish.community_id != need.community_id:
+        raise ValidationFailedError(fields={"wish_id": ["本社区没有这个心愿"]})
+    if wish.state not in LIVE_STATES:
+        raise ConflictError("只能并入待认领或已认领的心愿",
+                            message_en="Needs merge only into open or claimed wishes",
+                            code="wish_not_mergeable")
+    _attach_need(wish, need, actor, NeedStatus.MERGED, now)
+    db.session.commit()
+    return wish
