@@ -208,11 +208,6 @@ def login_as(client):
 
 # Factories (tests/factories.py): people and wishes driven through the real services.
 from factories import (  # noqa: E402,F401
-    claimed_wish_fixture,
-    completed_wish_fixture,
-    make_resident,
-    make_secretary,
-    make_volunteer,
-    make_wish_fixture,
-    neighbourhood,
+    claimed_wish_fixture, completed_wish_fixture, make_resident, make_secretary, make_volunteer,
+    make_wish_fixture, neighbourhood,
 )

@@ -21,7 +21,7 @@ from wishboard.places.models import Community, Organization
 from wishboard.projects.models import ProjectMember
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import Claim, ClaimStatus, HoursStatus, Wish, WishKind
-from wishboard.wishes.states import WishState, state_refusal
+from wishboard.wishes.states import LIVE_STATES, SERVED_STATES, WishState, state_refusal
 
 
 def can_manage_community(actor: User | None, community_id: int | None) -> bool:
@@ -147,7 +147,7 @@ def rating_refusal(actor: User | None, wish: Wish) -> WishboardError | None:
 
 def completed_claim(wish: Wish) -> Claim | None:
     """The claim that completed this wish (the latest one), if any."""
-    if wish.state not in (WishState.COMPLETED, WishState.CLOSED):
+    if wish.state not in SERVED_STATES:
         return None
     return db.session.scalar(sa.select(Claim).where(
         Claim.wish_id == wish.id, Claim.status == ClaimStatus.COMPLETED)
@@ -281,7 +281,7 @@ def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
     staff = can_manage_community(viewer, wish.community_id)
     reason = private_details_reason(viewer, wish)
     refusal = claim_refusal(viewer, wish) if wish.state is WishState.OPEN else None
-    if claim is None and wish.state in (WishState.COMPLETED, WishState.CLOSED):
+    if claim is None and wish.state in SERVED_STATES:
         claim = completed_claim(wish)
     can_rate = False
     if viewer is not None and wish.state is WishState.COMPLETED and rating_refusal(
@@ -305,7 +305,7 @@ def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
         record_rating=staff and wish.state is WishState.COMPLETED and bool(wish.beneficiaries),
         remove_rating=staff,
         close=manage_refusal(viewer, wish, (WishState.COMPLETED,)) is None,
-        cancel=manage_refusal(viewer, wish, (WishState.OPEN, WishState.CLAIMED)) is None,
+        cancel=manage_refusal(viewer, wish, LIVE_STATES) is None,
         join=may_join(viewer, wish) and not is_member,
         log=running_project and is_member,
         confirm_logs=wish.kind is WishKind.PROJECT and can_confirm_logs(viewer, wish),

@@ -3,15 +3,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from wishboard.accounts.models import ReportStatus, VolunteerType
-from wishboard.core.schemas import (
-    BaseSchema,
-    Bool,
-    Int,
-    PageQuerySchema,
-    Str,
-    length,
-    one_of,
-)
+from wishboard.core.schemas import BaseSchema, Bool, Int, PageQuerySchema, Str, length, one_of
 
 USERNAME = validate.Regexp(r"^[\w.\-]{3,40}$",
                            error="用户名为3到40个字母、数字、汉字或 _ . -")

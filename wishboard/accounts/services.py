@@ -8,19 +8,14 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from wishboard.access import ensure_admin, ensure_can_manage_community
 from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
-from wishboard.errors import (
-    ConflictError,
-    NotFoundError,
-    UnauthorizedError,
-    ValidationFailedError,
-)
+from wishboard.core.db import flush_or_conflict
+from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization
 from wishboard.privacy import mask_name
@@ -72,20 +67,24 @@ def _username_taken() -> ConflictError:
                          code="username_taken", fields={"username": ["已有人使用"]})
 
 
-def _add_user(user: User) -> User:
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise _username_taken() from None
-    return user
-
-
-def _ensure_username_free(username: str) -> None:
-    exists = db.session.scalar(sa.select(User.id).where(User.username == username))
-    if exists is not None:
+def _free_username(username: str) -> str:
+    """The name as it will be stored; 409 when someone already has it."""
+    username = normalize_username(username)
+    if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise _username_taken()
+    return username
+
+
+def _new_user(username: str, password: str, *, name: str, phone: str, role: Role,
+              community_id: int | None, now: datetime | None = None, **more) -> User:
+    """A new account, added and flushed; 409 when two sign up with one name at once (the
+    unique index decides)."""
+    now = now or utcnow()
+    user = User(username=username, password_hash=hash_password(password), name=name,
+                phone=phone, role=role, community_id=community_id, created_at=now, **more)
+    db.session.add(user)
+    flush_or_conflict(_username_taken())
+    return user
 
 
 def register_user(
@@ -105,32 +104,27 @@ def register_user(
     role_ = Role(role)
     if role_ not in (Role.RESIDENT, Role.VOLUNTEER):
         raise ValidationFailedError(fields={"role": ["只能注册为居民或志愿者"]})
-    username = normalize_username(username)
-    _ensure_username_free(username)
+    username = _free_username(username)
     community = _community_for_members(community_id)
-    user = User(
-        username=username,
-        password_hash=hash_password(password),
-        name=name,
-        phone=phone,
-        role=role_,
-        community_id=community.id,
-        created_at=now or utcnow(),
-    )
-    if role_ is Role.VOLUNTEER:
-        org = _organization_in(community, organization_id)
-        user.volunteer_type = VolunteerType(volunteer_type or VolunteerType.OTHER.value)
-        user.organization_id = org.id if org else None
-        if community.auto_approve_reports:
-            user.report_status = ReportStatus.APPROVED
-            user.report_reviewed_at = user.created_at
-        else:
-            user.report_status = ReportStatus.PENDING
-    elif organization_id is not None or volunteer_type is not None:
+    if role_ is Role.RESIDENT and (organization_id is not None or volunteer_type is not None):
         raise ValidationFailedError(
             fields={"role": ["只有志愿者可以填写志愿者类型和报到党组织"]}
         )
-    return _add_user(user)
+    now = now or utcnow()
+    volunteer = {}
+    if role_ is Role.VOLUNTEER:
+        org = _organization_in(community, organization_id)
+        approved = community.auto_approve_reports
+        volunteer = {
+            "volunteer_type": VolunteerType(volunteer_type or VolunteerType.OTHER.value),
+            "organization_id": org.id if org else None,
+            "report_status": ReportStatus.APPROVED if approved else ReportStatus.PENDING,
+            "report_reviewed_at": now if approved else None,
+        }
+    user = _new_user(username, password, name=name, phone=phone, role=role_,
+                     community_id=community.id, now=now, **volunteer)
+    db.session.commit()
+    return user
 
 
 def create_staff_user(
@@ -149,31 +143,19 @@ def create_staff_user(
     role_ = Role(role)
     if role_ not in (Role.SECRETARY, Role.ADMIN):
         raise ValidationFailedError(fields={"role": ["只能创建社区书记或管理员"]})
-    username = normalize_username(username)
-    _ensure_username_free(username)
+    username = _free_username(username)
     community = None
     if role_ is Role.SECRETARY:
         if community_id is None:
             raise ValidationFailedError(fields={"community_id": ["社区书记需要所属社区"]})
         community = _community_for_members(community_id)
-    user = User(
-        username=username,
-        password_hash=hash_password(password),
-        name=name,
-        phone=phone,
-        role=role_,
-        community_id=community.id if community else None,
-    )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise _username_taken() from None
+    user = _new_user(username, password, name=name, phone=phone, role=role_,
+                     community_id=community.id if community else None)
     audit.record("staff_created", actor=actor, object_type="user", object_id=user.id,
                  community_id=user.community_id,
                  after={"username": user.username, "name": user.name, "role": role_.value})
-    return _add_user(user)
+    db.session.commit()
+    return user
 
 
 def authenticate(username: str, password: str) -> User:

@@ -6,15 +6,7 @@ from marshmallow import fields
 
 from wishboard.activities.models import ActivityStatus, Audience
 from wishboard.core.schemas import (
-    BaseSchema,
-    Deadline,
-    Int,
-    PageQuerySchema,
-    Str,
-    in_range,
-    length,
-    one_of,
-    ref,
+    BaseSchema, Deadline, Int, PageQuerySchema, Str, in_range, length, one_of, ref,
 )
 
 

@@ -17,25 +17,14 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from wishboard.access import can_manage_community
 from wishboard.accounts.models import Role, User
-from wishboard.activities.models import (
-    Activity,
-    ActivityStatus,
-    Audience,
-    Signup,
-    SignupStatus,
-)
+from wishboard.activities.models import Activity, ActivityStatus, Audience, Signup, SignupStatus
 from wishboard.core.clock import utcnow
-from wishboard.errors import (
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationFailedError,
-)
+from wishboard.core.db import flush_or_conflict
+from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.notifications.services import notify
 from wishboard.places.models import Category, Community, Organization
@@ -157,11 +146,7 @@ def sign_up(user: User, activity_id: int, *, now: datetime | None = None) -> Sig
                     status=SignupStatus.CONFIRMED if seated else SignupStatus.WAITLISTED,
                     created_at=now)
     db.session.add(signup)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same person twice at the same moment
-        db.session.rollback()
-        raise _already_signed_up() from None
+    flush_or_conflict(_already_signed_up(), commit=True)  # the same person twice at once
     return signup
 
 

@@ -165,7 +165,6 @@ def plan(now: datetime | None = None) -> list[Due]:
             if not _reminded(_reminder_key(rule, wish)):
                 found.append(Due(rule, wish.id, wish.community_id, wish.title,
                                  _reminder_why(rule, wish, community)))
-    db.session.rollback()
     return found
 
 

@@ -6,14 +6,7 @@ from marshmallow import fields
 
 from wishboard.accounts.schemas import PHONE_OR_BLANK
 from wishboard.core.schemas import (
-    BaseSchema,
-    Deadline,
-    Int,
-    PageQuerySchema,
-    Str,
-    length,
-    one_of,
-    ref,
+    BaseSchema, Deadline, Int, PageQuerySchema, Str, length, one_of, ref,
 )
 from wishboard.needs.models import NeedStatus
 from wishboard.wishes.models import WishKind

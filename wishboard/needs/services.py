@@ -13,12 +13,7 @@ from wishboard.access import can_manage_community, ensure_can_manage_community
 from wishboard.accounts.models import Role, User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
-from wishboard.errors import (
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationFailedError,
-)
+from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.needs.models import Need, NeedStatus
 from wishboard.notifications.services import notify, secretary_ids

@@ -3,14 +3,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from wishboard.core.schemas import (
-    BaseSchema,
-    Bool,
-    Int,
-    PageQuerySchema,
-    Str,
-    in_range,
-    length,
-    one_of,
+    BaseSchema, Bool, Int, PageQuerySchema, Str, in_range, length, one_of,
 )
 from wishboard.places.models import PlaceLevel
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from wishboard.access import ensure_admin, ensure_can_manage_community
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
+from wishboard.core.db import flush_or_conflict
 from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.places.models import Category, Community, Organization, PlaceLevel
@@ -31,18 +31,10 @@ def _create(obj, conflict: ConflictError, action: str, object_type: str, actor: 
     """Add a new row, record its creation in the audit log, commit both (or raise
     ``conflict`` if the database already has it)."""
     db.session.add(obj)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise conflict from None
+    flush_or_conflict(conflict)
     audit.record(action, actor=actor, object_type=object_type, object_id=obj.id,
                  community_id=community_id, after=after)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise conflict from None
+    flush_or_conflict(conflict, commit=True)
     return obj
 
 

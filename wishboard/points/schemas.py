@@ -4,13 +4,7 @@ from marshmallow import fields
 
 from wishboard.accounts.schemas import VOLUNTEER_TYPES
 from wishboard.core.schemas import (
-    BaseSchema,
-    Int,
-    PageQuerySchema,
-    QuerySchema,
-    Str,
-    in_range,
-    one_of,
+    BaseSchema, Int, PageQuerySchema, QuerySchema, Str, in_range, one_of,
 )
 
 KINDS = ["volunteers", "organizations"]

@@ -7,30 +7,20 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from wishboard.access import log_confirm_refusal, may_join, organization_contact_id
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import date_words, local_day, utcnow
-from wishboard.errors import (
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationFailedError,
-)
+from wishboard.core.db import flush_or_conflict
+from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.notifications.services import notify, secretary_ids
 from wishboard.points import services as points
 from wishboard.projects.models import LogStatus, ProjectMember, ServiceLog
 from wishboard.wishes.models import Wish, WishKind
-from wishboard.wishes.services import (
-    DAY_HOURS,
-    get_wish,
-    lock_person,
-    stated_hours,
-)
+from wishboard.wishes.services import DAY_HOURS, get_wish, lock_person, stated_hours
 from wishboard.wishes.states import WishState
 
 
@@ -59,12 +49,8 @@ def join_project(user: User, wish_id: int, *, now: datetime | None = None) -> Pr
                              code="not_a_member_of_claimant")
     member = ProjectMember(wish_id=wish.id, user_id=user.id, joined_at=now)
     db.session.add(member)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise ConflictError("您已经加入了这个项目", message_en="Already joined",
-                            code="already_joined") from None
+    flush_or_conflict(ConflictError("您已经加入了这个项目", message_en="Already joined",
+                                    code="already_joined"))
     db.session.execute(sa.update(Wish).where(Wish.id == wish.id)
                        .values(member_count=Wish.member_count + 1)
                        .execution_options(synchronize_session=False))

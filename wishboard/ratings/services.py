@@ -12,23 +12,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
-from wishboard.access import (
-    can_manage_community,
-    completed_claim,
-    is_trusted_rater,
-    rating_refusal,
-)
+from wishboard.access import can_manage_community, completed_claim, is_trusted_rater, rating_refusal
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
-from wishboard.errors import (
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationFailedError,
-)
+from wishboard.core.db import flush_or_conflict
+from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.notifications.services import notify
 from wishboard.places.models import Community, PlaceLevel
@@ -36,7 +26,7 @@ from wishboard.points import services as points
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import Beneficiary, HoursStatus, Wish
 from wishboard.wishes.services import apply_hours_confirmation, get_wish, record_event
-from wishboard.wishes.states import WishState, state_refusal
+from wishboard.wishes.states import LIVE_STATES, WishState, state_refusal
 
 
 def _already_rated() -> ConflictError:
@@ -50,7 +40,7 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
     of a beneficiary who has no phone."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    if wish.state in (WishState.OPEN, WishState.CLAIMED):
+    if wish.state in LIVE_STATES:
         raise ConflictError("服务完成后才能评价", message_en="Rate after the service is done",
                             code="wish_not_completed")
     if wish.state is not WishState.COMPLETED:
@@ -79,11 +69,7 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
                    if rating.beneficiary_id else sa.false()))) is not None:
         raise _already_rated()
     db.session.add(rating)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise _already_rated() from None
+    flush_or_conflict(_already_rated())
     # The board's average comes from totals kept in this same transaction.
     result = db.session.execute(
         sa.update(Wish).where(Wish.id == wish.id, Wish.state == WishState.COMPLETED)

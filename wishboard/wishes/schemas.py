@@ -7,35 +7,22 @@ response (``wishboard.privacy``).
 
 from __future__ import annotations
 
-from marshmallow import fields
+from typing import TYPE_CHECKING
+
+from marshmallow import fields, pre_dump
 
 from wishboard.access import private_details_reason, wish_rights
 from wishboard.accounts.schemas import PHONE_OR_BLANK
 from wishboard.core.schemas import (
-    BaseSchema,
-    Bool,
-    Deadline,
-    Float,
-    Int,
-    List,
-    PageQuerySchema,
-    QuerySchema,
-    Str,
-    ViewerSchema,
-    in_range,
-    length,
-    one_of,
-    ref,
+    BaseSchema, Bool, Deadline, Float, Int, List, PageQuerySchema, QuerySchema, Str, ViewerSchema,
+    in_range, length, one_of, ref,
 )
-from wishboard.privacy import (
-    MASKED,
-    shown_beneficiaries,
-    shown_note,
-    shown_person,
-    shown_rater,
-)
+from wishboard.privacy import MASKED, shown_beneficiaries, shown_note, shown_person, shown_rater
 from wishboard.wishes.models import WishKind
 from wishboard.wishes.states import ACTION_LABELS, WishState
+
+if TYPE_CHECKING:
+    from wishboard.wishes.services import WishStory
 
 KINDS = [k.value for k in WishKind]
 STATES = [s.value for s in WishState]
@@ -106,8 +93,9 @@ ACTIONS = ["claim", "complete", "release", "confirm_hours", "adjust_hours", "rat
 
 
 class WishDetailSchema(WishSchema):
-    """GET /wishes/<id>: the wish, its timeline, its claims with their letters, its ratings
-    (a wish from services.wishes.read_wish), and what the viewer may do with it."""
+    """GET /wishes/<id>: the wish, its timeline, its claims with their letters, its ratings,
+    and what the viewer may do with it. Dumps a ``WishStory`` (services.read_wish); the
+    wish's own fields come from ``story.wish``."""
 
     timeline = fields.Method("dump_timeline")
     actions = fields.Method("dump_actions", metadata={
@@ -116,6 +104,11 @@ class WishDetailSchema(WishSchema):
         "description": "the live or completed claim, with its responsibility letter"})
     claims = fields.Method("dump_claims", metadata={"description": "every claim, newest first"})
     ratings = fields.Method("dump_ratings")
+
+    @pre_dump
+    def _unwrap(self, story: WishStory, **kwargs):
+        self._story = story
+        return story.wish
 
     def _rights(self, wish):
         """What the viewer may do, asked once per wish dumped."""
@@ -137,14 +130,14 @@ class WishDetailSchema(WishSchema):
                  "actor": shown_person(e.actor, rights), "from_state": e.from_state,
                  "to_state": e.to_state, "note": shown_note(e, rights),
                  "on_behalf": e.on_behalf, "created_at": e.created_at.isoformat()}
-                for e in wish.events]
+                for e in self._story.events]
 
     def dump_claim(self, wish):
-        current = [c for c in wish.claim_history if c.status.value in ("active", "completed")]
-        return ClaimSchema().dump(current[0]) if current else None
+        current = self._story.current_claim
+        return ClaimSchema().dump(current) if current else None
 
     def dump_claims(self, wish):
-        return ClaimSchema().dump(wish.claim_history, many=True)
+        return ClaimSchema().dump(self._story.claims, many=True)
 
     def dump_ratings(self, wish):
         rights = self._rights(wish)
@@ -153,7 +146,7 @@ class WishDetailSchema(WishSchema):
             "rater": shown_rater(r, rights),
             "on_behalf": r.recorded_by_id is not None, "by_beneficiary": r.by_beneficiary,
             "counted": r.counted_at is not None,
-            "created_at": r.created_at.isoformat()} for r in wish.rating_list]
+            "created_at": r.created_at.isoformat()} for r in self._story.ratings]
 
 
 class WishQuerySchema(PageQuerySchema):

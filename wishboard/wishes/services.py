@@ -9,33 +9,22 @@ use case and commits once.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from wishboard.access import (
-    can_manage_community,
-    claim_refusal,
-    complete_refusal,
-    completed_claim,
-    confirm_hours_refusal,
-    ensure_can_manage_community,
-    manage_refusal,
-    private_details_reason,
-    release_refusal,
+    can_manage_community, claim_refusal, complete_refusal, completed_claim, confirm_hours_refusal,
+    ensure_can_manage_community, manage_refusal, private_details_reason, release_refusal,
 )
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import date_words, day_start, local_day, utcnow
-from wishboard.errors import (
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    ValidationFailedError,
-)
+from wishboard.core.db import flush_or_conflict
+from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.needs.models import Need, NeedStatus
 from wishboard.needs.services import need_for_decision
@@ -47,20 +36,10 @@ from wishboard.privacy import mask_name
 from wishboard.projects.models import LogStatus, ServiceLog
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import (
-    Beneficiary,
-    Claim,
-    ClaimStatus,
-    HoursStatus,
-    Wish,
-    WishEvent,
-    WishKind,
+    Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind,
 )
 from wishboard.wishes.states import (
-    LIVE_STATES,
-    PUBLIC_STATES,
-    TRANSITIONS,
-    WishState,
-    state_refusal,
+    LIVE_STATES, PUBLIC_STATES, TRANSITIONS, WishState, state_refusal,
 )
 
 
@@ -203,11 +182,8 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
                   letter=responsibility_letter(wish, volunteer, organization, due_at, now),
                   claimed_at=now, due_at=due_at, status=ClaimStatus.ACTIVE)
     db.session.add(claim)
-    try:
-        db.session.flush()  # the partial unique index: one active claim per wish
-    except IntegrityError:
-        db.session.rollback()
-        raise state_refusal(WishState.CLAIMED) from None
+    # The partial unique index: one active claim per wish.
+    flush_or_conflict(state_refusal(WishState.CLAIMED))
     points.award_claim(claim, wish, now)
     notify(_beneficiary_user_ids(wish), "wish_claimed",
            f"您的心愿「{wish.title}」已由{volunteer.name}认领,"
@@ -584,7 +560,7 @@ def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None 
     """The secretary withdraws an open or claimed wish, saying why."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    if (refusal := manage_refusal(actor, wish, (WishState.OPEN, WishState.CLAIMED))) is not None:
+    if (refusal := manage_refusal(actor, wish, LIVE_STATES)) is not None:
         raise refusal
     claimant_id = wish.claimant_id
     _transition(wish, WishState.CANCELLED, actor, "cancelled", now=now, note=reason,
@@ -646,7 +622,24 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
     return list(items), total
 
 
-def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> Wish:
+@dataclass(frozen=True)
+class WishStory:
+    """A wish and what its page tells: the timeline (oldest first), every claim with its
+    letter (newest first) and the ratings not withdrawn."""
+
+    wish: Wish
+    events: list[WishEvent]
+    claims: list[Claim]
+    ratings: list[Rating]
+
+    @property
+    def current_claim(self) -> Claim | None:
+        """The live claim, or the one that completed the service (a wish has one at most)."""
+        return next((c for c in self.claims
+                     if c.status in (ClaimStatus.ACTIVE, ClaimStatus.COMPLETED)), None)
+
+
+def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> WishStory:
     """One wish and its story, for ``viewer``. When the viewer may see the private details
     of the people it serves (and so will), the sight is recorded in the audit log first,
     with the reason they may: claimant, secretary or self."""
@@ -662,28 +655,27 @@ def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None)
     return wish_story(wish_id)
 
 
-def wish_story(wish_id: int) -> Wish:
-    """A wish with its story: ``events`` (the timeline, oldest first), ``claim_history``
-    (newest first, each with its letter) and ``rating_list``. Four queries. Callers that
-    show it to someone use ``read_wish``."""
+def wish_story(wish_id: int) -> WishStory:
+    """A wish with its story, in four queries. Callers that show it to someone use
+    ``read_wish``."""
     wish = db.session.scalar(
         sa.select(Wish).where(Wish.id == wish_id)
         .options(joinedload(Wish.category), joinedload(Wish.grid), joinedload(Wish.claimant),
                  joinedload(Wish.claim_organization), selectinload(Wish.beneficiaries)))
     if wish is None:
         raise NotFoundError("没有这个心愿", message_en="No such wish")
-    wish.events = list(db.session.scalars(
+    events = db.session.scalars(
         sa.select(WishEvent).where(WishEvent.wish_id == wish_id)
-        .options(joinedload(WishEvent.actor)).order_by(WishEvent.created_at, WishEvent.id)))
-    wish.claim_history = list(db.session.scalars(
+        .options(joinedload(WishEvent.actor)).order_by(WishEvent.created_at, WishEvent.id))
+    claims = db.session.scalars(
         sa.select(Claim).where(Claim.wish_id == wish_id)
         .options(joinedload(Claim.volunteer), joinedload(Claim.organization))
-        .order_by(Claim.claimed_at.desc(), Claim.id.desc())))
-    wish.rating_list = list(db.session.scalars(
+        .order_by(Claim.claimed_at.desc(), Claim.id.desc()))
+    ratings = db.session.scalars(
         sa.select(Rating).where(Rating.wish_id == wish_id, Rating.removed_at.is_(None))
         .options(joinedload(Rating.rater), joinedload(Rating.beneficiary))
-        .order_by(Rating.created_at, Rating.id)))
-    return wish
+        .order_by(Rating.created_at, Rating.id))
+    return WishStory(wish, list(events), list(claims), list(ratings))
 
 
 def claims_of(volunteer: User, *, active_only: bool = False) -> list[Claim]:

@@ -5,10 +5,7 @@ from wishboard.accounts import services as accounts
 from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import ReportStatus, Role
 from wishboard.accounts.schemas import (
-    RejectReportSchema,
-    ResidentQuerySchema,
-    StaffUserCreateSchema,
-    VolunteerQuerySchema,
+    RejectReportSchema, ResidentQuerySchema, StaffUserCreateSchema, VolunteerQuerySchema,
 )
 from wishboard.audit import services as audit
 from wishboard.audit.export import audit_csv
@@ -23,10 +20,7 @@ from wishboard.needs.schemas import NeedCreateSchema, NeedPublishSchema, NeedQue
 from wishboard.places import services as places
 from wishboard.places.models import PlaceLevel
 from wishboard.places.schemas import (
-    CategoryCreateSchema,
-    CommunityCreateSchema,
-    CommunitySettingsSchema,
-    OrganizationCreateSchema,
+    CategoryCreateSchema, CommunityCreateSchema, CommunitySettingsSchema, OrganizationCreateSchema,
 )
 from wishboard.points import services as points
 from wishboard.points.models import RULE_LABELS
@@ -34,7 +28,7 @@ from wishboard.points.schemas import PointsRulesSchema
 from wishboard.wishes import services as wishes
 from wishboard.wishes.models import WishKind
 from wishboard.wishes.schemas import WishCreateSchema, WishQuerySchema
-from wishboard.wishes.states import WishState
+from wishboard.wishes.states import PUBLIC_STATES
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -346,8 +340,7 @@ def manage_wishes():
                            community_id=community_id,
                            communities=places.list_communities(level="community",
                                                                per_page=100)[0],
-                           states=[WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED,
-                                   WishState.CLOSED, WishState.CANCELLED, WishState.EXPIRED])
+                           states=PUBLIC_STATES)
 
 
 # Points ----------------------------------------------------------------------------------

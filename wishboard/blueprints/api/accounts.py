@@ -6,25 +6,13 @@ from flask_login import current_user
 from wishboard.accounts import services as accounts
 from wishboard.accounts import tokens
 from wishboard.accounts.login import (
-    authenticate_counting_failures,
-    bearer_token,
-    limit_login_failures,
-    limit_registrations,
-    login_required,
-    roles_required,
+    authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
+    login_required, roles_required,
 )
 from wishboard.accounts.models import Role
 from wishboard.accounts.schemas import (
-    LoginSchema,
-    MeSchema,
-    MeUpdateSchema,
-    RegisterSchema,
-    RejectReportSchema,
-    ResidentQuerySchema,
-    StaffUserCreateSchema,
-    TokenSchema,
-    UserSchema,
-    VolunteerQuerySchema,
+    LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema, ResidentQuerySchema,
+    StaffUserCreateSchema, TokenSchema, UserSchema, VolunteerQuerySchema,
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema

@@ -6,22 +6,14 @@ from flask_login import current_user
 from wishboard.accounts.login import login_required
 from wishboard.activities import services as activities
 from wishboard.activities.schemas import (
-    ActivityCreateSchema,
-    ActivityQuerySchema,
-    ActivitySchema,
-    CheckinCodeSchema,
-    CheckinSchema,
+    ActivityCreateSchema, ActivityQuerySchema, ActivitySchema, CheckinCodeSchema, CheckinSchema,
     SignupSchema,
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.core.schemas import ReasonSchema
 from wishboard.projects import services as projects
-from wishboard.projects.schemas import (
-    MemberSchema,
-    ServiceLogCreateSchema,
-    ServiceLogSchema,
-)
+from wishboard.projects.schemas import MemberSchema, ServiceLogCreateSchema, ServiceLogSchema
 
 
 @bp.post("/wishes/<int:wish_id>/members")

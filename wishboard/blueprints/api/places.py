@@ -8,16 +8,9 @@ from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.places import services as places
 from wishboard.places.schemas import (
-    CategoryCreateSchema,
-    CategorySchema,
-    CommunityCreateSchema,
-    CommunityDetailSchema,
-    CommunityQuerySchema,
-    CommunitySchema,
-    CommunitySettingsSchema,
-    OrganizationCreateSchema,
-    OrganizationQuerySchema,
-    OrganizationSchema,
+    CategoryCreateSchema, CategorySchema, CommunityCreateSchema, CommunityDetailSchema,
+    CommunityQuerySchema, CommunitySchema, CommunitySettingsSchema, OrganizationCreateSchema,
+    OrganizationQuerySchema, OrganizationSchema,
 )
 
 

@@ -11,13 +11,8 @@ from wishboard.places import services as places
 from wishboard.points import services as points
 from wishboard.points.commendation import commendation_csv, commendation_xlsx
 from wishboard.points.schemas import (
-    CommendationQuerySchema,
-    CommendationSchema,
-    LeaderboardQuerySchema,
-    LeaderboardSchema,
-    PointsCardQuerySchema,
-    PointsCardSchema,
-    PointsRulesSchema,
+    CommendationQuerySchema, CommendationSchema, LeaderboardQuerySchema, LeaderboardSchema,
+    PointsCardQuerySchema, PointsCardSchema, PointsRulesSchema,
 )
 
 

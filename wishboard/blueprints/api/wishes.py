@@ -11,31 +11,17 @@ from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.core.schemas import ReasonSchema
 from wishboard.needs import services as needs
-from wishboard.needs.schemas import (
-    NeedCreateSchema,
-    NeedPublishSchema,
-    NeedQuerySchema,
-    NeedSchema,
-)
+from wishboard.needs.schemas import NeedCreateSchema, NeedPublishSchema, NeedQuerySchema, NeedSchema
 from wishboard.notifications import services as notifications
 from wishboard.notifications.schemas import (
-    NotificationQuerySchema,
-    NotificationReadSchema,
-    NotificationSchema,
+    NotificationQuerySchema, NotificationReadSchema, NotificationSchema,
 )
 from wishboard.ratings import services as ratings
 from wishboard.ratings.schemas import RatingCreateSchema, RatingSchema
 from wishboard.wishes import services as wishes
 from wishboard.wishes.schemas import (
-    ClaimCreateSchema,
-    ClaimListQuerySchema,
-    ClaimSchema,
-    CompleteSchema,
-    ConfirmHoursSchema,
-    WishCreateSchema,
-    WishDetailSchema,
-    WishQuerySchema,
-    WishSchema,
+    ClaimCreateSchema, ClaimListQuerySchema, ClaimSchema, CompleteSchema, ConfirmHoursSchema,
+    WishCreateSchema, WishDetailSchema, WishQuerySchema, WishSchema,
 )
 
 STAFF = (Role.SECRETARY, Role.ADMIN)

@@ -3,10 +3,7 @@ from flask_login import current_user, login_user, logout_user
 
 from wishboard.accounts import services as accounts
 from wishboard.accounts.login import (
-    authenticate_counting_failures,
-    limit_login_failures,
-    limit_registrations,
-    login_required,
+    authenticate_counting_failures, limit_login_failures, limit_registrations, login_required,
 )
 from wishboard.accounts.models import ReportStatus, VolunteerType
 from wishboard.accounts.schemas import LoginSchema, RegisterSchema

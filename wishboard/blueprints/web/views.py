@@ -3,18 +3,10 @@ volunteers (post a need, my needs, claim, complete, rate, my claims, my inbox)."
 
 from urllib.parse import urlsplit
 
-from flask import (
-    abort,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wishboard.access import completed_claim, confirmable_logs, wish_rights
+from wishboard.access import confirmable_logs, wish_rights
 from wishboard.accounts import services as accounts
 from wishboard.accounts.login import login_required, roles_required
 from wishboard.accounts.models import Role, VolunteerType
@@ -37,14 +29,9 @@ from wishboard.templating import LARGE_MODE_COOKIE, large_mode
 from wishboard.wishes import services as wishes
 from wishboard.wishes.models import WishKind
 from wishboard.wishes.schemas import (
-    ClaimCreateSchema,
-    CompleteSchema,
-    ConfirmHoursSchema,
-    WishQuerySchema,
+    ClaimCreateSchema, CompleteSchema, ConfirmHoursSchema, WishQuerySchema,
 )
-from wishboard.wishes.states import WishState
-
-BOARD_STATES = [WishState.OPEN, WishState.CLAIMED, WishState.COMPLETED, WishState.CLOSED]
+from wishboard.wishes.states import BOARD_STATES, WishState
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -93,17 +80,16 @@ def community(community_id):
 
 def _render_wish(wish_id: int, form=None):
     me = viewer()
-    wish = wishes.read_wish(me, wish_id)
+    story = wishes.read_wish(me, wish_id)
+    wish = story.wish
     # What this person may do and see here comes from the same rule book the actions obey.
     rights = wish_rights(me, wish)
     preview = (wishes.responsibility_letter_preview(wish, me) if rights.claim else None)
     members, logs = projects.project_people(wish.id) if wish.kind is WishKind.PROJECT \
         else ([], [])
     return render_template(
-        "web/wish_detail.html", wish=wish, rights=rights,
-        beneficiaries=shown_beneficiaries(wish, rights),
-        claim=completed_claim(wish) or next(
-            (c for c in wish.claim_history if c.status.value == "active"), None),
+        "web/wish_detail.html", wish=wish, story=story, rights=rights,
+        beneficiaries=shown_beneficiaries(wish, rights), claim=story.current_claim,
         letter_preview=preview, form=form, members=members, logs=logs,
         confirmable=confirmable_logs(me, wish, logs),
         private_views=audit.private_views(me, wish.id) if rights.see_audit else [])
