@@ -14,7 +14,7 @@ from wishboard.access import ensure_admin, ensure_can_manage_community
 from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
-from wishboard.core.db import flush_or_conflict
+from wishboard.core.db import flush_or_conflict, page_of
 from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization
@@ -283,15 +283,13 @@ def list_residents(actor: User, *, community_id: int | None = None,
     if verified is not None:
         query = query.where(User.verified_at.is_not(None) if verified
                             else User.verified_at.is_(None))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    users = db.session.scalars(
-        query.order_by(User.verified_at.is_not(None), User.created_at, User.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    users, total = page_of(query, page, per_page,
+                           User.verified_at.is_not(None), User.created_at, User.id)
     if shown and users:
         audit.record("residents_viewed", actor=actor, object_type="user", object_id=None,
                      community_id=community_id, after={"user_ids": [u.id for u in users]})
         db.session.commit()
-    return list(users), total
+    return users, total
 
 
 def list_volunteers(
@@ -310,14 +308,8 @@ def list_volunteers(
     query = sa.select(User).where(User.role == Role.VOLUNTEER, User.community_id == community_id)
     if status:
         query = query.where(User.report_status == ReportStatus(status))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    users = db.session.scalars(
-        query.options(joinedload(User.organization))
-        .order_by(User.created_at, User.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return list(users), total
+    return page_of(query, page, per_page, User.created_at, User.id,
+                   options=(joinedload(User.organization),))
 
 
 def list_staff(role: Role) -> list[User]:

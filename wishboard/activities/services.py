@@ -23,7 +23,7 @@ from wishboard.access import can_manage_community
 from wishboard.accounts.models import Role, User
 from wishboard.activities.models import Activity, ActivityStatus, Audience, Signup, SignupStatus
 from wishboard.core.clock import utcnow
-from wishboard.core.db import flush_or_conflict
+from wishboard.core.db import flush_or_conflict, page_of
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.notifications.services import notify
@@ -297,12 +297,8 @@ def list_activities(*, community_id: int | None = None, status: str | None = Non
         query = query.where(Activity.community_id == community_id)
     if status:
         query = query.where(Activity.status == ActivityStatus(status))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.options(joinedload(Activity.category), joinedload(Activity.organization))
-        .order_by(Activity.starts_at.desc(), Activity.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return list(items), total
+    return page_of(query, page, per_page, Activity.starts_at.desc(), Activity.id.desc(),
+                   options=(joinedload(Activity.category), joinedload(Activity.organization)))
 
 
 @dataclass

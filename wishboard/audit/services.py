@@ -15,6 +15,7 @@ from wishboard.access import ensure_can_manage_community
 from wishboard.accounts.models import Role, User
 from wishboard.audit.models import AuditEntry
 from wishboard.core.clock import utcnow
+from wishboard.core.db import page_of
 from wishboard.errors import ForbiddenError, ValidationFailedError
 from wishboard.extensions import db
 
@@ -82,11 +83,8 @@ def list_entries(actor: User, *, community_id: int | None = None, action: str | 
         if not object_type:
             raise ValidationFailedError(fields={"object_type": ["按对象查询时请同时给出对象类型"]})
         query = query.where(AuditEntry.object_id == object_id)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.options(joinedload(AuditEntry.actor))
-                               .order_by(AuditEntry.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return list(items), total
+    return page_of(query, page, per_page, AuditEntry.id.desc(),
+                   options=(joinedload(AuditEntry.actor),))
 
 
 EXPORT_LIMIT = 100_000

@@ -91,3 +91,19 @@ def flush_or_conflict(conflict: WishboardError, *, commit: bool = False) -> None
     except IntegrityError:
         db.session.rollback()
         raise conflict from None
+
+
+def page_of(query: sa.Select, page: int, per_page: int, *order_by,
+            options: tuple = ()) -> tuple[list, int]:
+    """One page of an ORM ``query`` in ``order_by`` order, and how many rows the whole
+    query has. Loader ``options`` apply to the page only, not to the count."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.options(*options).order_by(*order_by)
+                              .limit(per_page).offset((page - 1) * per_page))
+    return list(rows.unique()), total
+
+
+def contains(column, text: str):
+    """``column`` contains ``text`` literally (``%`` and ``_`` in it are not wildcards)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")

@@ -13,6 +13,7 @@ from wishboard.access import can_manage_community, ensure_can_manage_community
 from wishboard.accounts.models import Role, User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
+from wishboard.core.db import page_of
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.needs.models import Need, NeedStatus
@@ -94,16 +95,13 @@ def list_needs(actor: User, *, status: str | None = None, community_id: int | No
                                    Need.submitted_by_id == actor.id))
     if status:
         query = query.where(Need.status == NeedStatus(status))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.options(joinedload(Need.category), joinedload(Need.grid))
-        .order_by(Need.created_at.desc(), Need.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    items, total = page_of(query, page, per_page, Need.created_at.desc(), Need.id.desc(),
+                           options=(joinedload(Need.category), joinedload(Need.grid)))
     if shown and actor.role in (Role.SECRETARY, Role.ADMIN) and items:
         audit.record("needs_viewed", actor=actor, object_type="need", object_id=None,
                      community_id=community_id, after={"need_ids": [n.id for n in items]})
         db.session.commit()
-    return list(items), total
+    return items, total
 
 
 def need_for_decision(actor: User, need_id: int) -> Need:

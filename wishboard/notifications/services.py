@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from wishboard.accounts.models import Role, User
 from wishboard.core.clock import utcnow
+from wishboard.core.db import page_of
 from wishboard.errors import NotFoundError
 from wishboard.extensions import db
 from wishboard.notifications.models import Notification
@@ -47,10 +48,7 @@ def list_notifications(user: User, *, unread_only: bool = False, page: int = 1,
     query = sa.select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(query.order_by(Notification.id.desc())
-                               .limit(per_page).offset((page - 1) * per_page)).all()
-    return list(items), total
+    return page_of(query, page, per_page, Notification.id.desc())
 
 
 def mark_read(user: User, notification_ids: list[int] | None = None, *,

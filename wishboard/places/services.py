@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from wishboard.access import ensure_admin, ensure_can_manage_community
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
-from wishboard.core.db import flush_or_conflict
+from wishboard.core.db import contains, flush_or_conflict, page_of
 from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.places.models import Category, Community, Organization, PlaceLevel
@@ -115,13 +115,8 @@ def list_communities(
     if parent_id is not None:
         query = query.where(Community.parent_id == parent_id)
     if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Community.name.like(f"%{escaped}%", escape="\\"))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.order_by(Community.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return list(items), total
+        query = query.where(contains(Community.name, q))
+    return page_of(query, page, per_page, Community.id)
 
 
 SETTINGS = ("claim_window_days", "max_open_claims", "auto_approve_reports",

@@ -17,7 +17,7 @@ from wishboard.access import ensure_can_manage_community
 from wishboard.accounts.models import Role, User, VolunteerType
 from wishboard.audit import services as audit
 from wishboard.core.clock import local, utcnow
-from wishboard.core.db import upsert
+from wishboard.core.db import page_of, upsert
 from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization
@@ -389,11 +389,9 @@ def points_card(volunteer_id: int, *, viewer: User | None = None, page: int = 1,
                            PointsTotal.owner_id < total.owner_id))))
         rank = ahead + 1
     query = sa.select(PointsEntry).where(PointsEntry.volunteer_id == volunteer.id)
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    entries = db.session.scalars(query.order_by(PointsEntry.created_at.desc(),
-                                                PointsEntry.id.desc())
-                                 .limit(per_page).offset((page - 1) * per_page)).all()
-    return PointsCard(volunteer, total, rank, list(entries), count)
+    entries, count = page_of(query, page, per_page, PointsEntry.created_at.desc(),
+                             PointsEntry.id.desc())
+    return PointsCard(volunteer, total, rank, entries, count)
 
 
 # Recomputation ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from wishboard.access import (
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import date_words, day_start, local_day, utcnow
-from wishboard.core.db import flush_or_conflict
+from wishboard.core.db import contains, flush_or_conflict, page_of
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.needs.models import Need, NeedStatus
@@ -577,10 +577,6 @@ def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None 
 
 # Reading -----------------------------------------------------------------------------------
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_wishes(*, community_id: int | None = None, status: str | None = None,
                 category_id: int | None = None, kind: str | None = None,
                 grid_id: int | None = None, q: str | None = None, page: int = 1,
@@ -608,18 +604,12 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
         deeper = sa.select(Community.id).where(Community.parent_id.in_(places))
         query = query.where(sa.or_(Wish.grid_id.in_(places), Wish.grid_id.in_(deeper)))
     if q:
-        pattern = f"%{_escape_like(q)}%"
-        query = query.where(sa.or_(Wish.title.like(pattern, escape="\\"),
-                                   Wish.description.like(pattern, escape="\\")))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.options(joinedload(Wish.category), joinedload(Wish.grid),
-                      joinedload(Wish.claimant), joinedload(Wish.claim_organization),
-                      selectinload(Wish.beneficiaries))
-        .order_by(sa.func.coalesce(Wish.published_at, Wish.created_at).desc(), Wish.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
-    return list(items), total
+        query = query.where(sa.or_(contains(Wish.title, q), contains(Wish.description, q)))
+    return page_of(query, page, per_page,
+                   sa.func.coalesce(Wish.published_at, Wish.created_at).desc(), Wish.id.desc(),
+                   options=(joinedload(Wish.category), joinedload(Wish.grid),
+                            joinedload(Wish.claimant), joinedload(Wish.claim_organization),
+                            selectinload(Wish.beneficiaries)))
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from wishboard.notifications.schemas import (
 from wishboard.ratings import services as ratings
 from wishboard.ratings.schemas import RatingCreateSchema, RatingSchema
 from wishboard.wishes import services as wishes
+from wishboard.wishes.actions import WISH_ACTIONS, WishAction
 from wishboard.wishes.schemas import (
-    ClaimCreateSchema, ClaimListQuerySchema, ClaimSchema, CompleteSchema, ConfirmHoursSchema,
-    WishCreateSchema, WishDetailSchema, WishQuerySchema, WishSchema,
+    ClaimListQuerySchema, ClaimSchema, WishCreateSchema, WishDetailSchema, WishQuerySchema,
+    WishSchema,
 )
 
 STAFF = (Role.SECRETARY, Role.ADMIN)
@@ -101,41 +102,19 @@ def create_wish(data):
     return wishes.create_wish(current_user, **data)
 
 
-@bp.post("/wishes/<int:wish_id>/claim")
-@login_required
-@responds(WishSchema)
-@use_schema(ClaimCreateSchema)
-def claim_wish(data, wish_id):
-    """Claim an open wish by accepting its responsibility letter (approved volunteers)."""
-    return wishes.claim_wish(current_user, wish_id, **data)
+def _wish_action_view(action: WishAction):
+    """POST /wishes/<id>/<action.name>: validate the body, run the use case, answer the wish."""
+
+    def view(data, wish_id):
+        return action.use_case(current_user, wish_id, **data)
+
+    view.__name__, view.__doc__ = action.operation, action.summary
+    return login_required(responds(WishSchema)(use_schema(action.schema)(view)))
 
 
-@bp.post("/wishes/<int:wish_id>/release")
-@login_required
-@responds(WishSchema)
-@use_schema(ReasonSchema)
-def release_wish(data, wish_id):
-    """Give a claimed wish back (the claimant, or the secretary); it reopens."""
-    return wishes.release_claim(current_user, wish_id, data["reason"])
-
-
-@bp.post("/wishes/<int:wish_id>/complete")
-@login_required
-@responds(WishSchema)
-@use_schema(CompleteSchema)
-def complete_wish(data, wish_id):
-    """The claimant reports the service done, with hours and a note."""
-    return wishes.complete_wish(current_user, wish_id, **data)
-
-
-@bp.post("/wishes/<int:wish_id>/confirm")
-@login_required
-@responds(WishSchema)
-@use_schema(ConfirmHoursSchema)
-def confirm_hours(data, wish_id):
-    """Confirm the hours the volunteer stated (the person served, or the secretary, who may
-    adjust them with a reason); only confirmed hours earn points."""
-    return wishes.confirm_hours(current_user, wish_id, **data)
+for _action in WISH_ACTIONS:
+    bp.add_url_rule(f"/wishes/<int:wish_id>/{_action.name}", view_func=_wish_action_view(_action),
+                    methods=["POST"])
 
 
 @bp.get("/wishes/<int:wish_id>/private-views")

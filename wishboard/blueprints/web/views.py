@@ -27,10 +27,9 @@ from wishboard.ratings import services as ratings
 from wishboard.ratings.schemas import RatingCreateSchema
 from wishboard.templating import LARGE_MODE_COOKIE, large_mode
 from wishboard.wishes import services as wishes
+from wishboard.wishes.actions import WISH_ACTIONS
 from wishboard.wishes.models import WishKind
-from wishboard.wishes.schemas import (
-    ClaimCreateSchema, CompleteSchema, ConfirmHoursSchema, WishQuerySchema,
-)
+from wishboard.wishes.schemas import WishQuerySchema
 from wishboard.wishes.states import BOARD_STATES, WishState
 
 
@@ -100,53 +99,24 @@ def wish_detail(wish_id):
     return _render_wish(wish_id)
 
 
-def _wish_action(wish_id, schema, action, done: str):
-    """Run one action from the wish page; on a fixable error, show the page with it."""
-    form = submit_form(schema, action)
+# The forms on a wish's page: the moves the API offers too, and the rating.
+PAGE_ACTIONS = {a.name: (a.schema, a.use_case, a.done) for a in WISH_ACTIONS} | {
+    "rate": (RatingCreateSchema, ratings.rate_wish, "评价已提交,谢谢!")}
+
+
+@bp.post(f"/wishes/<int:wish_id>/<any({', '.join(PAGE_ACTIONS)}):action>")
+@login_required
+def wish_action(wish_id, action):
+    return _wish_form(wish_id, *PAGE_ACTIONS[action])
+
+
+def _wish_form(wish_id, schema, use_case, done: str):
+    """Run one of the page's forms; on a fixable error, show the page again with it."""
+    form = submit_form(schema, lambda data: use_case(current_user, wish_id, **data))
     if form.ok:
         flash(done, "success")
         return redirect(url_for("web.wish_detail", wish_id=wish_id))
     return _render_wish(wish_id, form)
-
-
-@bp.post("/wishes/<int:wish_id>/claim")
-@login_required
-def claim(wish_id):
-    return _wish_action(wish_id, ClaimCreateSchema,
-                        lambda d: wishes.claim_wish(current_user, wish_id, **d),
-                        "认领成功!责任书已公示,请按时完成服务。")
-
-
-@bp.post("/wishes/<int:wish_id>/release")
-@login_required
-def release(wish_id):
-    return _wish_action(wish_id, ReasonSchema,
-                        lambda d: wishes.release_claim(current_user, wish_id, d["reason"]),
-                        "已释放认领,心愿重新开放。")
-
-
-@bp.post("/wishes/<int:wish_id>/complete")
-@login_required
-def complete(wish_id):
-    return _wish_action(wish_id, CompleteSchema,
-                        lambda d: wishes.complete_wish(current_user, wish_id, **d),
-                        "已标记完成,谢谢您的服务!")
-
-
-@bp.post("/wishes/<int:wish_id>/confirm")
-@login_required
-def confirm_hours(wish_id):
-    return _wish_action(wish_id, ConfirmHoursSchema,
-                        lambda d: wishes.confirm_hours(current_user, wish_id, **d),
-                        "服务时长已确认,已计入志愿者积分。")
-
-
-@bp.post("/wishes/<int:wish_id>/rate")
-@login_required
-def rate(wish_id):
-    return _wish_action(wish_id, RatingCreateSchema,
-                        lambda d: ratings.rate_wish(current_user, wish_id, **d),
-                        "评价已提交,谢谢!")
 
 
 @bp.post("/wishes/<int:wish_id>/close")
@@ -160,9 +130,7 @@ def close(wish_id):
 @bp.post("/wishes/<int:wish_id>/cancel")
 @roles_required(Role.SECRETARY, Role.ADMIN)
 def cancel(wish_id):
-    return _wish_action(wish_id, ReasonSchema,
-                        lambda d: wishes.cancel_wish(current_user, wish_id, d["reason"]),
-                        "心愿已取消。")
+    return _wish_form(wish_id, ReasonSchema, wishes.cancel_wish, "心愿已取消。")
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])

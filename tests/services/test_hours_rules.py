@@ -1,0 +1,202 @@
+"""Hours (DOMAIN.md "Hours are confirmed"): a claim carries at most the community's hours per
+day for the local days it spans, nobody states more than 24 hours a day in all, and the
+hours earn only once the person served or the secretary confirms them, never the
+volunteer, and only once."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from factories import T0, claimed_wish, completed_wish
+
+from wishboard.errors import ConflictError, ForbiddenError, ValidationFailedError
+from wishboard.extensions import db
+from wishboard.points import services as points
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import Claim, HoursStatus, Wish
+from wishboard.wishes.states import WishState
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def claim_of(wish_id) -> Claim:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Claim).where(Claim.wish_id == wish_id)
+                             .order_by(Claim.id.desc()))
+
+
+def state_of(wish_id) -> WishState:
+    db.session.expire_all()
+    return db.session.get(Wish, wish_id).state
+
+
+def test_one_days_claim_carries_at_most_the_communitys_hours_per_day(neighbourhood):
+    n = neighbourhood
+    wish = claimed_wish(n.secretary, n.volunteer, now=T0)
+    later = T0 + timedelta(hours=6)
+    with pytest.raises(ValidationFailedError) as refused:
+        wishes.complete_wish(n.volunteer, wish.id, hours=10.5, now=later)
+    assert refused.value.code == "too_many_hours" and "hours" in refused.value.fields
+    db.session.rollback()
+    assert state_of(wish.id) is WishState.CLAIMED
+    wishes.complete_wish(n.volunteer, wish.id, hours=10, now=later)
+    assert claim_of(wish.id).hours == Decimal("10.0")
+
+
+def test_the_cap_follows_the_communitys_own_setting(neighbourhood):
+    n = neighbourhood
+    n.community.max_hours_per_day = 4
+    db.session.commit()
+    wish = claimed_wish(n.secretary, n.volunteer, now=T0)
+    with pytest.raises(ValidationFailedError):
+        wishes.complete_wish(n.volunteer, wish.id, hours=4.5, now=T0 + timedelta(hours=1))
+    db.session.rollback()
+    wishes.complete_wish(n.volunteer, wish.id, hours=4, now=T0 + timedelta(hours=1))
+    assert state_of(wish.id) is WishState.COMPLETED
+
+
+def test_days_are_local_dates_so_a_claim_just_before_midnight_spans_two(neighbourhood):
+    n = neighbourhood
+    late = datetime(2026, 12, 1, 23, 50, tzinfo=SHANGHAI)
+    wish = claimed_wish(n.secretary, n.volunteer, now=late)
+    after_midnight = late + timedelta(minutes=20)  # 20 minutes later, the next local day
+    with pytest.raises(ValidationFailedError):
+        wishes.complete_wish(n.volunteer, wish.id, hours=20.5, now=after_midnight)
+    db.session.rollback()
+    wishes.complete_wish(n.volunteer, wish.id, hours=20, now=after_midnight)
+    assert claim_of(wish.id).hours == Decimal("20.0")
+
+
+def test_nobody_states_more_than_24_hours_a_day_across_claims(neighbourhood):
+    n = neighbourhood
+    ids = [claimed_wish(n.secretary, n.volunteer, title=f"心愿{i}", now=T0).id
+           for i in range(3)]
+    wishes.complete_wish(n.volunteer, ids[0], hours=10, now=T0 + timedelta(hours=1))
+    wishes.complete_wish(n.volunteer, ids[1], hours=10, now=T0 + timedelta(hours=2))
+    with pytest.raises(ValidationFailedError) as refused:
+        wishes.complete_wish(n.volunteer, ids[2], hours=5, now=T0 + timedelta(hours=3))
+    assert refused.value.code == "too_many_hours"
+    assert "20" in refused.value.fields["hours"][0]  # says what was already stated
+    db.session.rollback()
+    assert state_of(ids[2]) is WishState.CLAIMED
+    wishes.complete_wish(n.volunteer, ids[2], hours=4, now=T0 + timedelta(hours=3))
+    assert state_of(ids[2]) is WishState.COMPLETED
+
+
+def test_another_volunteers_hours_do_not_count_against_mine(neighbourhood):
+    n = neighbourhood
+    mine = [claimed_wish(n.secretary, n.volunteer, title=f"我的{i}", now=T0).id
+            for i in range(2)]
+    theirs = claimed_wish(n.secretary, n.other_volunteer, title="别人的", now=T0)
+    wishes.complete_wish(n.other_volunteer, theirs.id, hours=10, now=T0 + timedelta(hours=1))
+    wishes.complete_wish(n.volunteer, mine[0], hours=10, now=T0 + timedelta(hours=1))
+    wishes.complete_wish(n.volunteer, mine[1], hours=10, now=T0 + timedelta(hours=2))
+    assert state_of(mine[1]) is WishState.COMPLETED
+
+
+def test_stated_hours_wait_for_confirmation_before_they_earn(neighbourhood):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, hours=2, served=n.served, now=T0)
+    claim = claim_of(wish.id)
+    assert claim.hours_status is HoursStatus.PENDING and claim.confirmed_hours is None
+    before = points.points_of(n.volunteer)
+    wishes.confirm_hours(n.served, wish.id, now=T0 + timedelta(days=1))
+    claim = claim_of(wish.id)
+    assert claim.hours_status is HoursStatus.CONFIRMED
+    assert (claim.confirmed_hours, claim.hours_confirmed_by_id) == (Decimal("2.0"), n.served.id)
+    assert points.points_of(n.volunteer) == before + 2 * 5
+
+
+def test_the_volunteer_never_confirms_their_own_hours(neighbourhood):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, served=n.served, now=T0)
+    with pytest.raises(ForbiddenError) as refused:
+        wishes.confirm_hours(n.volunteer, wish.id, now=T0 + timedelta(days=1))
+    assert refused.value.code == "cannot_confirm_own_work"
+    assert claim_of(wish.id).hours_status is HoursStatus.PENDING
+
+
+def test_a_resident_not_served_cannot_confirm(neighbourhood):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, served=n.served, now=T0)
+    for outsider in (n.neighbour, n.other_volunteer, n.far_secretary):
+        with pytest.raises(ForbiddenError):
+            wishes.confirm_hours(outsider, wish.id, now=T0 + timedelta(days=1))
+    assert claim_of(wish.id).hours_status is HoursStatus.PENDING
+
+
+def test_a_second_confirmation_is_409_and_pays_nothing_more(neighbourhood):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, hours=3, served=n.served, now=T0)
+    wishes.confirm_hours(n.secretary, wish.id, now=T0 + timedelta(days=1))
+    paid = points.points_of(n.volunteer)
+    for confirmer in (n.served, n.secretary):
+        with pytest.raises(ConflictError) as refused:
+            wishes.confirm_hours(confirmer, wish.id, now=T0 + timedelta(days=2))
+        assert (refused.value.status_code, refused.value.code) == (409, "hours_already_settled")
+    assert points.points_of(n.volunteer) == paid
+
+
+def test_nothing_to_confirm_before_the_service_is_done(neighbourhood):
+    n = neighbourhood
+    wish = claimed_wish(n.secretary, n.volunteer, served=n.served, now=T0)
+    with pytest.raises(ConflictError) as refused:
+        wishes.confirm_hours(n.secretary, wish.id, now=T0)
+    assert refused.value.code == "nothing_to_confirm"
+
+
+def test_only_the_secretary_adjusts_and_only_with_a_reason_within_the_cap(neighbourhood):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, hours=3, served=n.served, now=T0)
+    at = T0 + timedelta(days=1)
+    with pytest.raises(ForbiddenError) as refused:
+        wishes.confirm_hours(n.served, wish.id, hours=1, now=at)
+    assert refused.value.code == "secretary_adjusts"
+    with pytest.raises(ValidationFailedError) as no_reason:
+        wishes.confirm_hours(n.secretary, wish.id, hours=1, now=at)
+    assert "reason" in no_reason.value.fields
+    with pytest.raises(ValidationFailedError) as too_many:
+        wishes.confirm_hours(n.secretary, wish.id, hours=11, reason="多算", now=at)
+    assert "hours" in too_many.value.fields
+    assert claim_of(wish.id).hours_status is HoursStatus.PENDING
+    before = points.points_of(n.volunteer)
+    wishes.confirm_hours(n.secretary, wish.id, hours=1, reason="实际一小时", now=at)
+    claim = claim_of(wish.id)
+    assert (claim.hours, claim.confirmed_hours) == (Decimal("3.0"), Decimal("1.0"))
+    assert claim.hours_adjust_reason == "实际一小时"
+    assert points.points_of(n.volunteer) == before + 1 * 5
+
+
+def test_the_person_served_confirms_only_within_the_rating_window(neighbourhood):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, served=n.served, now=T0)
+    ended = claim_of(wish.id).ended_at
+    too_late = ended + timedelta(days=n.community.rating_window_days, minutes=1)
+    with pytest.raises(ForbiddenError) as refused:
+        wishes.confirm_hours(n.served, wish.id, now=too_late)
+    assert refused.value.code == "confirmation_window_over"
+    wishes.confirm_hours(n.secretary, wish.id, now=too_late)  # the secretary still may
+    assert claim_of(wish.id).hours_status is HoursStatus.CONFIRMED
+
+
+def test_an_unverified_person_served_cannot_confirm_until_trusted(neighbourhood, make_user):
+    n = neighbourhood
+    newcomer = make_user("resident", n.community, name="孙新来", created_at=T0, verified=False)
+    wish = completed_wish(n.secretary, n.volunteer, served=newcomer, now=T0)
+    with pytest.raises(ForbiddenError) as refused:
+        wishes.confirm_hours(newcomer, wish.id, now=T0 + timedelta(days=1))
+    assert refused.value.code == "not_verified"
+    assert claim_of(wish.id).hours_status is HoursStatus.PENDING
+
+
+def test_the_hours_queue_lists_pending_hours_for_this_communitys_staff_only(neighbourhood):
+    n = neighbourhood
+    waiting = completed_wish(n.secretary, n.volunteer, title="等确认", now=T0)
+    settled = completed_wish(n.secretary, n.other_volunteer, title="已确认", now=T0)
+    wishes.confirm_hours(n.secretary, settled.id, now=T0 + timedelta(hours=2))
+    queue = wishes.hours_queue(n.secretary, n.community.id)
+    assert [c.wish_id for c in queue] == [waiting.id]
+    with pytest.raises(ForbiddenError):
+        wishes.hours_queue(n.far_secretary, n.community.id)

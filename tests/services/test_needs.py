@@ -1,0 +1,128 @@
+"""Needs (需求征集): residents submit, the secretary records for those without a phone,
+declines with a reason, publishes a need as a wish in their own words, or merges it into a
+wish still being worked on."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from factories import T0, completed_wish, make_wish
+
+from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
+from wishboard.extensions import db
+from wishboard.needs import services as needs
+from wishboard.needs.models import NeedStatus
+from wishboard.notifications.models import Notification
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import WishEvent
+from wishboard.wishes.states import WishState
+
+
+def inbox(user, kind) -> list[str]:
+    return list(db.session.scalars(sa.select(Notification.text).where(
+        Notification.user_id == user.id, Notification.kind == kind)))
+
+
+def submit(resident, title="需要有人帮忙买药"):
+    return needs.submit_need(resident, title=title, description="腿脚不便,下不了楼",
+                             address="玉林北路3号", now=T0)
+
+
+def test_a_resident_submits_a_need_and_the_secretary_hears_of_it(neighbourhood):
+    n = neighbourhood
+    need = submit(n.served)
+    assert need.status is NeedStatus.NEW and need.resident_id == n.served.id
+    assert need.community_id == n.community.id and not need.on_behalf
+    assert (need.contact_name, need.contact_phone) == ("吴秀英", "13812345678")
+    [text] = inbox(n.secretary, "need_submitted")
+    assert "吴秀英" not in text  # the name is masked in the message
+    assert inbox(n.far_secretary, "need_submitted") == []
+
+
+def test_needs_come_from_residents_or_their_secretary(neighbourhood):
+    n = neighbourhood
+    with pytest.raises(ForbiddenError) as refused:
+        submit(n.volunteer)
+    assert refused.value.code == "residents_only"
+    with pytest.raises(ValidationFailedError) as nameless:
+        needs.submit_need(n.secretary, title="代录", description="老人没有手机", now=T0)
+    assert "contact_name" in nameless.value.fields
+    recorded = needs.submit_need(n.secretary, title="代录", description="老人没有手机",
+                                 contact_name="王大爷", contact_phone="02885550000", now=T0)
+    assert recorded.on_behalf and recorded.resident_id is None
+    assert recorded.submitted_by_id == n.secretary.id
+
+
+def test_a_need_is_seen_by_its_resident_and_this_communitys_staff_only(neighbourhood):
+    n = neighbourhood
+    need = submit(n.served)
+    assert needs.need_for(n.served, need.id).id == need.id
+    assert needs.need_for(n.secretary, need.id).id == need.id
+    for outsider in (n.neighbour, n.volunteer, n.far_secretary):
+        with pytest.raises(NotFoundError):
+            needs.need_for(outsider, need.id)
+
+
+def test_rejecting_keeps_the_reason_tells_the_resident_and_is_final(neighbourhood):
+    n = neighbourhood
+    need = submit(n.served)
+    with pytest.raises(ForbiddenError):
+        needs.reject_need(n.far_secretary, need.id, "不是本社区", now=T0)
+    needs.reject_need(n.secretary, need.id, "已有社区医生上门", now=T0 + timedelta(hours=1))
+    db.session.refresh(need)
+    assert need.status is NeedStatus.REJECTED and need.reject_reason == "已有社区医生上门"
+    assert need.decided_by_id == n.secretary.id
+    assert any("已有社区医生上门" in text for text in inbox(n.served, "need_rejected"))
+    with pytest.raises(ConflictError) as again:
+        wishes.publish_need(n.secretary, need.id, title="买药", description="帮忙",
+                            now=T0 + timedelta(hours=2))
+    assert again.value.code == "need_already_handled"
+
+
+def test_publishing_a_need_makes_an_open_wish_in_the_secretarys_words(neighbourhood):
+    n = neighbourhood
+    need = submit(n.served)
+    with pytest.raises(ValidationFailedError) as wordless:
+        wishes.publish_need(n.secretary, need.id, now=T0)
+    assert set(wordless.value.fields) == {"title", "description"}
+    wish = wishes.publish_need(n.secretary, need.id, title="帮老人买药", description="每周一次",
+                               category_id=n.category_id, now=T0 + timedelta(hours=1))
+    assert wish.state is WishState.OPEN and wish.title == "帮老人买药"
+    assert wish.public_alias == "吴**"
+    assert [b.user_id for b in wish.beneficiaries] == [n.served.id]
+    db.session.refresh(need)
+    assert need.status is NeedStatus.PUBLISHED and need.wish_id == wish.id
+    # The need's own words stay off the public timeline.
+    submitted = db.session.scalar(sa.select(WishEvent).where(
+        WishEvent.wish_id == wish.id, WishEvent.action == "need_submitted"))
+    assert submitted.note == need.title and not submitted.is_public
+    assert inbox(n.served, "wish_published")
+
+
+def test_a_need_merges_into_a_live_wish_and_its_resident_is_served_too(neighbourhood):
+    n = neighbourhood
+    wish = make_wish(n.secretary, served=n.served, now=T0)
+    wishes.claim_wish(n.volunteer, wish.id, accept_letter=True, now=T0)
+    need = submit(n.neighbour, title="我也需要买药")
+    merged = wishes.publish_need(n.secretary, need.id, wish_id=wish.id,
+                                 now=T0 + timedelta(hours=1))
+    assert merged.id == wish.id and merged.state is WishState.CLAIMED
+    db.session.refresh(need)
+    assert need.status is NeedStatus.MERGED and need.wish_id == wish.id
+    db.session.refresh(wish)
+    assert {b.user_id for b in wish.beneficiaries} == {n.served.id, n.neighbour.id}
+
+
+def test_a_need_does_not_merge_into_a_finished_wish_nor_another_communitys(neighbourhood):
+    n = neighbourhood
+    done = completed_wish(n.secretary, n.volunteer, now=T0)
+    need = submit(n.neighbour)
+    with pytest.raises(ConflictError) as refused:
+        wishes.publish_need(n.secretary, need.id, wish_id=done.id, now=T0)
+    assert refused.value.code == "wish_not_mergeable"
+    far_wish = make_wish(n.far_secretary, now=T0)
+    with pytest.raises(ValidationFailedError) as elsewhere:
+        wishes.publish_need(n.secretary, need.id, wish_id=far_wish.id, now=T0)
+    assert "wish_id" in elsewhere.value.fields
+    db.session.refresh(need)
+    assert need.status is NeedStatus.NEW and need.wish_id is None
