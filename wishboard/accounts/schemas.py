@@ -3,7 +3,9 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from wishboard.accounts.models import ReportStatus, VolunteerType
-from wishboard.core.schemas import BaseSchema, Bool, Int, PageQuerySchema, Str, length, one_of
+from wishboard.core.schemas import (
+    BaseSchema, Bool, EnumLabel, EnumValue, Int, PageQuerySchema, Str, length, one_of,
+)
 
 USERNAME = validate.Regexp(r"^[\w.\-]{3,40}$",
                            error="用户名为3到40个字母、数字、汉字或 _ . -")
@@ -26,12 +28,12 @@ class UserSchema(BaseSchema):
     username = fields.String()
     name = fields.String()
     phone = fields.String()
-    role = fields.Function(lambda u: u.role.value)
-    role_label = fields.Function(lambda u: u.role.label)
+    role = EnumValue()
+    role_label = EnumLabel("role")
     community = fields.Nested(RefSchema, allow_none=True)
-    volunteer_type = fields.Function(lambda u: u.volunteer_type.value if u.volunteer_type else None)
+    volunteer_type = EnumValue()
     organization = fields.Nested(RefSchema, allow_none=True)
-    report_status = fields.Function(lambda u: u.report_status.value if u.report_status else None)
+    report_status = EnumValue()
     report_reject_reason = fields.String(allow_none=True)
     report_reviewed_at = fields.AwareDateTime(allow_none=True)
     verified_at = fields.AwareDateTime(allow_none=True, metadata={

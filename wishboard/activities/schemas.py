@@ -6,7 +6,7 @@ from marshmallow import fields
 
 from wishboard.activities.models import ActivityStatus, Audience
 from wishboard.core.schemas import (
-    BaseSchema, Deadline, Int, PageQuerySchema, Str, in_range, length, one_of, ref,
+    BaseSchema, Deadline, EnumValue, Int, PageQuerySchema, Str, in_range, length, one_of, ref,
 )
 
 
@@ -41,8 +41,8 @@ class ActivitySchema(BaseSchema):
     ends_at = fields.AwareDateTime()
     signup_deadline = fields.AwareDateTime()
     capacity = fields.Integer()
-    audience = fields.Function(lambda a: a.audience.value)
-    status = fields.Function(lambda a: a.status.value)
+    audience = EnumValue()
+    status = EnumValue()
     confirmed_count = fields.Integer()
     waitlist_count = fields.Integer()
 
@@ -51,7 +51,7 @@ class SignupSchema(BaseSchema):
     id = fields.Integer()
     activity_id = fields.Integer()
     user_id = fields.Integer()
-    status = fields.Function(lambda s: s.status.value)
+    status = EnumValue()
     position = fields.Integer(allow_none=True, metadata={
         "description": "waiting-list number, in arrival order (null with a seat)"})
     created_at = fields.AwareDateTime()

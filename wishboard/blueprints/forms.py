@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import request
+from flask import flash, redirect, request
+from werkzeug.wrappers import Response
 
 from wishboard.core.schemas import form_data, load_or_raise
 from wishboard.errors import ConflictError, UnauthorizedError, ValidationFailedError
+from wishboard.places import services as places
 
 # Errors a person can fix by changing what they typed: shown next to the form, never as a page.
 FIXABLE = (ValidationFailedError, ConflictError, UnauthorizedError)
@@ -34,3 +36,26 @@ def submit_form(schema_cls, action: Callable[[dict], Any]) -> FormResult:
         errors.setdefault("_form", [error.message])
         values.pop("password", None)
         return FormResult(values, errors)
+
+
+def handle_form(schema_cls, action: Callable[[dict], Any], *, done: str | Callable[[Any], str],
+                then: Callable[[Any], str]) -> tuple[FormResult | None, Response | None]:
+    """A page with a form that creates or saves something. On POST, run ``action`` on the
+    validated form; when it succeeds, say ``done`` and go to ``then(result)``. Returns the
+    form (None before it is sent; with its errors when it failed) and the redirect, if any."""
+    if request.method != "POST":
+        return None, None
+    form = submit_form(schema_cls, action)
+    if not form.ok:
+        return form, None
+    flash(done(form.result) if callable(done) else done, "success")
+    return form, redirect(then(form.result))
+
+
+def place_choices(community) -> dict:
+    """The category and grid pickers of a form about something in ``community``."""
+    return {
+        "category_options": [(c.id, c.name) for c in places.list_categories()],
+        "grid_options": [(g.id, f"{g.level.label}:{g.name}")
+                         for g in places.community_grid(community)],
+    }

@@ -147,6 +147,28 @@ class Deadline(fields.Field):
         return value.isoformat() if value is not None else None
 
 
+class EnumValue(fields.Field):
+    """An enum attribute as its stored value, the word API.md uses (None stays None)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(dump_only=True, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.value
+
+
+class EnumLabel(fields.Field):
+    """The plain Chinese word of the object's enum attribute ``of``."""
+
+    def __init__(self, of: str, **kwargs):
+        self.of = of
+        super().__init__(dump_only=True, **kwargs)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        value = getattr(obj, self.of)
+        return None if value is None else value.label
+
+
 def ref(obj, *attrs):
     """A related row as ``{"id", "name", ...attrs}``, or None."""
     if obj is None:

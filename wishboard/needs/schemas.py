@@ -6,7 +6,7 @@ from marshmallow import fields
 
 from wishboard.accounts.schemas import PHONE_OR_BLANK
 from wishboard.core.schemas import (
-    BaseSchema, Deadline, Int, PageQuerySchema, Str, length, one_of, ref,
+    BaseSchema, Deadline, EnumLabel, EnumValue, Int, PageQuerySchema, Str, length, one_of, ref,
 )
 from wishboard.needs.models import NeedStatus
 from wishboard.wishes.models import WishKind
@@ -52,8 +52,8 @@ class NeedSchema(BaseSchema):
     contact_phone = fields.String()
     address = fields.String()
     on_behalf = fields.Boolean()
-    status = fields.Function(lambda n: n.status.value)
-    status_label = fields.Function(lambda n: n.status.label)
+    status = EnumValue()
+    status_label = EnumLabel("status")
     reject_reason = fields.String(allow_none=True)
     wish_id = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from wishboard.core.schemas import (
-    BaseSchema, Bool, Int, PageQuerySchema, Str, in_range, length, one_of,
+    BaseSchema, Bool, EnumLabel, EnumValue, Int, PageQuerySchema, Str, in_range, length, one_of,
 )
 from wishboard.places.models import PlaceLevel
 
@@ -13,8 +13,8 @@ LEVELS = [level.value for level in PlaceLevel]
 class CommunitySchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String()
-    level = fields.Function(lambda c: c.level.value)
-    level_label = fields.Function(lambda c: c.level.label)
+    level = EnumValue()
+    level_label = EnumLabel("level")
     parent_id = fields.Integer(allow_none=True)
     community_id = fields.Integer(allow_none=True,
                                   metadata={"description": "the community a grid place is in"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from wishboard.core.schemas import BaseSchema, LocalDate, Str, in_range, length, ref
+from wishboard.core.schemas import BaseSchema, EnumValue, LocalDate, Str, in_range, length, ref
 
 
 class MemberSchema(BaseSchema):
@@ -28,6 +28,6 @@ class ServiceLogSchema(BaseSchema):
     served_on = fields.Date()
     hours = fields.Float()
     note = fields.String()
-    status = fields.Function(lambda log: log.status.value)
+    status = EnumValue()
     reject_reason = fields.String(allow_none=True)
     decided_at = fields.AwareDateTime(allow_none=True)

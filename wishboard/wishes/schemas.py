@@ -14,8 +14,8 @@ from marshmallow import fields, pre_dump
 from wishboard.access import private_details_reason, wish_rights
 from wishboard.accounts.schemas import PHONE_OR_BLANK
 from wishboard.core.schemas import (
-    BaseSchema, Bool, Deadline, Float, Int, List, PageQuerySchema, QuerySchema, Str, ViewerSchema,
-    in_range, length, one_of, ref,
+    BaseSchema, Bool, Deadline, EnumLabel, EnumValue, Float, Int, List, PageQuerySchema,
+    QuerySchema, Str, ViewerSchema, in_range, length, one_of, ref,
 )
 from wishboard.privacy import MASKED, shown_beneficiaries, shown_note, shown_person, shown_rater
 from wishboard.wishes.models import WishKind
@@ -31,14 +31,14 @@ STATES = [s.value for s in WishState]
 class WishSchema(ViewerSchema):
     id = fields.Integer()
     community_id = fields.Integer()
-    kind = fields.Function(lambda w: w.kind.value)
-    kind_label = fields.Function(lambda w: w.kind.label)
+    kind = EnumValue()
+    kind_label = EnumLabel("kind")
     title = fields.String()
     description = fields.String()
     category = fields.Function(lambda w: ref(w.category))
     grid = fields.Function(lambda w: ref(w.grid))
-    state = fields.Function(lambda w: w.state.value)
-    state_label = fields.Function(lambda w: w.state.label)
+    state = EnumValue()
+    state_label = EnumLabel("state")
     public_alias = fields.String()
     beneficiaries = fields.Method("dump_beneficiaries")
     claimant = fields.Function(lambda w: ref(w.claimant))
@@ -73,7 +73,7 @@ class ClaimSchema(BaseSchema):
     id = fields.Integer()
     volunteer = fields.Function(lambda c: ref(c.volunteer))
     organization = fields.Function(lambda c: ref(c.organization))
-    status = fields.Function(lambda c: c.status.value)
+    status = EnumValue()
     letter = fields.String()
     claimed_at = fields.AwareDateTime()
     due_at = fields.AwareDateTime()
@@ -81,7 +81,7 @@ class ClaimSchema(BaseSchema):
     end_reason = fields.String(allow_none=True)
     hours = fields.Float(allow_none=True, metadata={"description": "the hours stated"})
     completion_note = fields.String(allow_none=True)
-    hours_status = fields.Function(lambda c: c.hours_status.value if c.hours_status else None,
+    hours_status = EnumValue(
                                    metadata={"description": "pending, confirmed or lapsed"})
     confirmed_hours = fields.Float(allow_none=True)
     hours_adjust_reason = fields.String(allow_none=True)

@@ -12,7 +12,7 @@ from wishboard.audit.export import audit_csv
 from wishboard.audit.models import AUDIT_ACTIONS
 from wishboard.audit.schemas import AuditQuerySchema
 from wishboard.blueprints.admin import bp
-from wishboard.blueprints.forms import submit_form
+from wishboard.blueprints.forms import handle_form, place_choices, submit_form
 from wishboard.core.schemas import ReasonSchema, load_or_raise
 from wishboard.jobs import sweeps
 from wishboard.needs import services as needs
@@ -40,6 +40,14 @@ def _managed_community_id() -> int | None:
     return request.values.get("community_id", type=int)
 
 
+def _community_page(template: str, community_id: int | None, **context):
+    """A page about one community, with the picker an admin chooses the community with."""
+    return render_template(template, community_id=community_id,
+                           communities=places.list_communities(level="community",
+                                                               per_page=100)[0],
+                           **context)
+
+
 @bp.get("/")
 @roles_required(*STAFF)
 def dashboard():
@@ -65,13 +73,10 @@ def reports():
     volunteers, total = ([], 0)
     if query["community_id"]:
         volunteers, total = accounts.list_volunteers(current_user, **query)
-    return render_template("admin/reports.html", volunteers=volunteers, total=total,
-                           releases=wishes.release_counts([v.id for v in volunteers]),
+    return _community_page("admin/reports.html", query["community_id"], volunteers=volunteers,
+                           total=total, releases=wishes.release_counts([v.id for v in volunteers]),
                            status=query["status"], statuses=list(ReportStatus),
-                           community_id=query["community_id"], page=query["page"],
-                           per_page=query["per_page"],
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0])
+                           page=query["page"], per_page=query["per_page"])
 
 
 @bp.post("/reports/<int:user_id>/approve")
@@ -103,11 +108,9 @@ def residents():
     people, total = ([], 0)
     if query["community_id"]:
         people, total = accounts.list_residents(current_user, shown=True, **query)
-    return render_template("admin/residents.html", residents=people, total=total,
-                           verified=query["verified"], community_id=query["community_id"],
-                           page=query["page"], per_page=query["per_page"],
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0])
+    return _community_page("admin/residents.html", query["community_id"], residents=people,
+                           total=total, verified=query["verified"], page=query["page"],
+                           per_page=query["per_page"])
 
 
 @bp.post("/residents/<int:user_id>/verify")
@@ -124,9 +127,7 @@ def hours_queue():
     """待确认时长: completed services whose hours nobody has confirmed yet."""
     community_id = _managed_community_id()
     claims = wishes.hours_queue(current_user, community_id) if community_id else []
-    return render_template("admin/hours.html", claims=claims, community_id=community_id,
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0])
+    return _community_page("admin/hours.html", community_id, claims=claims)
 
 
 @bp.get("/audit")
@@ -142,23 +143,20 @@ def audit_log():
         return Response(audit_csv(items), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=audit.csv"})
     items, total = audit.list_entries(current_user, page=page, per_page=per_page, **query)
-    return render_template("admin/audit.html", entries=items, total=total, page=page,
-                           per_page=per_page, query=query, actions=AUDIT_ACTIONS,
-                           community_id=query["community_id"],
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0])
+    return _community_page("admin/audit.html", query["community_id"], entries=items,
+                           total=total, page=page, per_page=per_page, query=query,
+                           actions=AUDIT_ACTIONS)
 
 
 @bp.route("/places", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def manage_places():
-    form = None
-    if request.method == "POST":
-        form = submit_form(CommunityCreateSchema,
-                           lambda d: places.create_community(current_user, **d))
-        if form.ok:
-            flash(f"已添加{form.result.level.label}:{form.result.name}", "success")
-            return redirect(url_for("admin.manage_places"))
+    form, done = handle_form(CommunityCreateSchema,
+                             lambda d: places.create_community(current_user, **d),
+                             done=lambda c: f"已添加{c.level.label}:{c.name}",
+                             then=lambda _: url_for("admin.manage_places"))
+    if done:
+        return done
     if current_user.role is Role.SECRETARY:
         mine = current_user.community
         roots = [mine]
@@ -175,30 +173,24 @@ def manage_places():
 def settings():
     """The community's rules, shown to and changed by its secretary."""
     community_id = current_user.community_id
-    form = None
-    if request.method == "POST":
-        # A blank cap means "no limit"; an unticked box means "no".
-        form = submit_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
-            current_user, community_id,
-            **{"max_open_claims": None, "auto_approve_reports": False, **d}))
-        if form.ok:
-            flash("社区设置已保存", "success")
-            return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form,
-                           community=places.get_community(community_id))
+    # A blank cap means "no limit"; an unticked box means "no".
+    form, done = handle_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
+        current_user, community_id,
+        **{"max_open_claims": None, "auto_approve_reports": False, **d}),
+        done="社区设置已保存", then=lambda _: url_for("admin.settings"))
+    return done or render_template("admin/settings.html", form=form,
+                                   community=places.get_community(community_id))
 
 
 @bp.route("/organizations", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def organizations():
-    form = None
-    if request.method == "POST":
-        form = submit_form(OrganizationCreateSchema,
-                           lambda d: places.create_organization(current_user, **d))
-        if form.ok:
-            flash(f"已添加报到党组织:{form.result.name}", "success")
-            return redirect(url_for("admin.organizations",
-                                    community_id=form.result.community_id))
+    form, done = handle_form(
+        OrganizationCreateSchema, lambda d: places.create_organization(current_user, **d),
+        done=lambda o: f"已添加报到党组织:{o.name}",
+        then=lambda o: url_for("admin.organizations", community_id=o.community_id))
+    if done:
+        return done
     community_id = _managed_community_id()
     communities = (places.list_communities(level="community", per_page=100)[0]
                    if current_user.is_admin else [current_user.community])
@@ -212,43 +204,32 @@ def organizations():
 @bp.route("/secretaries", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def secretaries():
-    form = None
-    if request.method == "POST":
-        form = submit_form(StaffUserCreateSchema,
-                           lambda d: accounts.create_staff_user(current_user, **d))
-        if form.ok:
-            flash(f"已创建社区书记账号:{form.result.username}", "success")
-            return redirect(url_for("admin.secretaries"))
-    return render_template("admin/secretaries.html", form=form,
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0],
-                           secretaries=accounts.list_staff(Role.SECRETARY))
+    form, done = handle_form(StaffUserCreateSchema,
+                             lambda d: accounts.create_staff_user(current_user, **d),
+                             done=lambda u: f"已创建社区书记账号:{u.username}",
+                             then=lambda _: url_for("admin.secretaries"))
+    return done or _community_page("admin/secretaries.html", None, form=form,
+                                   secretaries=accounts.list_staff(Role.SECRETARY))
 
 
 @bp.route("/categories", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def categories():
-    form = None
-    if request.method == "POST":
-        form = submit_form(CategoryCreateSchema,
-                           lambda d: places.create_category(current_user, **d))
-        if form.ok:
-            flash(f"已添加类别:{form.result.name}", "success")
-            return redirect(url_for("admin.categories"))
-    return render_template("admin/categories.html", form=form,
-                           categories=places.list_categories(include_inactive=True))
+    form, done = handle_form(CategoryCreateSchema,
+                             lambda d: places.create_category(current_user, **d),
+                             done=lambda c: f"已添加类别:{c.name}",
+                             then=lambda _: url_for("admin.categories"))
+    return done or render_template("admin/categories.html", form=form,
+                                   categories=places.list_categories(include_inactive=True))
 
 
 # Needs and wishes ------------------------------------------------------------------------
 
 def _wish_form_choices(community_id: int) -> dict:
-    community = places.get_community(community_id)
     open_wishes, _ = wishes.list_wishes(community_id=community_id, status="open", per_page=100)
     claimed, _ = wishes.list_wishes(community_id=community_id, status="claimed", per_page=100)
     return {
-        "category_options": [(c.id, c.name) for c in places.list_categories()],
-        "grid_options": [(g.id, f"{g.level.label}:{g.name}")
-                         for g in places.community_grid(community)],
+        **place_choices(places.get_community(community_id)),
         "kind_options": [(k.value, k.label) for k in WishKind],
         "merge_options": [(w.id, f"{w.title}({w.state.label})") for w in open_wishes + claimed],
     }
@@ -265,10 +246,8 @@ def needs_queue():
     if community_id:
         items, total = needs.list_needs(current_user, community_id=community_id,
                                         status=status, per_page=100, shown=True)
-    return render_template("admin/needs.html", needs=items, total=total, status=status,
-                           community_id=community_id,
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0],
+    return _community_page("admin/needs.html", community_id, needs=items, total=total,
+                           status=status,
                            **(_wish_form_choices(community_id) if community_id else {}))
 
 
@@ -298,31 +277,23 @@ def reject_need(need_id):
 @roles_required(Role.SECRETARY)
 def new_need_on_behalf():
     """代录: the secretary records a need for a resident without a smartphone."""
-    form = None
-    if request.method == "POST":
-        form = submit_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d))
-        if form.ok:
-            flash(f"已代录 {form.result.contact_name} 的需求", "success")
-            return redirect(url_for("admin.needs_queue"))
-    choices = _wish_form_choices(current_user.community_id)
-    return render_template("web/need_form.html", form=form, on_behalf=True,
-                           action=url_for("admin.new_need_on_behalf"),
-                           category_options=choices["category_options"],
-                           grid_options=choices["grid_options"])
+    form, done = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
+                             done=lambda n: f"已代录 {n.contact_name} 的需求",
+                             then=lambda _: url_for("admin.needs_queue"))
+    return done or render_template("web/need_form.html", form=form, on_behalf=True,
+                                   action=url_for("admin.new_need_on_behalf"),
+                                   **place_choices(current_user.community))
 
 
 @bp.route("/wishes/new", methods=["GET", "POST"])
 @roles_required(Role.SECRETARY)
 def new_wish():
     """Publish a wish directly (the secretary already knows who needs what)."""
-    form = None
-    if request.method == "POST":
-        form = submit_form(WishCreateSchema, lambda d: wishes.create_wish(current_user, **d))
-        if form.ok:
-            flash(f"已发布:{form.result.title}", "success")
-            return redirect(url_for("web.wish_detail", wish_id=form.result.id))
-    return render_template("admin/wish_form.html", form=form,
-                           **_wish_form_choices(current_user.community_id))
+    form, done = handle_form(WishCreateSchema, lambda d: wishes.create_wish(current_user, **d),
+                             done=lambda w: f"已发布:{w.title}",
+                             then=lambda w: url_for("web.wish_detail", wish_id=w.id))
+    return done or render_template("admin/wish_form.html", form=form,
+                                   **_wish_form_choices(current_user.community_id))
 
 
 @bp.get("/wishes")
@@ -336,11 +307,8 @@ def manage_wishes():
     if community_id:
         items, total = wishes.list_wishes(viewer=current_user, community_id=community_id,
                                           status=status or None, per_page=100)
-    return render_template("admin/wishes.html", wishes=items, total=total, status=status,
-                           community_id=community_id,
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0],
-                           states=PUBLIC_STATES)
+    return _community_page("admin/wishes.html", community_id, wishes=items, total=total,
+                           status=status, states=PUBLIC_STATES)
 
 
 # Points ----------------------------------------------------------------------------------
@@ -350,15 +318,12 @@ def manage_wishes():
 def points_rules():
     """The community's points rules: shown, and changed from now on."""
     community_id = current_user.community_id
-    form = None
-    if request.method == "POST":
-        form = submit_form(PointsRulesSchema,
-                           lambda d: points.update_rules(current_user, community_id, **d))
-        if form.ok:
-            flash("积分规则已保存,从现在起生效", "success")
-            return redirect(url_for("admin.points_rules"))
-    return render_template("admin/points_rules.html", form=form,
-                           rules=points.rules_for(community_id), labels=RULE_LABELS)
+    form, done = handle_form(PointsRulesSchema,
+                             lambda d: points.update_rules(current_user, community_id, **d),
+                             done="积分规则已保存,从现在起生效",
+                             then=lambda _: url_for("admin.points_rules"))
+    return done or render_template("admin/points_rules.html", form=form,
+                                   rules=points.rules_for(community_id), labels=RULE_LABELS)
 
 
 @bp.get("/commendation")
@@ -368,7 +333,4 @@ def commendation():
     community_id = _managed_community_id()
     year = request.args.get("year", type=int) or int(points.period_key("year"))
     report = points.commendation(current_user, community_id, year) if community_id else None
-    return render_template("admin/commendation.html", report=report, year=year,
-                           community_id=community_id,
-                           communities=places.list_communities(level="community",
-                                                               per_page=100)[0])
+    return _community_page("admin/commendation.html", community_id, report=report, year=year)

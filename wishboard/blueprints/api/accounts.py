@@ -15,12 +15,13 @@ from wishboard.accounts.schemas import (
     StaffUserCreateSchema, TokenSchema, UserSchema, VolunteerQuerySchema,
 )
 from wishboard.blueprints.api import bp
-from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.api.helpers import also_answers, responds, use_schema
 from wishboard.errors import ValidationFailedError
 
 
 @bp.post("/auth/register")
 @limit_registrations
+@also_answers({429: "too many sign-ups from this address"})
 @responds(UserSchema, 201)
 @use_schema(RegisterSchema)
 def register(data):
@@ -30,6 +31,7 @@ def register(data):
 
 @bp.post("/auth/token")
 @limit_login_failures
+@also_answers({401: "wrong credentials", 429: "too many failed attempts"})
 @responds(TokenSchema, 200)
 @use_schema(LoginSchema)
 def create_token(data):
@@ -87,8 +89,7 @@ def create_staff_user(data):
 @use_schema(VolunteerQuerySchema, location="query")
 def list_volunteers(query):
     """A community's volunteers by 报到 status (default: pending, oldest first)."""
-    users, total = accounts.list_volunteers(current_user, **query)
-    return users, total, query["page"], query["per_page"]
+    return accounts.list_volunteers(current_user, **query)
 
 
 @bp.post("/volunteers/<int:user_id>/approve")
@@ -115,8 +116,7 @@ def reject_volunteer(data, user_id):
 def list_residents(query):
     """A community's residents, those waiting for verification first (verified=false for
     just those)."""
-    users, total = accounts.list_residents(current_user, shown=True, **query)
-    return users, total, query["page"], query["per_page"]
+    return accounts.list_residents(current_user, shown=True, **query)
 
 
 @bp.post("/users/<int:user_id>/verify")

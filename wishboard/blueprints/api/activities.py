@@ -64,8 +64,7 @@ def create_activity(data):
 @use_schema(ActivityQuerySchema, location="query")
 def list_activities(query):
     """Activities, latest first."""
-    items, total = activities.list_activities(**query)
-    return items, total, query["page"], query["per_page"]
+    return activities.list_activities(**query)
 
 
 @bp.get("/activities/<int:activity_id>")

@@ -19,10 +19,10 @@ from wishboard.blueprints.api.helpers import responds, use_schema
 def audit_log(query):
     """Who did what, newest first: approvals, settings, log-ins, views of private details,
     hour confirmations... (format=csv downloads every matching line)."""
-    page, per_page, fmt = query.pop("page"), query.pop("per_page"), query.pop("format")
-    if fmt == "csv":
-        items = audit.export_entries(current_user, **query)
+    filters = {k: v for k, v in query.items() if k not in ("page", "per_page", "format")}
+    if query["format"] == "csv":
+        items = audit.export_entries(current_user, **filters)
         return Response(audit_csv(items), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=audit.csv"})
-    items, total = audit.list_entries(current_user, page=page, per_page=per_page, **query)
-    return items, total, page, per_page
+    return audit.list_entries(current_user, page=query["page"], per_page=query["per_page"],
+                              **filters)

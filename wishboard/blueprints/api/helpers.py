@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from wishboard.core.schemas import load_or_raise
@@ -30,7 +30,8 @@ def use_schema(schema_cls, location: str = "json"):
         @wraps(view)
         def wrapper(*args, **kwargs):
             raw = _json_body() if location == "json" else request.args.to_dict()
-            return view(load_or_raise(schema_cls(), raw), *args, **kwargs)
+            g.api_input = load_or_raise(schema_cls(), raw)
+            return view(g.api_input, *args, **kwargs)
 
         wrapper.input_schema = (schema_cls, location)
         return wrapper
@@ -50,8 +51,9 @@ def _schema(schema_cls):
 
 
 def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginated: bool = False):
-    """Dump what the view returns with ``schema_cls``. A paginated view returns
-    ``(items, total, page, per_page)`` and answers ``{items, page, per_page, total}``."""
+    """Dump what the view returns with ``schema_cls``. A paginated view (its query loaded by
+    ``use_schema`` with a ``PageQuerySchema``) returns ``(items, total)`` and answers
+    ``{items, page, per_page, total}``."""
 
     def decorator(view):
         @wraps(view)
@@ -62,9 +64,10 @@ def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginate
             if schema_cls is None:
                 return Response(status=status)
             if paginated:
-                items, total, page, per_page = result
-                body = {"items": _schema(schema_cls).dump(items, many=True), "page": page,
-                        "per_page": per_page, "total": total}
+                items, total = result
+                body = {"items": _schema(schema_cls).dump(items, many=True),
+                        "page": g.api_input["page"], "per_page": g.api_input["per_page"],
+                        "total": total}
             else:
                 body = _schema(schema_cls).dump(result, many=many)
             response = jsonify(body)
@@ -73,5 +76,16 @@ def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginate
 
         wrapper.response_schema = (schema_cls, status, many, paginated)
         return wrapper
+
+    return decorator
+
+
+def also_answers(errors: dict[int, str]):
+    """Document error answers a view gives beyond the usual ones (the OpenAPI document
+    adds 400/401/403/404/409 from the view's input, login and method by itself)."""
+
+    def decorator(view):
+        view.also_answers = {**getattr(view, "also_answers", {}), **errors}
+        return view
 
     return decorator

@@ -77,9 +77,8 @@ def _operation(view, method: str, path_params: list[dict]) -> dict:
         op["responses"]["404"] = {"description": "not found", **err}
     if method in ("post", "put", "patch", "delete"):
         op["responses"]["409"] = {"description": "the state does not allow it", **err}
-    if view.__name__ == "create_token":
-        op["responses"]["401"] = {"description": "wrong credentials", **err}
-        op["responses"]["429"] = {"description": "too many failed attempts", **err}
+    for status, description in getattr(view, "also_answers", {}).items():
+        op["responses"][str(status)] = {"description": description, **err}
     return op
 
 

@@ -19,9 +19,7 @@ from wishboard.places.schemas import (
 @use_schema(CommunityQuerySchema, location="query")
 def list_communities(query):
     """Districts, streets and communities (filter by level, parent or name)."""
-    page, per_page = query.pop("page"), query.pop("per_page")
-    items, total = places.list_communities(page=page, per_page=per_page, **query)
-    return items, total, page, per_page
+    return places.list_communities(**query)
 
 
 @bp.get("/communities/<int:community_id>")
@@ -59,7 +57,7 @@ def list_organizations(query):
     """A community's reporting organisations (报到党组织)."""
     items = places.list_organizations(query["community_id"])
     start = (query["page"] - 1) * query["per_page"]
-    return items[start:start + query["per_page"]], len(items), query["page"], query["per_page"]
+    return items[start:start + query["per_page"]], len(items)
 
 
 @bp.post("/organizations")

@@ -43,8 +43,7 @@ def create_need(data):
 @use_schema(NeedQuerySchema, location="query")
 def list_needs(query):
     """My needs (resident), or my community's needs (secretary), newest first."""
-    items, total = needs.list_needs(current_user, shown=True, **query)
-    return items, total, query["page"], query["per_page"]
+    return needs.list_needs(current_user, shown=True, **query)
 
 
 @bp.get("/needs/<int:need_id>")
@@ -79,8 +78,7 @@ def reject_need(data, need_id):
 def list_wishes(query):
     """The board: wishes newest first, filtered; private details masked for the public."""
     viewer = current_user if current_user.is_authenticated else None
-    items, total = wishes.list_wishes(viewer=viewer, **query)
-    return items, total, query["page"], query["per_page"]
+    return wishes.list_wishes(viewer=viewer, **query)
 
 
 @bp.get("/wishes/<int:wish_id>")
@@ -176,8 +174,7 @@ def my_claims(query):
 @use_schema(NotificationQuerySchema, location="query")
 def list_notifications(query):
     """My inbox, newest first."""
-    items, total = notifications.list_notifications(current_user, **query)
-    return items, total, query["page"], query["per_page"]
+    return notifications.list_notifications(current_user, **query)
 
 
 @bp.post("/notifications/read")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from wishboard.accounts.login import login_required
 from wishboard.activities import services as activities
 from wishboard.activities.schemas import ActivityCreateSchema
-from wishboard.blueprints.forms import FIXABLE, submit_form
+from wishboard.blueprints.forms import FIXABLE, handle_form, place_choices, submit_form
 from wishboard.blueprints.web import bp
 from wishboard.blueprints.web.views import viewer
 from wishboard.core.schemas import ReasonSchema
@@ -30,20 +30,15 @@ def activity_list(community_id):
 @bp.route("/activities/new", methods=["GET", "POST"])
 @login_required
 def new_activity():
-    form = None
-    if request.method == "POST":
-        form = submit_form(ActivityCreateSchema,
-                           lambda d: activities.create_activity(current_user, **d))
-        if form.ok:
-            flash("活动已发布", "success")
-            return redirect(url_for("web.activity_detail", activity_id=form.result.id))
-    community = places.get_community(current_user.community_id) if current_user.community_id \
-        else abort(403)
-    return render_template(
-        "web/activity_form.html", form=form,
-        category_options=[(c.id, c.name) for c in places.list_categories()],
-        grid_options=[(g.id, f"{g.level.label}:{g.name}")
-                      for g in places.community_grid(community)])
+    form, done = handle_form(
+        ActivityCreateSchema, lambda d: activities.create_activity(current_user, **d),
+        done="活动已发布", then=lambda a: url_for("web.activity_detail", activity_id=a.id))
+    if done:
+        return done
+    if not current_user.community_id:
+        abort(403)
+    return render_template("web/activity_form.html", form=form,
+                           **place_choices(current_user.community))
 
 
 @bp.get("/activities/<int:activity_id>")

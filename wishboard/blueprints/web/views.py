@@ -11,7 +11,7 @@ from wishboard.accounts import services as accounts
 from wishboard.accounts.login import login_required, roles_required
 from wishboard.accounts.models import Role, VolunteerType
 from wishboard.audit import services as audit
-from wishboard.blueprints.forms import submit_form
+from wishboard.blueprints.forms import handle_form, place_choices, submit_form
 from wishboard.blueprints.web import bp
 from wishboard.core.schemas import ReasonSchema, load_or_raise
 from wishboard.needs import services as needs
@@ -137,20 +137,12 @@ def cancel(wish_id):
 @roles_required(Role.RESIDENT)
 def new_need():
     """需求征集: one short form."""
-    form = None
-    if request.method == "POST":
-        form = submit_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d))
-        if form.ok:
-            flash("您的需求已提交,社区工作人员会尽快处理。", "success")
-            return redirect(url_for("web.my_needs"))
-    return render_template("web/need_form.html", form=form, action=url_for("web.new_need"),
-                           on_behalf=False, **_need_form_choices(current_user.community))
-
-
-def _need_form_choices(community):
-    return {"category_options": [(c.id, c.name) for c in places.list_categories()],
-            "grid_options": [(g.id, f"{g.level.label}:{g.name}")
-                             for g in places.community_grid(community)]}
+    form, done = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
+                             done="您的需求已提交,社区工作人员会尽快处理。",
+                             then=lambda _: url_for("web.my_needs"))
+    return done or render_template("web/need_form.html", form=form,
+                                   action=url_for("web.new_need"), on_behalf=False,
+                                   **place_choices(current_user.community))
 
 
 @bp.get("/needs/mine")
