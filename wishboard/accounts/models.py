@@ -15,6 +15,8 @@ from wishboard.places.models import Community, Organization
 
 
 class Role(LabelledEnum):
+    """What a person is on the board; it decides what they may do (``wishboard.access``)."""
+
     RESIDENT = "resident", "居民"
     VOLUNTEER = "volunteer", "志愿者"
     SECRETARY = "secretary", "社区书记"
@@ -22,12 +24,18 @@ class Role(LabelledEnum):
 
 
 class VolunteerType(LabelledEnum):
+    """The kind of volunteer, as the commendation lists them: a reporting party member
+    (报到党员), an elder of the 五老, or anyone else."""
+
     PARTY_MEMBER = "party_member", "报到党员"
     ELDER = "elder", "五老志愿者"
     OTHER = "other", "志愿者"
 
 
 class ReportStatus(LabelledEnum):
+    """A volunteer's 报到 (reporting in to the community): waiting for the secretary,
+    accepted, or turned back with a reason. Only accepted volunteers claim wishes."""
+
     PENDING = "pending", "待审核"
     APPROVED = "approved", "已报到"
     REJECTED = "rejected", "未通过"

@@ -15,12 +15,16 @@ from wishboard.places.models import Category, Community, Organization
 
 
 class Audience(LabelledEnum):
+    """Who an activity is for."""
+
     VOLUNTEERS = "volunteers", "志愿者"
     RESIDENTS = "residents", "居民"
     ALL = "all", "所有人"
 
 
 class ActivityStatus(LabelledEnum):
+    """An activity takes sign-ups until it is over (archived by the sweep) or called off."""
+
     OPEN = "open", "报名中"
     ARCHIVED = "archived", "已结束"
     CANCELLED = "cancelled", "已取消"
@@ -69,6 +73,9 @@ class Activity(db.Model):
 
 
 class SignupStatus(LabelledEnum):
+    """One person's place at an activity: a seat, the waiting list, given back, or what
+    happened on the day."""
+
     CONFIRMED = "confirmed", "已报名"
     WAITLISTED = "waitlisted", "候补"
     CANCELLED = "cancelled", "已取消"

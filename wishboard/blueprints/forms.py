@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import flash, redirect, request
+from flask import flash, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from wishboard.core.schemas import form_data, load_or_raise
@@ -42,7 +42,8 @@ def handle_form(schema_cls, action: Callable[[dict], Any], *, done: str | Callab
                 then: Callable[[Any], str]) -> tuple[FormResult | None, Response | None]:
     """A page with a form that creates or saves something. On POST, run ``action`` on the
     validated form; when it succeeds, say ``done`` and go to ``then(result)``. Returns the
-    form (None before it is sent; with its errors when it failed) and the redirect, if any."""
+    form (None before it is sent; with its errors when it failed) and, once it succeeded,
+    the redirect to answer with (``form, sent = handle_form(...)``)."""
     if request.method != "POST":
         return None, None
     form = submit_form(schema_cls, action)
@@ -59,3 +60,9 @@ def place_choices(community) -> dict:
         "grid_options": [(g.id, f"{g.level.label}:{g.name}")
                          for g in places.community_grid(community)],
     }
+
+
+def done(message: str, endpoint: str, **values) -> Response:
+    """Say what was done, and go to ``endpoint``."""
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))

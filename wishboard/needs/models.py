@@ -15,6 +15,9 @@ from wishboard.places.models import Category, Community
 
 
 class NeedStatus(LabelledEnum):
+    """What the secretary did with a need: not yet, published as a wish, merged into one, or
+    declined with a reason."""
+
     NEW = "new", "待处理"
     PUBLISHED = "published", "已发布"
     MERGED = "merged", "已合并发布"

@@ -30,6 +30,9 @@ class ProjectMember(db.Model):
 
 
 class LogStatus(LabelledEnum):
+    """Where a member's service log stands: waiting for the secretary or the organisation's
+    contact, or decided."""
+
     PENDING = "pending", "待确认"
     CONFIRMED = "confirmed", "已确认"
     REJECTED = "rejected", "未通过"

@@ -18,6 +18,8 @@ from wishboard.wishes.states import WishState, check_transition
 
 
 class WishKind(LabelledEnum):
+    """A micro-wish one volunteer can fulfil, or a service project many hands work on."""
+
     MICRO_WISH = "micro_wish", "微心愿"
     PROJECT = "project", "服务项目"
 
@@ -107,6 +109,9 @@ class Beneficiary(db.Model):
 
 
 class ClaimStatus(LabelledEnum):
+    """A claim is live until it is given back (released), completed, or ends with its
+    wish (cancelled)."""
+
     ACTIVE = "active", "进行中"
     RELEASED = "released", "已释放"
     COMPLETED = "completed", "已完成"

@@ -11,6 +11,8 @@ from wishboard.errors import IllegalTransitionError
 
 
 class WishState(LabelledEnum):
+    """Where a wish is in its life; the moves between states are ``TRANSITIONS`` below."""
+
     PENDING_REVIEW = "pending_review", "待审核"
     OPEN = "open", "待认领"
     CLAIMED = "claimed", "已认领"

@@ -12,7 +12,7 @@ from wishboard.audit.export import audit_csv
 from wishboard.audit.models import AUDIT_ACTIONS
 from wishboard.audit.schemas import AuditQuerySchema
 from wishboard.blueprints.admin import bp
-from wishboard.blueprints.forms import handle_form, place_choices, submit_form
+from wishboard.blueprints.forms import done, handle_form, place_choices, submit_form
 from wishboard.core.schemas import ReasonSchema, load_or_raise
 from wishboard.jobs import sweeps
 from wishboard.needs import services as needs
@@ -83,8 +83,7 @@ def reports():
 @roles_required(*STAFF)
 def approve_report(user_id):
     user = accounts.approve_report(current_user, user_id)
-    flash(f"已通过 {user.name} 的报到", "success")
-    return redirect(url_for("admin.reports", community_id=user.community_id))
+    return done(f"已通过 {user.name} 的报到", "admin.reports", community_id=user.community_id)
 
 
 @bp.post("/reports/<int:user_id>/reject")
@@ -117,8 +116,8 @@ def residents():
 @roles_required(*STAFF)
 def verify_resident(user_id):
     user = accounts.verify_resident(current_user, user_id)
-    flash(f"已核实居民 {user.name},他的评价从现在起计入积分", "success")
-    return redirect(url_for("admin.residents", community_id=user.community_id))
+    return done(f"已核实居民 {user.name},他的评价从现在起计入积分", "admin.residents",
+                community_id=user.community_id)
 
 
 @bp.get("/hours")
@@ -151,12 +150,12 @@ def audit_log():
 @bp.route("/places", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def manage_places():
-    form, done = handle_form(CommunityCreateSchema,
+    form, sent = handle_form(CommunityCreateSchema,
                              lambda d: places.create_community(current_user, **d),
                              done=lambda c: f"已添加{c.level.label}:{c.name}",
                              then=lambda _: url_for("admin.manage_places"))
-    if done:
-        return done
+    if sent:
+        return sent
     if current_user.role is Role.SECRETARY:
         mine = current_user.community
         roots = [mine]
@@ -174,23 +173,23 @@ def settings():
     """The community's rules, shown to and changed by its secretary."""
     community_id = current_user.community_id
     # A blank cap means "no limit"; an unticked box means "no".
-    form, done = handle_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
+    form, sent = handle_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
         current_user, community_id,
         **{"max_open_claims": None, "auto_approve_reports": False, **d}),
         done="社区设置已保存", then=lambda _: url_for("admin.settings"))
-    return done or render_template("admin/settings.html", form=form,
+    return sent or render_template("admin/settings.html", form=form,
                                    community=places.get_community(community_id))
 
 
 @bp.route("/organizations", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def organizations():
-    form, done = handle_form(
+    form, sent = handle_form(
         OrganizationCreateSchema, lambda d: places.create_organization(current_user, **d),
         done=lambda o: f"已添加报到党组织:{o.name}",
         then=lambda o: url_for("admin.organizations", community_id=o.community_id))
-    if done:
-        return done
+    if sent:
+        return sent
     community_id = _managed_community_id()
     communities = (places.list_communities(level="community", per_page=100)[0]
                    if current_user.is_admin else [current_user.community])
@@ -204,22 +203,22 @@ def organizations():
 @bp.route("/secretaries", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def secretaries():
-    form, done = handle_form(StaffUserCreateSchema,
+    form, sent = handle_form(StaffUserCreateSchema,
                              lambda d: accounts.create_staff_user(current_user, **d),
                              done=lambda u: f"已创建社区书记账号:{u.username}",
                              then=lambda _: url_for("admin.secretaries"))
-    return done or _community_page("admin/secretaries.html", None, form=form,
+    return sent or _community_page("admin/secretaries.html", None, form=form,
                                    secretaries=accounts.list_staff(Role.SECRETARY))
 
 
 @bp.route("/categories", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def categories():
-    form, done = handle_form(CategoryCreateSchema,
+    form, sent = handle_form(CategoryCreateSchema,
                              lambda d: places.create_category(current_user, **d),
                              done=lambda c: f"已添加类别:{c.name}",
                              then=lambda _: url_for("admin.categories"))
-    return done or render_template("admin/categories.html", form=form,
+    return sent or render_template("admin/categories.html", form=form,
                                    categories=places.list_categories(include_inactive=True))
 
 
@@ -257,8 +256,7 @@ def publish_need(need_id):
     form = submit_form(NeedPublishSchema,
                        lambda d: wishes.publish_need(current_user, need_id, **d))
     if form.ok:
-        flash(f"已发布:{form.result.title}", "success")
-        return redirect(url_for("web.wish_detail", wish_id=form.result.id))
+        return done(f"已发布:{form.result.title}", "web.wish_detail", wish_id=form.result.id)
     flash("发布失败:" + ";".join(m for msgs in form.errors.values() for m in msgs), "error")
     return redirect(url_for("admin.needs_queue"))
 
@@ -277,10 +275,10 @@ def reject_need(need_id):
 @roles_required(Role.SECRETARY)
 def new_need_on_behalf():
     """代录: the secretary records a need for a resident without a smartphone."""
-    form, done = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
+    form, sent = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
                              done=lambda n: f"已代录 {n.contact_name} 的需求",
                              then=lambda _: url_for("admin.needs_queue"))
-    return done or render_template("web/need_form.html", form=form, on_behalf=True,
+    return sent or render_template("web/need_form.html", form=form, on_behalf=True,
                                    action=url_for("admin.new_need_on_behalf"),
                                    **place_choices(current_user.community))
 
@@ -289,10 +287,10 @@ def new_need_on_behalf():
 @roles_required(Role.SECRETARY)
 def new_wish():
     """Publish a wish directly (the secretary already knows who needs what)."""
-    form, done = handle_form(WishCreateSchema, lambda d: wishes.create_wish(current_user, **d),
+    form, sent = handle_form(WishCreateSchema, lambda d: wishes.create_wish(current_user, **d),
                              done=lambda w: f"已发布:{w.title}",
                              then=lambda w: url_for("web.wish_detail", wish_id=w.id))
-    return done or render_template("admin/wish_form.html", form=form,
+    return sent or render_template("admin/wish_form.html", form=form,
                                    **_wish_form_choices(current_user.community_id))
 
 
@@ -318,11 +316,11 @@ def manage_wishes():
 def points_rules():
     """The community's points rules: shown, and changed from now on."""
     community_id = current_user.community_id
-    form, done = handle_form(PointsRulesSchema,
+    form, sent = handle_form(PointsRulesSchema,
                              lambda d: points.update_rules(current_user, community_id, **d),
                              done="积分规则已保存,从现在起生效",
                              then=lambda _: url_for("admin.points_rules"))
-    return done or render_template("admin/points_rules.html", form=form,
+    return sent or render_template("admin/points_rules.html", form=form,
                                    rules=points.rules_for(community_id), labels=RULE_LABELS)
 
 

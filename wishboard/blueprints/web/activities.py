@@ -10,7 +10,7 @@ from flask_login import current_user
 from wishboard.accounts.login import login_required
 from wishboard.activities import services as activities
 from wishboard.activities.schemas import ActivityCreateSchema
-from wishboard.blueprints.forms import FIXABLE, handle_form, place_choices, submit_form
+from wishboard.blueprints.forms import FIXABLE, done, handle_form, place_choices, submit_form
 from wishboard.blueprints.web import bp
 from wishboard.blueprints.web.views import viewer
 from wishboard.core.schemas import ReasonSchema
@@ -30,11 +30,11 @@ def activity_list(community_id):
 @bp.route("/activities/new", methods=["GET", "POST"])
 @login_required
 def new_activity():
-    form, done = handle_form(
+    form, sent = handle_form(
         ActivityCreateSchema, lambda d: activities.create_activity(current_user, **d),
         done="活动已发布", then=lambda a: url_for("web.activity_detail", activity_id=a.id))
-    if done:
-        return done
+    if sent:
+        return sent
     if not current_user.community_id:
         abort(403)
     return render_template("web/activity_form.html", form=form,
@@ -68,8 +68,7 @@ def activity_signup(activity_id):
 @login_required
 def activity_cancel(activity_id):
     activities.cancel_signup(current_user, activity_id)
-    flash("已取消报名", "success")
-    return redirect(url_for("web.activity_detail", activity_id=activity_id))
+    return done("已取消报名", "web.activity_detail", activity_id=activity_id)
 
 
 @bp.get("/activities/<int:activity_id>/checkin-screen")
@@ -144,8 +143,7 @@ def project_log(wish_id):
 @login_required
 def service_log_confirm(log_id):
     log = projects.confirm_log(current_user, log_id)
-    flash("已确认", "success")
-    return redirect(url_for("web.wish_detail", wish_id=log.wish_id))
+    return done("已确认", "web.wish_detail", wish_id=log.wish_id)
 
 
 @bp.post("/service-logs/<int:log_id>/reject")

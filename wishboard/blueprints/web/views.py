@@ -11,7 +11,7 @@ from wishboard.accounts import services as accounts
 from wishboard.accounts.login import login_required, roles_required
 from wishboard.accounts.models import Role, VolunteerType
 from wishboard.audit import services as audit
-from wishboard.blueprints.forms import handle_form, place_choices, submit_form
+from wishboard.blueprints.forms import done, handle_form, place_choices, submit_form
 from wishboard.blueprints.web import bp
 from wishboard.core.schemas import ReasonSchema, load_or_raise
 from wishboard.needs import services as needs
@@ -110,12 +110,11 @@ def wish_action(wish_id, action):
     return _wish_form(wish_id, *PAGE_ACTIONS[action])
 
 
-def _wish_form(wish_id, schema, use_case, done: str):
+def _wish_form(wish_id, schema, use_case, message: str):
     """Run one of the page's forms; on a fixable error, show the page again with it."""
     form = submit_form(schema, lambda data: use_case(current_user, wish_id, **data))
     if form.ok:
-        flash(done, "success")
-        return redirect(url_for("web.wish_detail", wish_id=wish_id))
+        return done(message, "web.wish_detail", wish_id=wish_id)
     return _render_wish(wish_id, form)
 
 
@@ -123,8 +122,7 @@ def _wish_form(wish_id, schema, use_case, done: str):
 @roles_required(Role.SECRETARY, Role.ADMIN)
 def close(wish_id):
     wishes.close_wish(current_user, wish_id)
-    flash("已结项", "success")
-    return redirect(url_for("web.wish_detail", wish_id=wish_id))
+    return done("已结项", "web.wish_detail", wish_id=wish_id)
 
 
 @bp.post("/wishes/<int:wish_id>/cancel")
@@ -137,10 +135,10 @@ def cancel(wish_id):
 @roles_required(Role.RESIDENT)
 def new_need():
     """需求征集: one short form."""
-    form, done = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
+    form, sent = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
                              done="您的需求已提交,社区工作人员会尽快处理。",
                              then=lambda _: url_for("web.my_needs"))
-    return done or render_template("web/need_form.html", form=form,
+    return sent or render_template("web/need_form.html", form=form,
                                    action=url_for("web.new_need"), on_behalf=False,
                                    **place_choices(current_user.community))
 
@@ -173,8 +171,7 @@ def inbox():
 @login_required
 def inbox_read_all():
     notifications.mark_read(current_user)
-    flash("已全部标为已读", "success")
-    return redirect(url_for("web.inbox"))
+    return done("已全部标为已读", "web.inbox")
 
 
 @bp.get("/inbox/<int:notification_id>")
@@ -227,8 +224,7 @@ def points_card(user_id):
 @login_required
 def set_show_on_boards():
     accounts.update_preferences(current_user, show_on_boards=request.form.get("show") == "1")
-    flash("已保存", "success")
-    return redirect(url_for("auth.account"))
+    return done("已保存", "auth.account")
 
 
 @bp.post("/ratings/<int:rating_id>/remove")
@@ -237,7 +233,6 @@ def remove_rating(rating_id):
     form = submit_form(ReasonSchema,
                        lambda d: ratings.remove_rating(current_user, rating_id, d["reason"]))
     if form.ok:
-        flash("评价已撤销,相关积分已扣回", "success")
-        return redirect(url_for("web.wish_detail", wish_id=form.result.wish_id))
+        return done("评价已撤销,相关积分已扣回", "web.wish_detail", wish_id=form.result.wish_id)
     flash("撤销评价时请写明原因", "error")
     return redirect(request.referrer or url_for("web.index"))
