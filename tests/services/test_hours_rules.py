@@ -200,3 +200,30 @@ def test_the_hours_queue_lists_pending_hours_for_this_communitys_staff_only(neig
     assert [c.wish_id for c in queue] == [waiting.id]
     with pytest.raises(ForbiddenError):
         wishes.hours_queue(n.far_secretary, n.community.id)
+
+
+@pytest.mark.parametrize("hours", [-10, 0, 0.04])
+def test_hours_below_a_tenth_are_refused_by_the_service_itself(neighbourhood, hours):
+    # A negative statement would leave room under the 24-hours-a-day limit for more.
+    n = neighbourhood
+    wish = claimed_wish(n.secretary, n.volunteer, now=T0)
+    with pytest.raises(ValidationFailedError) as refused:
+        wishes.complete_wish(n.volunteer, wish.id, hours=hours, now=T0 + timedelta(hours=1))
+    assert "hours" in refused.value.fields
+    db.session.rollback()
+    assert state_of(wish.id) is WishState.CLAIMED
+
+
+def test_a_rating_after_the_window_does_not_confirm_the_hours(neighbourhood):
+    # The person served may still rate until the sweep closes the wish, but the hours are
+    # theirs to confirm only within the window, by rating or directly.
+    from wishboard.ratings import services as ratings
+
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, served=n.served, now=T0)
+    late = T0 + timedelta(days=n.community.rating_window_days, hours=2)  # done at T0+1h
+    ratings.rate_wish(n.served, wish.id, stars=5, now=late)
+    assert claim_of(wish.id).hours_status is HoursStatus.PENDING
+    ratings.rate_wish(n.neighbour, wish.id, stars=4, now=late)
+    wishes.confirm_hours(n.secretary, wish.id, now=late)
+    assert claim_of(wish.id).hours_status is HoursStatus.CONFIRMED

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from factories import T0, claimed_wish, completed_wish
 
 from wishboard.accounts import services as accounts
-from wishboard.errors import ConflictError, ForbiddenError, IllegalTransitionError
+from wishboard.errors import (
+    ConflictError, ForbiddenError, IllegalTransitionError, ValidationFailedError,
+)
 from wishboard.extensions import db
 from wishboard.points import services as points
 from wishboard.ratings import services as ratings
@@ -143,3 +145,14 @@ def test_a_removed_rating_is_hidden_and_cannot_be_removed_twice(neighbourhood):
     with pytest.raises(ConflictError) as again:
         ratings.remove_rating(n.secretary, rating.id, "再撤", now=LATER)
     assert again.value.code == "rating_already_removed"
+
+
+@pytest.mark.parametrize("stars", [0, 6, 9])
+def test_stars_outside_one_to_five_are_a_validation_error_not_a_conflict(neighbourhood, stars):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, now=T0)
+    with pytest.raises(ValidationFailedError) as refused:
+        ratings.rate_wish(n.neighbour, wish.id, stars=stars, now=LATER)
+    assert refused.value.status_code == 400 and "stars" in refused.value.fields
+    db.session.rollback()
+    assert shown_ratings(wish.id) == []

@@ -4,7 +4,6 @@ service they gave, the secretary or the organisation's contact confirms each log
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -20,7 +19,7 @@ from wishboard.notifications.services import notify, secretary_ids
 from wishboard.points import services as points
 from wishboard.projects.models import LogStatus, ProjectMember, ServiceLog
 from wishboard.wishes.models import Wish, WishKind
-from wishboard.wishes.services import DAY_HOURS, get_wish, lock_person, stated_hours
+from wishboard.wishes.services import DAY_HOURS, get_wish, hours_given, lock_person, stated_hours
 from wishboard.wishes.states import WishState
 
 
@@ -76,7 +75,7 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
         raise ValidationFailedError(fields={"served_on": ["不能填将来的日期"]})
     if wish.claimed_at and served_on < local_day(wish.claimed_at):
         raise ValidationFailedError(fields={"served_on": ["不能早于项目认领日期"]})
-    hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+    hours = hours_given(hours)
     lock_person(user.id)
     logged = stated_hours(user.id, served_on, served_on)
     left = DAY_HOURS - logged

@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from wishboard.access import can_manage_community, completed_claim, is_trusted_rater, rating_refusal
+from wishboard.access import (
+    can_manage_community, completed_claim, confirm_hours_refusal, is_trusted_rater, rating_refusal,
+)
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
@@ -24,7 +26,7 @@ from wishboard.notifications.services import notify
 from wishboard.places.models import Community, PlaceLevel
 from wishboard.points import services as points
 from wishboard.ratings.models import Rating
-from wishboard.wishes.models import Beneficiary, HoursStatus, Wish
+from wishboard.wishes.models import Beneficiary, Wish
 from wishboard.wishes.services import apply_hours_confirmation, get_wish, record_event
 from wishboard.wishes.states import LIVE_STATES, WishState, state_refusal
 
@@ -39,6 +41,8 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
     """Rate a completed wish. With ``beneficiary_id``, a secretary records (代录) the rating
     of a beneficiary who has no phone."""
     now = now or utcnow()
+    if not 1 <= stars <= 5:
+        raise ValidationFailedError(fields={"stars": ["请选1到5颗星"]})
     wish = get_wish(wish_id)
     if wish.state in LIVE_STATES:
         raise ConflictError("服务完成后才能评价", message_en="Rate after the service is done",
@@ -84,9 +88,11 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
     trusted = on_behalf or is_trusted_rater(actor, wish.community, now)
     if trusted:
         _count(rating, wish, now)
-    if served and trusted:  # the person served, whose word counts, confirms the hours
+    if served and trusted:
+        # The person served, whose word counts, confirms the hours, on the terms of
+        # confirming them directly (within the rating window; the secretary at any time).
         claim = completed_claim(wish)
-        if claim is not None and claim.hours_status is HoursStatus.PENDING:
+        if confirm_hours_refusal(actor, wish, claim, now=now) is None:
             apply_hours_confirmation(claim, wish, actor, now)
     notify([wish.claimant_id], "wish_rated",
            f"您完成的心愿「{wish.title}」收到{stars}星评价。", wish_id=wish.id, now=now)

@@ -345,6 +345,15 @@ def hours_cap(community: Community, claimed_at: datetime, now: datetime) -> tupl
 DAY_HOURS = Decimal("24")
 
 
+def hours_given(hours: Decimal | float, *, least: Decimal = Decimal("0.1")) -> Decimal:
+    """Hours as stated, to a tenth of an hour; fewer than ``least`` is refused (400 on
+    ``hours``), whoever calls: the forms check too, the CLI and scripts may not."""
+    value = Decimal(str(hours)).quantize(Decimal("0.1"))
+    if not value.is_finite() or value < least:
+        raise ValidationFailedError(fields={"hours": [f"请填写不少于{least}的小时数"]})
+    return value
+
+
 def stated_hours(user_id: int, first_day: date, last_day: date) -> Decimal:
     """The hours one person has stated for the local days ``first_day``..``last_day``:
     completions reported in those days and service logs for them (rejected ones aside).
@@ -376,7 +385,7 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
     wish = get_wish(wish_id)
     if (refusal := complete_refusal(volunteer, wish)) is not None:
         raise refusal
-    hours = Decimal(str(hours)).quantize(Decimal("0.1"))
+    hours = hours_given(hours)
     community = db.session.get(Community, wish.community_id)
     cap, days = hours_cap(community, wish.claimed_at or now, now)
     if hours > cap:
@@ -417,13 +426,14 @@ def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = 
     now = now or utcnow()
     wish = get_wish(wish_id)
     claim = completed_claim(wish)
+    if hours is not None:
+        hours = hours_given(hours, least=Decimal(0))
     adjusting = hours is not None and claim is not None and claim.hours is not None and (
-        Decimal(str(hours)).quantize(Decimal("0.1")) != claim.hours)
+        hours != claim.hours)
     if (refusal := confirm_hours_refusal(actor, wish, claim, adjusting=adjusting,
                                          now=now)) is not None:
         raise refusal
     if adjusting:
-        hours = Decimal(str(hours)).quantize(Decimal("0.1"))
         cap, _ = hours_cap(db.session.get(Community, wish.community_id), claim.claimed_at,
                            claim.ended_at or now)
         if hours > cap:
