@@ -23,6 +23,10 @@ class Role(LabelledEnum):
     ADMIN = "admin", "管理员"
 
 
+# The roles that run a community's board.
+STAFF = (Role.SECRETARY, Role.ADMIN)
+
+
 class VolunteerType(LabelledEnum):
     """The kind of volunteer, as the commendation lists them: a reporting party member
     (报到党员), an elder of the 五老, or anyone else."""

@@ -1,9 +1,30 @@
-"""Management pages for secretaries (报到 queue, grid, organisations) and admins
-(communities, secretaries, categories), under /manage."""
+"""Management pages for secretaries (报到 queue, needs, wishes, hours, residents, the grid,
+organisations, points rules, commendation, the audit log) and admins (communities,
+secretaries, categories), under /manage."""
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from wishboard.accounts.models import Role
+from wishboard.places import services as place_services
 
 bp = Blueprint("admin", __name__)
 
 
-from wishboard.blueprints.admin import views  # noqa: E402,F401
+def managed_community_id() -> int | None:
+    """A secretary manages their own community; an admin picks one with ?community_id=."""
+    if current_user.role is Role.SECRETARY:
+        return current_user.community_id
+    return request.values.get("community_id", type=int)
+
+
+def community_page(template: str, community_id: int | None, **context):
+    """A page about one community, with the picker an admin chooses the community with."""
+    communities, _ = place_services.list_communities(level="community", per_page=100)
+    return render_template(template, community_id=community_id, communities=communities,
+                           **context)
+
+
+from wishboard.blueprints.admin import (  # noqa: E402,F401  isort: skip
+    accounts, audit, dashboard, needs, places, points, wishes,
+)

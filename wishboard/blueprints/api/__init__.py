@@ -19,6 +19,7 @@ def _csrf_for_cookie_sessions():
         csrf.protect()
 
 
-from wishboard.blueprints.api import (  # noqa: E402,F401
-    accounts, activities, audit, openapi, places, points, wishes,
+from wishboard.blueprints.api import (  # noqa: E402,F401  isort: skip
+    accounts, activities, audit, needs, notifications, openapi, places, points, projects,
+    ratings, wishes,
 )

@@ -9,7 +9,7 @@ from wishboard.accounts.login import (
     authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
     login_required, roles_required,
 )
-from wishboard.accounts.models import Role
+from wishboard.accounts.models import STAFF, Role
 from wishboard.accounts.schemas import (
     LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema, ResidentQuerySchema,
     StaffUserCreateSchema, TokenSchema, UserSchema, VolunteerQuerySchema,
@@ -84,7 +84,7 @@ def create_staff_user(data):
 
 
 @bp.get("/volunteers")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(UserSchema, paginated=True)
 @use_schema(VolunteerQuerySchema, location="query")
 def list_volunteers(query):
@@ -93,7 +93,7 @@ def list_volunteers(query):
 
 
 @bp.post("/volunteers/<int:user_id>/approve")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(UserSchema)
 def approve_volunteer(user_id):
     """Approve a volunteer's 报到."""
@@ -101,7 +101,7 @@ def approve_volunteer(user_id):
 
 
 @bp.post("/volunteers/<int:user_id>/reject")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(UserSchema)
 @use_schema(RejectReportSchema)
 def reject_volunteer(data, user_id):
@@ -110,7 +110,7 @@ def reject_volunteer(data, user_id):
 
 
 @bp.get("/residents")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(UserSchema, paginated=True)
 @use_schema(ResidentQuerySchema, location="query")
 def list_residents(query):
@@ -120,7 +120,7 @@ def list_residents(query):
 
 
 @bp.post("/users/<int:user_id>/verify")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(UserSchema)
 def verify_user(user_id):
     """The secretary verifies a resident they know: their ratings earn points from now on,

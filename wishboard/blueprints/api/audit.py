@@ -4,7 +4,7 @@ from flask import Response
 from flask_login import current_user
 
 from wishboard.accounts.login import roles_required
-from wishboard.accounts.models import Role
+from wishboard.accounts.models import STAFF
 from wishboard.audit import services as audit
 from wishboard.audit.export import audit_csv
 from wishboard.audit.schemas import AuditEntrySchema, AuditQuerySchema
@@ -13,7 +13,7 @@ from wishboard.blueprints.api.helpers import responds, use_schema
 
 
 @bp.get("/audit")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(AuditEntrySchema, paginated=True)
 @use_schema(AuditQuerySchema, location="query")
 def audit_log(query):

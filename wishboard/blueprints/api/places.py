@@ -3,7 +3,7 @@
 from flask_login import current_user
 
 from wishboard.accounts.login import roles_required
-from wishboard.accounts.models import Role
+from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.places import services as places
@@ -32,7 +32,7 @@ def get_community(community_id):
 
 
 @bp.post("/communities")
-@roles_required(Role.ADMIN, Role.SECRETARY)
+@roles_required(*STAFF)
 @responds(CommunitySchema, 201)
 @use_schema(CommunityCreateSchema)
 def create_community(data):
@@ -41,7 +41,7 @@ def create_community(data):
 
 
 @bp.patch("/communities/<int:community_id>")
-@roles_required(Role.ADMIN, Role.SECRETARY)
+@roles_required(*STAFF)
 @responds(CommunitySchema)
 @use_schema(CommunitySettingsSchema)
 def update_community(data, community_id):
@@ -61,7 +61,7 @@ def list_organizations(query):
 
 
 @bp.post("/organizations")
-@roles_required(Role.ADMIN, Role.SECRETARY)
+@roles_required(*STAFF)
 @responds(OrganizationSchema, 201)
 @use_schema(OrganizationCreateSchema)
 def create_organization(data):

@@ -4,7 +4,7 @@ from flask import Response
 from flask_login import current_user
 
 from wishboard.accounts.login import roles_required
-from wishboard.accounts.models import Role
+from wishboard.accounts.models import STAFF
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
 from wishboard.places import services as places
@@ -49,7 +49,7 @@ def get_points_rules(community_id):
 
 
 @bp.put("/communities/<int:community_id>/points-rules")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(PointsRulesSchema)
 @use_schema(PointsRulesSchema)
 def update_points_rules(data, community_id):
@@ -58,7 +58,7 @@ def update_points_rules(data, community_id):
 
 
 @bp.get("/commendation")
-@roles_required(Role.SECRETARY, Role.ADMIN)
+@roles_required(*STAFF)
 @responds(CommendationSchema)
 @use_schema(CommendationQuerySchema, location="query")
 def commendation(query):

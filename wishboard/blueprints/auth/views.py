@@ -9,7 +9,7 @@ from wishboard.accounts.models import ReportStatus, VolunteerType
 from wishboard.accounts.schemas import LoginSchema, RegisterSchema
 from wishboard.blueprints.auth import bp
 from wishboard.blueprints.forms import submit_form
-from wishboard.blueprints.web.views import safe_next
+from wishboard.blueprints.web import safe_next
 from wishboard.places import services as places
 from wishboard.points import services as points
 

@@ -1,5 +1,5 @@
-"""Activity pages (list, page, sign-up, the organiser's check-in screen with its QR code,
-the page a scanned code opens) and the service-project actions on a wish page."""
+"""Activity pages: the list, the page, publishing one, sign-up, the organiser's check-in
+screen with its QR code, and the page a scanned code opens."""
 
 import io
 
@@ -10,13 +10,9 @@ from flask_login import current_user
 from wishboard.accounts.login import login_required
 from wishboard.activities import services as activities
 from wishboard.activities.schemas import ActivityCreateSchema
-from wishboard.blueprints.forms import FIXABLE, done, handle_form, place_choices, submit_form
-from wishboard.blueprints.web import bp
-from wishboard.blueprints.web.views import viewer
-from wishboard.core.schemas import ReasonSchema
+from wishboard.blueprints.forms import FIXABLE, done, handle_form, place_choices
+from wishboard.blueprints.web import bp, viewer
 from wishboard.places import services as places
-from wishboard.projects import services as projects
-from wishboard.projects.schemas import ServiceLogCreateSchema
 
 
 @bp.get("/communities/<int:community_id>/activities")
@@ -113,43 +109,3 @@ def activity_checkin(activity_id):
             return redirect(url_for("web.activity_checkin_screen", activity_id=activity_id))
         return redirect(url_for("web.activity_detail", activity_id=activity_id))
     return render_template("web/checkin.html", activity=activity, code=code)
-
-
-@bp.post("/wishes/<int:wish_id>/join")
-@login_required
-def project_join(wish_id):
-    try:
-        projects.join_project(current_user, wish_id)
-    except FIXABLE as error:
-        flash(error.message, "error")
-    else:
-        flash("已加入项目", "success")
-    return redirect(url_for("web.wish_detail", wish_id=wish_id))
-
-
-@bp.post("/wishes/<int:wish_id>/service-log")
-@login_required
-def project_log(wish_id):
-    form = submit_form(ServiceLogCreateSchema,
-                       lambda d: projects.log_service(current_user, wish_id, **d))
-    if form.ok:
-        flash("服务已登记,等待确认", "success")
-    else:
-        flash("登记失败:" + ";".join(m for msgs in form.errors.values() for m in msgs), "error")
-    return redirect(url_for("web.wish_detail", wish_id=wish_id))
-
-
-@bp.post("/service-logs/<int:log_id>/confirm")
-@login_required
-def service_log_confirm(log_id):
-    log = projects.confirm_log(current_user, log_id)
-    return done("已确认", "web.wish_detail", wish_id=log.wish_id)
-
-
-@bp.post("/service-logs/<int:log_id>/reject")
-@login_required
-def service_log_reject(log_id):
-    form = submit_form(ReasonSchema,
-                       lambda d: projects.reject_log(current_user, log_id, d["reason"]))
-    flash("已退回" if form.ok else "请写明原因", "success" if form.ok else "error")
-    return redirect(request.referrer or url_for("web.index"))

@@ -1,0 +1,64 @@
+"""Needs: the queue of residents' needs (publish, merge, decline) and 代录 (recording a need
+for a resident)."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from wishboard.accounts.login import roles_required
+from wishboard.accounts.models import STAFF, Role
+from wishboard.blueprints.admin import bp, community_page, managed_community_id
+from wishboard.blueprints.admin.wishes import wish_form_choices
+from wishboard.blueprints.forms import done, handle_form, place_choices, submit_form
+from wishboard.core.schemas import ReasonSchema, load_or_raise
+from wishboard.needs import services as needs
+from wishboard.needs.schemas import NeedCreateSchema, NeedPublishSchema, NeedQuerySchema
+from wishboard.wishes import services as wishes
+
+
+@bp.get("/needs")
+@roles_required(*STAFF)
+def needs_queue():
+    """The secretary's queue of new needs: publish, merge into a wish, or decline."""
+    community_id = managed_community_id()
+    status = request.args.get("status", "new")  # "" is every status
+    status = load_or_raise(NeedQuerySchema(), {"status": status} if status else {})["status"]
+    items, total = ([], 0)
+    if community_id:
+        items, total = needs.list_needs(current_user, community_id=community_id,
+                                        status=status, per_page=100, shown=True)
+    return community_page("admin/needs.html", community_id, needs=items, total=total,
+                          status=status,
+                          **(wish_form_choices(community_id) if community_id else {}))
+
+
+@bp.post("/needs/<int:need_id>/publish")
+@roles_required(*STAFF)
+def publish_need(need_id):
+    form = submit_form(NeedPublishSchema,
+                       lambda d: wishes.publish_need(current_user, need_id, **d))
+    if form.ok:
+        return done(f"已发布:{form.result.title}", "web.wish_detail", wish_id=form.result.id)
+    flash("发布失败:" + ";".join(m for msgs in form.errors.values() for m in msgs), "error")
+    return redirect(url_for("admin.needs_queue"))
+
+
+@bp.post("/needs/<int:need_id>/reject")
+@roles_required(*STAFF)
+def reject_need(need_id):
+    form = submit_form(ReasonSchema,
+                       lambda d: needs.reject_need(current_user, need_id, d["reason"]))
+    flash("已告知居民未采纳的原因" if form.ok else "请写明原因(最多200字)",
+          "success" if form.ok else "error")
+    return redirect(url_for("admin.needs_queue"))
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def new_need_on_behalf():
+    """代录: the secretary records a need for a resident without a smartphone."""
+    form, sent = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
+                             done=lambda n: f"已代录 {n.contact_name} 的需求",
+                             then=lambda _: url_for("admin.needs_queue"))
+    return sent or render_template("web/need_form.html", form=form, on_behalf=True,
+                                   action=url_for("admin.new_need_on_behalf"),
+                                   **place_choices(current_user.community))

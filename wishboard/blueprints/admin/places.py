@@ -1,0 +1,78 @@
+"""The place tree, the community's settings, reporting organisations and categories."""
+
+from flask import render_template, url_for
+from flask_login import current_user
+
+from wishboard.accounts.login import roles_required
+from wishboard.accounts.models import STAFF, Role
+from wishboard.blueprints.admin import bp, managed_community_id
+from wishboard.blueprints.forms import handle_form
+from wishboard.places import services as places
+from wishboard.places.models import PlaceLevel
+from wishboard.places.schemas import (
+    CategoryCreateSchema, CommunityCreateSchema, CommunitySettingsSchema, OrganizationCreateSchema,
+)
+
+
+@bp.route("/places", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def manage_places():
+    form, sent = handle_form(CommunityCreateSchema,
+                             lambda d: places.create_community(current_user, **d),
+                             done=lambda c: f"已添加{c.level.label}:{c.name}",
+                             then=lambda _: url_for("admin.manage_places"))
+    if sent:
+        return sent
+    if current_user.role is Role.SECRETARY:
+        mine = current_user.community
+        roots = [mine]
+        tree = {mine.id: places.community_grid(mine)}
+    else:
+        roots, _ = places.list_communities(per_page=100)
+        tree = {c.id: places.community_grid(c) for c in roots if c.is_community}
+    return render_template("admin/places.html", form=form, roots=roots, tree=tree,
+                           levels=list(PlaceLevel))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def settings():
+    """The community's rules, shown to and changed by its secretary."""
+    community_id = current_user.community_id
+    # A blank cap means "no limit"; an unticked box means "no".
+    form, sent = handle_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
+        current_user, community_id,
+        **{"max_open_claims": None, "auto_approve_reports": False, **d}),
+        done="社区设置已保存", then=lambda _: url_for("admin.settings"))
+    return sent or render_template("admin/settings.html", form=form,
+                                   community=places.get_community(community_id))
+
+
+@bp.route("/organizations", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def organizations():
+    form, sent = handle_form(
+        OrganizationCreateSchema, lambda d: places.create_organization(current_user, **d),
+        done=lambda o: f"已添加报到党组织:{o.name}",
+        then=lambda o: url_for("admin.organizations", community_id=o.community_id))
+    if sent:
+        return sent
+    community_id = managed_community_id()
+    communities = (places.list_communities(level="community", per_page=100)[0]
+                   if current_user.is_admin else [current_user.community])
+    return render_template(
+        "admin/organizations.html", form=form, community_id=community_id,
+        communities=communities,
+        organizations=places.list_organizations(community_id) if community_id else [],
+    )
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def categories():
+    form, sent = handle_form(CategoryCreateSchema,
+                             lambda d: places.create_category(current_user, **d),
+                             done=lambda c: f"已添加类别:{c.name}",
+                             then=lambda _: url_for("admin.categories"))
+    return sent or render_template("admin/categories.html", form=form,
+                                   categories=places.list_categories(include_inactive=True))

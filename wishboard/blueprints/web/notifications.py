@@ -1,0 +1,38 @@
+"""My inbox."""
+
+
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
+
+from wishboard.accounts.login import login_required
+from wishboard.accounts.models import Role
+from wishboard.blueprints.forms import done
+from wishboard.blueprints.web import bp
+from wishboard.notifications import services as notifications
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    items, total = notifications.list_notifications(current_user, per_page=50)
+    return render_template("web/inbox.html", items=items, total=total)
+
+
+@bp.post("/inbox/read")
+@login_required
+def inbox_read_all():
+    notifications.mark_read(current_user)
+    return done("已全部标为已读", "web.inbox")
+
+
+@bp.get("/inbox/<int:notification_id>")
+@login_required
+def inbox_open(notification_id):
+    note = notifications.open_notification(current_user, notification_id)
+    if note.wish_id:
+        return redirect(url_for("web.wish_detail", wish_id=note.wish_id))
+    if note.need_id and current_user.role is Role.RESIDENT:
+        return redirect(url_for("web.my_needs"))
+    if note.need_id:
+        return redirect(url_for("admin.needs_queue"))
+    abort(404)
