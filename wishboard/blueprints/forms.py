@@ -39,9 +39,11 @@ def submit_form(schema_cls, action: Callable[[dict], Any]) -> FormResult:
 
 
 def handle_form(schema_cls, action: Callable[[dict], Any], *, done: str | Callable[[Any], str],
-                then: Callable[[Any], str]) -> tuple[FormResult | None, Response | None]:
+                then: Callable[[Any], str] | None = None
+                ) -> tuple[FormResult | None, Response | None]:
     """A page with a form that creates or saves something. On POST, run ``action`` on the
-    validated form; when it succeeds, say ``done`` and go to ``then(result)``. Returns the
+    validated form; when it succeeds, say ``done`` and go to ``then(result)`` (by default
+    the same page again, so a reload does not send the form twice). Returns the
     form (None before it is sent; with its errors when it failed) and, once it succeeded,
     the redirect to answer with (``form, sent = handle_form(...)``)."""
     if request.method != "POST":
@@ -50,7 +52,7 @@ def handle_form(schema_cls, action: Callable[[dict], Any], *, done: str | Callab
     if not form.ok:
         return form, None
     flash(done(form.result) if callable(done) else done, "success")
-    return form, redirect(then(form.result))
+    return form, redirect(then(form.result) if then else request.full_path.rstrip("?"))
 
 
 def place_choices(community) -> dict:

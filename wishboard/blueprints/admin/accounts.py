@@ -76,7 +76,6 @@ def verify_resident(user_id):
 def secretaries():
     form, sent = handle_form(StaffUserCreateSchema,
                              lambda d: accounts.create_staff_user(current_user, **d),
-                             done=lambda u: f"已创建社区书记账号:{u.username}",
-                             then=lambda _: url_for("admin.secretaries"))
+                             done=lambda u: f"已创建社区书记账号:{u.username}")
     return sent or community_page("admin/secretaries.html", None, form=form,
                                   secretaries=accounts.list_staff(Role.SECRETARY))

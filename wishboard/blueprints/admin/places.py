@@ -19,8 +19,7 @@ from wishboard.places.schemas import (
 def manage_places():
     form, sent = handle_form(CommunityCreateSchema,
                              lambda d: places.create_community(current_user, **d),
-                             done=lambda c: f"已添加{c.level.label}:{c.name}",
-                             then=lambda _: url_for("admin.manage_places"))
+                             done=lambda c: f"已添加{c.level.label}:{c.name}")
     if sent:
         return sent
     if current_user.role is Role.SECRETARY:
@@ -43,7 +42,7 @@ def settings():
     form, sent = handle_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
         current_user, community_id,
         **{"max_open_claims": None, "auto_approve_reports": False, **d}),
-        done="社区设置已保存", then=lambda _: url_for("admin.settings"))
+        done="社区设置已保存")
     return sent or render_template("admin/settings.html", form=form,
                                    community=places.get_community(community_id))
 
@@ -72,7 +71,6 @@ def organizations():
 def categories():
     form, sent = handle_form(CategoryCreateSchema,
                              lambda d: places.create_category(current_user, **d),
-                             done=lambda c: f"已添加类别:{c.name}",
-                             then=lambda _: url_for("admin.categories"))
+                             done=lambda c: f"已添加类别:{c.name}")
     return sent or render_template("admin/categories.html", form=form,
                                    categories=places.list_categories(include_inactive=True))

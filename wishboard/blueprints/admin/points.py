@@ -1,6 +1,6 @@
 """The community's points rules and the annual commendation (年度表彰)."""
 
-from flask import render_template, request, url_for
+from flask import render_template, request
 from flask_login import current_user
 
 from wishboard.accounts.login import roles_required
@@ -19,8 +19,7 @@ def points_rules():
     community_id = current_user.community_id
     form, sent = handle_form(PointsRulesSchema,
                              lambda d: points.update_rules(current_user, community_id, **d),
-                             done="积分规则已保存,从现在起生效",
-                             then=lambda _: url_for("admin.points_rules"))
+                             done="积分规则已保存,从现在起生效")
     return sent or render_template("admin/points_rules.html", form=form,
                                    rules=points.rules_for(community_id), labels=RULE_LABELS)
 
