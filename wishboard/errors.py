@@ -72,7 +72,7 @@ class ConflictError(WishboardError):
 
 class IllegalTransitionError(ConflictError):
     """409 from the wish state machine, with a code that names the state that refused the
-    move (``wishboard.wishes.states.refusal``)."""
+    move (``wishboard.wishes.states.state_refusal``)."""
 
 
 # Plain-language texts for the HTTP errors that Flask and its extensions raise themselves.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from wishboard.accounts.models import Role
+
 
 def mask_phone(phone: str | None) -> str:
     """13812341234 -> 138****1234; landlines keep their last four digits."""
@@ -23,7 +25,7 @@ def mask_name(name: str | None) -> str:
 
 
 # What a viewer sees of a person: the one rule, used by the API schemas and the pages alike.
-# A ``sight`` says who is looking and why they may see private details (services.access
+# A ``sight`` says who is looking and why they may see private details (wishboard.access
 # ``WishRights``: ``viewer_id`` and ``private_reason``, one of claimant, secretary, self or
 # None). The claimant and the community's staff see everyone a wish serves; a person served
 # sees themselves (not the neighbours whose needs were merged into the same wish).
@@ -53,8 +55,6 @@ def shown_beneficiaries(wish, sight) -> list[dict]:
 def shown_person(user, sight) -> dict:
     """Someone acting on a wish. Volunteers and staff act publicly (公开承诺); residents are
     masked for those not allowed to see them; None is the system."""
-    from wishboard.accounts.models import Role
-
     if user is None:
         return {"id": None, "name": "系统"}
     if user.role is Role.RESIDENT and not _in_full(sight, user.id):

@@ -227,3 +227,43 @@ def test_a_rating_after_the_window_does_not_confirm_the_hours(neighbourhood):
     ratings.rate_wish(n.neighbour, wish.id, stars=4, now=late)
     wishes.confirm_hours(n.secretary, wish.id, now=late)
     assert claim_of(wish.id).hours_status is HoursStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("hours", ["Infinity", "NaN", 1e30])
+def test_hours_that_are_not_a_sane_number_are_a_validation_error(neighbourhood, hours):
+    n = neighbourhood
+    wish = claimed_wish(n.secretary, n.volunteer, now=T0)
+    with pytest.raises(ValidationFailedError) as refused:
+        wishes.complete_wish(n.volunteer, wish.id, hours=float(hours),
+                             now=T0 + timedelta(hours=1))
+    assert "hours" in refused.value.fields
+
+
+def test_the_secretary_may_adjust_to_nothing_but_not_below(neighbourhood):
+    n = neighbourhood
+    wish = completed_wish(n.secretary, n.volunteer, hours=3, now=T0)
+    later = T0 + timedelta(days=1)
+    with pytest.raises(ValidationFailedError) as refused:
+        wishes.confirm_hours(n.secretary, wish.id, hours=-2, reason="填错了", now=later)
+    assert "hours" in refused.value.fields
+    db.session.rollback()
+    wishes.confirm_hours(n.secretary, wish.id, hours=0, reason="当天没有上门", now=later)
+    claim = claim_of(wish.id)
+    assert (claim.hours_status, claim.confirmed_hours) == (HoursStatus.CONFIRMED, Decimal("0"))
+
+
+def test_a_service_log_below_a_tenth_of_an_hour_is_refused(neighbourhood):
+    from wishboard.projects import services as projects
+    from wishboard.projects.models import ServiceLog
+
+    n = neighbourhood
+    project = claimed_wish(n.secretary, n.volunteer, now=T0, kind="project",
+                           organization_id=n.org.id)
+    projects.join_project(n.volunteer, project.id, now=T0)
+    served_on = (T0 + timedelta(days=1)).astimezone(SHANGHAI).date()
+    with pytest.raises(ValidationFailedError) as refused:
+        projects.log_service(n.volunteer, project.id, served_on=served_on, hours=0.04,
+                             now=T0 + timedelta(days=1))
+    assert "hours" in refused.value.fields
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceLog)) == 0

@@ -8,10 +8,7 @@ import sqlalchemy as sa
 from factories import T0, claimed_wish, completed_wish, make_wish
 
 from wishboard.errors import (
-    ConflictError,
-    ForbiddenError,
-    IllegalTransitionError,
-    ValidationFailedError,
+    ConflictError, ForbiddenError, IllegalTransitionError, ValidationFailedError,
 )
 from wishboard.extensions import db
 from wishboard.notifications.models import Notification

@@ -19,6 +19,7 @@ from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, Va
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization
 from wishboard.privacy import mask_name
+from wishboard.ratings import services as ratings
 
 # Verified against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH: dict[tuple, str] = {}
@@ -246,8 +247,6 @@ def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | 
 def verify_resident(actor: User, user_id: int, *, now: datetime | None = None) -> User:
     """The secretary vouches for a resident they know (认识的街坊): from now on the
     resident's ratings earn points, and those already given earn now."""
-    from wishboard.ratings import services as ratings
-
     now = now or utcnow()
     user = db.session.get(User, user_id)
     if user is None or user.role is not Role.RESIDENT:

@@ -16,8 +16,9 @@ from wishboard.accounts.models import Role, User
 from wishboard.audit.models import AuditEntry
 from wishboard.core.clock import utcnow
 from wishboard.core.db import page_of
-from wishboard.errors import ForbiddenError, ValidationFailedError
+from wishboard.errors import ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.wishes.models import Wish
 
 
 def _address() -> str | None:
@@ -97,9 +98,10 @@ def export_entries(actor: User, **filters) -> list[AuditEntry]:
 
 def private_views(actor: User, wish_id: int, *, limit: int = 200) -> list[AuditEntry]:
     """Who saw the private details of one wish's people, newest first (for the secretary)."""
-    from wishboard.wishes.services import get_wish
-
-    ensure_can_manage_community(actor, get_wish(wish_id).community_id)
+    wish = db.session.get(Wish, wish_id)
+    if wish is None:
+        raise NotFoundError("没有这个心愿", message_en="No such wish")
+    ensure_can_manage_community(actor, wish.community_id)
     return list(db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.object_type == "wish",
                                     AuditEntry.object_id == wish_id,

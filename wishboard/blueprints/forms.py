@@ -52,7 +52,8 @@ def handle_form(schema_cls, action: Callable[[dict], Any], *, done: str | Callab
     if not form.ok:
         return form, None
     flash(done(form.result) if callable(done) else done, "success")
-    return form, redirect(then(form.result) if then else request.full_path.rstrip("?"))
+    return form, redirect(then(form.result) if then
+                          else url_for(request.endpoint, **(request.view_args or {})))
 
 
 def place_choices(community) -> dict:

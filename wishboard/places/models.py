@@ -63,13 +63,13 @@ class Community(db.Model):
     claim_window_days: Mapped[int] = mapped_column(default=7, server_default="7")
     # How many open claims one volunteer may hold at once; None is no limit.
     max_open_claims: Mapped[int | None] = mapped_column()
-    # The stale-work policy (services/sweeps.py), in days.
+    # The stale-work policy (jobs/sweeps.py), in days.
     open_wish_max_age_days: Mapped[int] = mapped_column(default=60, server_default="60")
     rating_window_days: Mapped[int] = mapped_column(default=14, server_default="14")
     expiry_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
     due_reminder_days: Mapped[int] = mapped_column(default=1, server_default="1")
     rating_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
-    # Keeping the score honest (services/access.py and services/points.py).
+    # Keeping the score honest (access.py and points/services.py).
     # Hours one claim may carry per calendar day it spans.
     max_hours_per_day: Mapped[int] = mapped_column(default=10, server_default="10")
     # What happens to hours nobody confirmed when the rating window ends:

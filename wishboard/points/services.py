@@ -21,6 +21,7 @@ from wishboard.core.db import page_of, upsert
 from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization
+from wishboard.places.services import get_community
 from wishboard.points.models import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import Claim, Wish, WishKind
@@ -41,8 +42,6 @@ def rules_for(community_id: int) -> dict[str, int]:
 def update_rules(actor: User, community_id: int, *, now: datetime | None = None,
                  **values: int) -> dict[str, int]:
     """A secretary changes the community's rules; entries from now on use them."""
-    from wishboard.places.services import get_community
-
     get_community(community_id)
     ensure_can_manage_community(actor, community_id)
     unknown = set(values) - set(DEFAULT_RULES)

@@ -3,8 +3,10 @@ letters, and the timeline."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +17,9 @@ from wishboard.core.db import LabelledEnum, UTCDateTime, enum_column_type
 from wishboard.extensions import db
 from wishboard.places.models import Category, Community, Organization
 from wishboard.wishes.states import WishState, check_transition
+
+if TYPE_CHECKING:  # ratings.models imports this module
+    from wishboard.ratings.models import Rating
 
 
 class WishKind(LabelledEnum):
@@ -193,3 +198,20 @@ class WishEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     actor: Mapped[User | None] = relationship()
+
+
+@dataclass(frozen=True)
+class WishStory:
+    """A wish and what its page tells: the timeline (oldest first), every claim with its
+    letter (newest first) and the ratings not withdrawn."""
+
+    wish: Wish
+    events: list[WishEvent]
+    claims: list[Claim]
+    ratings: list[Rating]
+
+    @property
+    def current_claim(self) -> Claim | None:
+        """The live claim, or the one that completed the service (a wish has one at most)."""
+        return next((c for c in self.claims
+                     if c.status in (ClaimStatus.ACTIVE, ClaimStatus.COMPLETED)), None)

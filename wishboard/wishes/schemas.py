@@ -7,8 +7,6 @@ response (``wishboard.privacy``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from marshmallow import fields, pre_dump
 
 from wishboard.access import private_details_reason, wish_rights
@@ -18,11 +16,8 @@ from wishboard.core.schemas import (
     QuerySchema, Str, ViewerSchema, in_range, length, one_of, ref,
 )
 from wishboard.privacy import MASKED, shown_beneficiaries, shown_note, shown_person, shown_rater
-from wishboard.wishes.models import WishKind
+from wishboard.wishes.models import WishKind, WishStory
 from wishboard.wishes.states import ACTION_LABELS, WishState
-
-if TYPE_CHECKING:
-    from wishboard.wishes.services import WishStory
 
 KINDS = [k.value for k in WishKind]
 STATES = [s.value for s in WishState]
@@ -107,7 +102,8 @@ class WishDetailSchema(WishSchema):
 
     @pre_dump
     def _unwrap(self, story: WishStory, **kwargs):
-        self._story = story
+        self._stories = getattr(self, "_stories", {})
+        self._stories[story.wish.id] = story
         return story.wish
 
     def _rights(self, wish):
@@ -130,14 +126,14 @@ class WishDetailSchema(WishSchema):
                  "actor": shown_person(e.actor, rights), "from_state": e.from_state,
                  "to_state": e.to_state, "note": shown_note(e, rights),
                  "on_behalf": e.on_behalf, "created_at": e.created_at.isoformat()}
-                for e in self._story.events]
+                for e in self._stories[wish.id].events]
 
     def dump_claim(self, wish):
-        current = self._story.current_claim
+        current = self._stories[wish.id].current_claim
         return ClaimSchema().dump(current) if current else None
 
     def dump_claims(self, wish):
-        return ClaimSchema().dump(self._story.claims, many=True)
+        return ClaimSchema().dump(self._stories[wish.id].claims, many=True)
 
     def dump_ratings(self, wish):
         rights = self._rights(wish)
@@ -146,7 +142,7 @@ class WishDetailSchema(WishSchema):
             "rater": shown_rater(r, rights),
             "on_behalf": r.recorded_by_id is not None, "by_beneficiary": r.by_beneficiary,
             "counted": r.counted_at is not None,
-            "created_at": r.created_at.isoformat()} for r in self._story.ratings]
+            "created_at": r.created_at.isoformat()} for r in self._stories[wish.id].ratings]
 
 
 class WishQuerySchema(PageQuerySchema):

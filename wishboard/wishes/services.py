@@ -9,7 +9,6 @@ use case and commits once.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -36,7 +35,7 @@ from wishboard.privacy import mask_name
 from wishboard.projects.models import LogStatus, ServiceLog
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import (
-    Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind,
+    Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind, WishStory,
 )
 from wishboard.wishes.states import (
     LIVE_STATES, PUBLIC_STATES, TRANSITIONS, WishState, state_refusal,
@@ -343,15 +342,17 @@ def hours_cap(community: Community, claimed_at: datetime, now: datetime) -> tupl
 
 
 DAY_HOURS = Decimal("24")
+MAX_STATED_HOURS = Decimal("1000")  # what any one statement may say; the caps are lower
 
 
 def hours_given(hours: Decimal | float, *, least: Decimal = Decimal("0.1")) -> Decimal:
     """Hours as stated, to a tenth of an hour; fewer than ``least`` is refused (400 on
     ``hours``), whoever calls: the forms check too, the CLI and scripts may not."""
-    value = Decimal(str(hours)).quantize(Decimal("0.1"))
-    if not value.is_finite() or value < least:
-        raise ValidationFailedError(fields={"hours": [f"请填写不少于{least}的小时数"]})
-    return value
+    value = Decimal(str(hours))
+    if not value.is_finite() or not least <= value <= MAX_STATED_HOURS:
+        raise ValidationFailedError(fields={"hours": [
+            f"请填写{least}到{MAX_STATED_HOURS}之间的小时数"]})
+    return value.quantize(Decimal("0.1"))
 
 
 def stated_hours(user_id: int, first_day: date, last_day: date) -> Decimal:
@@ -620,23 +621,6 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
                    options=(joinedload(Wish.category), joinedload(Wish.grid),
                             joinedload(Wish.claimant), joinedload(Wish.claim_organization),
                             selectinload(Wish.beneficiaries)))
-
-
-@dataclass(frozen=True)
-class WishStory:
-    """A wish and what its page tells: the timeline (oldest first), every claim with its
-    letter (newest first) and the ratings not withdrawn."""
-
-    wish: Wish
-    events: list[WishEvent]
-    claims: list[Claim]
-    ratings: list[Rating]
-
-    @property
-    def current_claim(self) -> Claim | None:
-        """The live claim, or the one that completed the service (a wish has one at most)."""
-        return next((c for c in self.claims
-                     if c.status in (ClaimStatus.ACTIVE, ClaimStatus.COMPLETED)), None)
 
 
 def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> WishStory:

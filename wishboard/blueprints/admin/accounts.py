@@ -5,13 +5,13 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from wishboard.accounts import services as accounts
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF, ReportStatus, Role
 from wishboard.accounts.schemas import (
     RejectReportSchema, ResidentQuerySchema, StaffUserCreateSchema, VolunteerQuerySchema,
 )
 from wishboard.blueprints.admin import bp, community_page, managed_community_id
 from wishboard.blueprints.forms import done, handle_form, submit_form
+from wishboard.blueprints.login import roles_required
 from wishboard.core.schemas import load_or_raise
 from wishboard.wishes import services as wishes
 

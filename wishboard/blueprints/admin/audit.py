@@ -3,13 +3,13 @@
 from flask import Response, request
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF
 from wishboard.audit import services as audit
 from wishboard.audit.export import audit_csv
 from wishboard.audit.models import AUDIT_ACTIONS
 from wishboard.audit.schemas import AuditQuerySchema
 from wishboard.blueprints.admin import bp, community_page, managed_community_id
+from wishboard.blueprints.login import roles_required
 from wishboard.core.schemas import load_or_raise
 
 

@@ -5,9 +5,9 @@ from flask import render_template
 from flask_login import current_user
 
 from wishboard.accounts import services as accounts
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF
 from wishboard.blueprints.admin import bp
+from wishboard.blueprints.login import roles_required
 from wishboard.jobs import sweeps
 from wishboard.needs import services as needs
 from wishboard.wishes import services as wishes

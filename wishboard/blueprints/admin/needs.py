@@ -4,11 +4,11 @@ for a resident)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.admin import bp, community_page, managed_community_id
 from wishboard.blueprints.admin.wishes import wish_form_choices
 from wishboard.blueprints.forms import done, handle_form, place_choices, submit_form
+from wishboard.blueprints.login import roles_required
 from wishboard.core.schemas import ReasonSchema, load_or_raise
 from wishboard.needs import services as needs
 from wishboard.needs.schemas import NeedCreateSchema, NeedPublishSchema, NeedQuerySchema

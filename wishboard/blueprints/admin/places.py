@@ -3,10 +3,10 @@
 from flask import render_template, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.admin import bp, managed_community_id
 from wishboard.blueprints.forms import handle_form
+from wishboard.blueprints.login import roles_required
 from wishboard.places import services as places
 from wishboard.places.models import PlaceLevel
 from wishboard.places.schemas import (

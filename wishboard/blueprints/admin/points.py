@@ -3,10 +3,10 @@
 from flask import render_template, request
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.admin import bp, community_page, managed_community_id
 from wishboard.blueprints.forms import handle_form
+from wishboard.blueprints.login import roles_required
 from wishboard.points import services as points
 from wishboard.points.models import RULE_LABELS
 from wishboard.points.schemas import PointsRulesSchema

@@ -4,10 +4,10 @@ confirmation."""
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.admin import bp, community_page, managed_community_id
 from wishboard.blueprints.forms import handle_form, place_choices
+from wishboard.blueprints.login import roles_required
 from wishboard.core.schemas import load_or_raise
 from wishboard.places import services as places
 from wishboard.wishes import services as wishes

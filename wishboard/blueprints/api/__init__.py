@@ -3,7 +3,7 @@
 from flask import Blueprint, request
 from flask_login import current_user
 
-from wishboard.accounts.login import bearer_token
+from wishboard.blueprints.login import bearer_token
 from wishboard.extensions import csrf
 
 bp = Blueprint("api", __name__)

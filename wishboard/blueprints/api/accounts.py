@@ -5,10 +5,6 @@ from flask_login import current_user
 
 from wishboard.accounts import services as accounts
 from wishboard.accounts import tokens
-from wishboard.accounts.login import (
-    authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
-    login_required, roles_required,
-)
 from wishboard.accounts.models import STAFF, Role
 from wishboard.accounts.schemas import (
     LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema, ResidentQuerySchema,
@@ -16,6 +12,10 @@ from wishboard.accounts.schemas import (
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import also_answers, responds, use_schema
+from wishboard.blueprints.login import (
+    authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
+    login_required, roles_required,
+)
 from wishboard.errors import ValidationFailedError
 
 

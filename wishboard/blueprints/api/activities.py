@@ -4,7 +4,6 @@ organiser's check-in code, check in."""
 from flask import url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required
 from wishboard.activities import services as activities
 from wishboard.activities.schemas import (
     ActivityCreateSchema, ActivityQuerySchema, ActivitySchema, CheckinCodeSchema, CheckinSchema,
@@ -12,6 +11,7 @@ from wishboard.activities.schemas import (
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import login_required
 
 
 @bp.post("/activities")

@@ -3,13 +3,13 @@
 from flask import Response
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF
 from wishboard.audit import services as audit
 from wishboard.audit.export import audit_csv
 from wishboard.audit.schemas import AuditEntrySchema, AuditQuerySchema
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import roles_required
 
 
 @bp.get("/audit")

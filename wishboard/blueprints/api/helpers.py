@@ -30,8 +30,10 @@ def use_schema(schema_cls, location: str = "json"):
         @wraps(view)
         def wrapper(*args, **kwargs):
             raw = _json_body() if location == "json" else request.args.to_dict()
-            g.api_input = load_or_raise(schema_cls(), raw)
-            return view(g.api_input, *args, **kwargs)
+            data = load_or_raise(schema_cls(), raw)
+            if "page" in data and "per_page" in data:
+                g.api_page = (data["page"], data["per_page"])
+            return view(data, *args, **kwargs)
 
         wrapper.input_schema = (schema_cls, location)
         return wrapper
@@ -65,9 +67,9 @@ def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginate
                 return Response(status=status)
             if paginated:
                 items, total = result
-                body = {"items": _schema(schema_cls).dump(items, many=True),
-                        "page": g.api_input["page"], "per_page": g.api_input["per_page"],
-                        "total": total}
+                page, per_page = g.api_page
+                body = {"items": _schema(schema_cls).dump(items, many=True), "page": page,
+                        "per_page": per_page, "total": total}
             else:
                 body = _schema(schema_cls).dump(result, many=many)
             response = jsonify(body)

@@ -2,10 +2,10 @@
 
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required, roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import login_required, roles_required
 from wishboard.core.schemas import ReasonSchema
 from wishboard.needs import services as needs
 from wishboard.needs.schemas import NeedCreateSchema, NeedPublishSchema, NeedQuerySchema, NeedSchema

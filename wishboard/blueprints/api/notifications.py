@@ -3,9 +3,9 @@
 from flask import jsonify
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import login_required
 from wishboard.notifications import services as notifications
 from wishboard.notifications.schemas import (
     NotificationQuerySchema, NotificationReadSchema, NotificationSchema,

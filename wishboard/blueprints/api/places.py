@@ -2,10 +2,10 @@
 
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import roles_required
 from wishboard.places import services as places
 from wishboard.places.schemas import (
     CategoryCreateSchema, CategorySchema, CommunityCreateSchema, CommunityDetailSchema,

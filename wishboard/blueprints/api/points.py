@@ -3,13 +3,13 @@
 from flask import Response
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import roles_required
 from wishboard.places import services as places
 from wishboard.points import services as points
-from wishboard.points.commendation import commendation_csv, commendation_xlsx
+from wishboard.points.export import commendation_csv, commendation_xlsx
 from wishboard.points.schemas import (
     CommendationQuerySchema, CommendationSchema, LeaderboardQuerySchema, LeaderboardSchema,
     PointsCardQuerySchema, PointsCardSchema, PointsRulesSchema,

@@ -3,9 +3,9 @@ the secretary or the organisation's contact confirms or declines each log."""
 
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import login_required
 from wishboard.core.schemas import ReasonSchema
 from wishboard.projects import services as projects
 from wishboard.projects.schemas import MemberSchema, ServiceLogCreateSchema, ServiceLogSchema

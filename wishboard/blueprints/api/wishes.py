@@ -1,18 +1,18 @@
 """Wishes: the board, one wish with its story, publishing, the moves on a wish (from
-``wishboard.wishes.actions``), closing and cancelling, who saw its private details, and a
+``wishboard.blueprints.wish_actions``), closing and cancelling, who saw its private details, and a
 volunteer's claims."""
 
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required, roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.audit import services as audit
 from wishboard.audit.schemas import AuditEntrySchema
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.login import login_required, roles_required
+from wishboard.blueprints.wish_actions import WISH_ACTIONS, WishAction
 from wishboard.core.schemas import ReasonSchema
 from wishboard.wishes import services as wishes
-from wishboard.wishes.actions import WISH_ACTIONS, WishAction
 from wishboard.wishes.schemas import (
     ClaimListQuerySchema, ClaimSchema, WishCreateSchema, WishDetailSchema, WishQuerySchema,
     WishSchema,

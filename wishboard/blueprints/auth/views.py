@@ -2,13 +2,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from wishboard.accounts import services as accounts
-from wishboard.accounts.login import (
-    authenticate_counting_failures, limit_login_failures, limit_registrations, login_required,
-)
 from wishboard.accounts.models import ReportStatus, VolunteerType
 from wishboard.accounts.schemas import LoginSchema, RegisterSchema
 from wishboard.blueprints.auth import bp
 from wishboard.blueprints.forms import submit_form
+from wishboard.blueprints.login import (
+    authenticate_counting_failures, limit_login_failures, limit_registrations, login_required,
+)
 from wishboard.blueprints.web import safe_next
 from wishboard.places import services as places
 from wishboard.points import services as points

@@ -25,5 +25,5 @@ def viewer():
 
 
 from wishboard.blueprints.web import (  # noqa: E402,F401
-    account, activities, board, needs, notifications, points, projects, ratings, wishes,
+    accounts, activities, board, needs, notifications, points, projects, ratings, wishes,
 )

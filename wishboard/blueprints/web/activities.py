@@ -7,10 +7,10 @@ import segno
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required
 from wishboard.activities import services as activities
 from wishboard.activities.schemas import ActivityCreateSchema
 from wishboard.blueprints.forms import FIXABLE, done, handle_form, place_choices
+from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp, viewer
 from wishboard.places import services as places
 

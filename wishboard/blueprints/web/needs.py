@@ -4,9 +4,9 @@
 from flask import render_template, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import Role
 from wishboard.blueprints.forms import handle_form, place_choices
+from wishboard.blueprints.login import roles_required
 from wishboard.blueprints.web import bp
 from wishboard.needs import services as needs
 from wishboard.needs.schemas import NeedCreateSchema

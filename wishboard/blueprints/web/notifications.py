@@ -4,9 +4,9 @@
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required
 from wishboard.accounts.models import Role
 from wishboard.blueprints.forms import done
+from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp
 from wishboard.notifications import services as notifications
 

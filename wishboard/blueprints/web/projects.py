@@ -4,8 +4,8 @@ or the organisation's contact confirms or declines each log."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import login_required
 from wishboard.blueprints.forms import FIXABLE, done, submit_form
+from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp
 from wishboard.core.schemas import ReasonSchema
 from wishboard.projects import services as projects

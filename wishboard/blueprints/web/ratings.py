@@ -4,9 +4,9 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from wishboard.accounts.login import roles_required
 from wishboard.accounts.models import STAFF
 from wishboard.blueprints.forms import done, submit_form
+from wishboard.blueprints.login import roles_required
 from wishboard.blueprints.web import bp
 from wishboard.core.schemas import ReasonSchema
 from wishboard.ratings import services as ratings

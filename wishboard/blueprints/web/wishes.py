@@ -6,18 +6,18 @@ from flask import render_template
 from flask_login import current_user
 
 from wishboard.access import confirmable_logs, wish_rights
-from wishboard.accounts.login import login_required, roles_required
 from wishboard.accounts.models import STAFF, Role
 from wishboard.audit import services as audit
 from wishboard.blueprints.forms import done, submit_form
+from wishboard.blueprints.login import login_required, roles_required
 from wishboard.blueprints.web import bp, viewer
+from wishboard.blueprints.wish_actions import WISH_ACTIONS
 from wishboard.core.schemas import ReasonSchema
 from wishboard.privacy import shown_beneficiaries
 from wishboard.projects import services as projects
 from wishboard.ratings import services as ratings
 from wishboard.ratings.schemas import RatingCreateSchema
 from wishboard.wishes import services as wishes
-from wishboard.wishes.actions import WISH_ACTIONS
 from wishboard.wishes.models import WishKind
 
 

@@ -157,7 +157,7 @@ def limit_registrations(view):
 
 
 def authenticate_counting_failures(username: str, password: str) -> User:
-    """services.accounts.authenticate, marking the request as a failed log-in when it fails."""
+    """accounts.services.authenticate, marking the request as a failed log-in when it fails."""
     from wishboard.accounts import services as accounts
 
     try:

@@ -6,8 +6,8 @@ from flask import make_response, redirect, request, url_for
 from flask_login import current_user
 
 from wishboard.accounts import services as accounts
-from wishboard.accounts.login import login_required
 from wishboard.blueprints.forms import done
+from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp, safe_next
 from wishboard.templating import LARGE_MODE_COOKIE, large_mode
 
