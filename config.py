@@ -7,6 +7,8 @@ Every value that differs between machines comes from the environment:
 - ``RATELIMIT_STORAGE_URI``: where failed log-in counts live (``redis://127.0.0.1:6379/0``
   when several gunicorn workers run; the default ``memory://`` counts per process).
 - ``PROXY_FIX_X_FOR``: how many proxies in front of the app set ``X-Forwarded-For``.
+- ``TRUSTED_HOSTS``: comma-separated host names the site answers to (production: required for
+  absolute links such as the check-in QR code).
 """
 
 from __future__ import annotations
@@ -58,6 +60,16 @@ class Config:
     ARGON2_PARALLELISM = 4
 
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+
+    # Requests: a body larger than this is refused with 413 before it is read.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    # Host names the site answers to; None accepts any (development, tests).
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")
+                     if h.strip()] or None
+    # 记住我: how long a remembered log-in lasts.
+    REMEMBER_COOKIE_DURATION_DAYS = int(os.environ.get("REMEMBER_COOKIE_DURATION_DAYS", 14))
+    # Send Strict-Transport-Security (production, behind HTTPS).
+    HSTS = False
     DISPLAY_TIMEZONE = "Asia/Shanghai"
     SCHEDULER_TIMEZONE = "UTC"
 
@@ -72,6 +84,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") != "0"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REQUIRE_SECRET_KEY = True
+    HSTS = SESSION_COOKIE_SECURE
 
 
 class TestingConfig(Config):
