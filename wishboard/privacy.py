@@ -18,10 +18,11 @@ def mask_phone(phone: str | None) -> str:
 
 
 def mask_name(name: str | None) -> str:
-    """吴秀英 -> 吴**: the family name and one star per hidden character."""
+    """吴秀英 -> 吴**: the family name and one star per hidden character (at most 29, so
+    the alias fits its column however long the name)."""
     if not name:
         return ""
-    return name[0] + "*" * max(len(name) - 1, 1)
+    return name[0] + "*" * min(max(len(name) - 1, 1), 29)
 
 
 # What a viewer sees of a person: the one rule, used by the API schemas and the pages alike.

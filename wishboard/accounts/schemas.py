@@ -1,14 +1,23 @@
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from wishboard.accounts.models import ReportStatus, VolunteerType
 from wishboard.core.schemas import (
     BaseSchema, Bool, EnumLabel, EnumValue, Int, PageQuerySchema, Str, length, one_of,
 )
 
-USERNAME = validate.Regexp(r"^[\w.\-]{3,40}$",
-                           error="用户名为3到40个字母、数字、汉字或 _ . -")
+
+def _folded_fits(name: str) -> None:
+    """Usernames are stored case-folded (ß becomes ss): the folded name must fit too."""
+    if len(name.casefold()) > 40:
+        raise ValidationError("用户名太长")
+
+
+USERNAME = validate.And(
+    validate.Regexp(r"^[\w.\-]{3,40}$", error="用户名为3到40个字母、数字、汉字或 _ . -"),
+    _folded_fits,
+)
 PHONE = validate.Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
                         error="请填写11位手机号,或带区号的座机号")
 PHONE_OR_BLANK = validate.Regexp(r"^(|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",

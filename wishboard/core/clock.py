@@ -23,7 +23,12 @@ def local_zone() -> ZoneInfo:
 
 
 def local(moment: datetime) -> datetime:
-    return moment.astimezone(local_zone())
+    """``moment`` in local time; a stored moment at the very end of the calendar (which the
+    forms no longer accept) stays in UTC rather than failing the page that shows it."""
+    try:
+        return moment.astimezone(local_zone())
+    except OverflowError:
+        return moment
 
 
 def local_day(moment: datetime) -> date:

@@ -11,6 +11,8 @@ reads query strings.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
@@ -25,8 +27,26 @@ def _msgs(**extra: str) -> dict[str, str]:
     return {"required": REQUIRED, "null": NULL, "validator_failed": "填写有误", **extra}
 
 
+# Text people type may hold line breaks and tabs, nothing else that a screen does not show:
+# no NUL, no other control characters, no halves of a surrogate pair, no private-use code
+# points, and none of the bidirectional overrides that make a name read backwards.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ALLOWED_CONTROLS = set("\t\n\r")
+
+
+def clean_text(value: str) -> str | None:
+    """``value`` in NFC, or None when it holds a character that is not plain text."""
+    for char in value:
+        if char in _ALLOWED_CONTROLS:
+            continue
+        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs", "Co"):
+            return None
+    return unicodedata.normalize("NFC", value)
+
+
 class Str(fields.String):
-    default_error_messages = _msgs(invalid="请填写文字", invalid_utf8="文字编码有误")
+    default_error_messages = _msgs(invalid="请填写文字", invalid_utf8="文字编码有误",
+                                   unprintable="含有不能显示的字符")
 
     def __init__(self, *args, strip: bool = True, **kwargs):
         self.strip = strip
@@ -34,25 +54,79 @@ class Str(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
+        value = clean_text(value)
+        if value is None:
+            raise self.make_error("unprintable")
         return value.strip() if self.strip else value
 
 
+# What an INTEGER column holds on PostgreSQL (and what SQLite's driver accepts).
+INT_MIN, INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
 class Int(fields.Integer):
+    """An integer that fits the database: 4.5 is refused (not cut to 4), and so is
+    anything beyond a 32-bit column. Digits in a form or a query string are accepted."""
+
     default_error_messages = _msgs(invalid="请填写整数", too_large="数字太大")
+
+    def _validated(self, value):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid")
+        number = super()._validated(value)
+        if not INT_MIN <= number <= INT_MAX:
+            raise self.make_error("too_large")
+        return number
 
 
 class Float(fields.Float):
     default_error_messages = _msgs(invalid="请填写数字", too_large="数字太大", special="请填写数字")
 
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        number = super()._validated(value)
+        if number is not None and (math.isinf(number) or abs(number) > 1e9):
+            raise self.make_error("too_large")
+        return number
+
 
 class Bool(fields.Boolean):
+    """true/false in JSON; the words a form sends (on, 1, true / 0, false) from a page."""
+
     default_error_messages = _msgs(invalid="请填写是或否")
+    truthy = {True, "true", "True", "1", "on", "yes"}
+    falsy = {False, "false", "False", "0", "off", "no", ""}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, (bool, str)):  # 0 == False in Python, not in JSON
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+# Dates people mean lie in this century; anything else is a typing slip (or a probe).
+EARLIEST, LATEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), \
+    dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def in_this_century(moment: dt.datetime) -> bool:
+    return EARLIEST <= moment < LATEST
 
 
 class AwareDateTime(fields.AwareDateTime):
     default_error_messages = _msgs(
-        invalid="日期时间格式不对", invalid_awareness="请带上时区", format="日期时间格式不对"
-    )
+        invalid="日期时间格式不对", invalid_awareness="请带上时区", format="日期时间格式不对",
+        out_of_range="日期应在2000年到2099年之间")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            moment = super()._deserialize(value, attr, data, **kwargs)
+            utc = moment.astimezone(dt.timezone.utc)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
+        if not in_this_century(utc):
+            raise self.make_error("out_of_range")
+        return utc
 
 
 class Nested(fields.Nested):
@@ -117,15 +191,28 @@ class ViewerSchema(BaseSchema):
 
 class LocalDate(fields.Date):
     default_error_messages = {"invalid": "日期格式不对,例如 2026-11-22", "required": REQUIRED,
-                              "null": NULL, "format": "日期格式不对"}
+                              "null": NULL, "format": "日期格式不对",
+                              "out_of_range": "日期应在2000年到2099年之间"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST.date() <= day < LATEST.date():
+            raise self.make_error("out_of_range")
+        return day
 
 
 class Deadline(fields.Field):
     """A date (``2026-12-01``: the end of that day, local time) or an ISO datetime
-    (without an offset it is local time). Loads as an aware UTC datetime."""
+    (without an offset it is local time), in 2000-2099. Loads as an aware UTC datetime."""
 
     default_error_messages = {"invalid": "日期格式不对,例如 2026-12-01", "required": REQUIRED,
-                              "null": NULL}
+                              "null": NULL, "out_of_range": "日期应在2000年到2099年之间"}
+
+    def __init__(self, **kwargs):
+        metadata = {"type": "string", "format": "date-time",
+                    "description": "an ISO date-time, or a date (the end of that day, local "
+                                   "time)", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -139,9 +226,14 @@ class Deadline(fields.Field):
                 moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
                 if moment.tzinfo is None:
                     moment = moment.replace(tzinfo=local_zone())
+            utc = moment.astimezone(dt.timezone.utc)
         except ValueError:
             raise self.make_error("invalid") from None
-        return moment.astimezone(dt.timezone.utc)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
+        if not in_this_century(utc):
+            raise self.make_error("out_of_range")
+        return utc
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value.isoformat() if value is not None else None

@@ -8,12 +8,13 @@ from wishboard.audit import services as audit
 from wishboard.audit.export import audit_csv
 from wishboard.audit.schemas import AuditEntrySchema, AuditQuerySchema
 from wishboard.blueprints.api import bp
-from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.api.helpers import also_returns, responds, use_schema
 from wishboard.blueprints.login import roles_required
 
 
 @bp.get("/audit")
 @roles_required(*STAFF)
+@also_returns("text/csv")
 @responds(AuditEntrySchema, paginated=True)
 @use_schema(AuditQuerySchema, location="query")
 def audit_log(query):

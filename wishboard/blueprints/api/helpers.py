@@ -17,7 +17,7 @@ def _json_body() -> object:
         return {}
     try:
         return request.get_json(force=True)
-    except BadRequest:
+    except (BadRequest, RecursionError):  # RecursionError: nested past any sense
         raise ValidationFailedError("请求内容不是有效的 JSON", message_en="Malformed JSON",
                                     code="invalid_json") from None
 
@@ -88,6 +88,16 @@ def also_answers(errors: dict[int, str]):
 
     def decorator(view):
         view.also_answers = {**getattr(view, "also_answers", {}), **errors}
+        return view
+
+    return decorator
+
+
+def also_returns(*media_types: str):
+    """Document other formats the success answer may come in (a CSV or Excel download)."""
+
+    def decorator(view):
+        view.also_returns = (*getattr(view, "also_returns", ()), *media_types)
         return view
 
     return decorator

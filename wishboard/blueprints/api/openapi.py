@@ -29,7 +29,8 @@ def _path(rule: str) -> tuple[str, list[dict]]:
     def repl(match):
         converter, name = match.group(1), match.group(2)
         params.append({"name": name, "in": "path", "required": True,
-                       "schema": {"type": "integer" if converter == "int" else "string"}})
+                       "schema": ({"type": "integer", "minimum": 0, "maximum": 2 ** 31 - 1}
+                                  if converter == "int" else {"type": "string"})})
         return "{" + name + "}"
 
     path = re.sub(r"<(?:(\w+):)?(\w+)>", repl, rule)
@@ -44,7 +45,8 @@ def _operation(view, method: str, path_params: list[dict]) -> dict:
     if input_schema:
         schema_cls, location = input_schema
         if location == "json":
-            op["requestBody"] = {"required": True,
+            required = any(f.required for f in schema_cls().fields.values())
+            op["requestBody"] = {"required": required,
                                  "content": {"application/json": {"schema": schema_cls}}}
         else:
             op["parameters"].append({"in": "query", "schema": schema_cls})
@@ -62,23 +64,30 @@ def _operation(view, method: str, path_params: list[dict]) -> dict:
             body = {"type": "array", "items": item}
         else:
             body = item
-        op["responses"][str(status)] = {"description": "success",
-                                        "content": {"application/json": {"schema": body}}}
+        content = {"application/json": {"schema": body}}
+        for media_type in getattr(view, "also_returns", ()):
+            content[media_type] = {"schema": {"type": "string", "format": "binary"}}
+        op["responses"][str(status)] = {"description": "success", "content": content}
     err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    answers = {}
     if input_schema or path_params:
-        op["responses"]["400"] = {"description": "invalid input", **err}
+        answers[400] = "invalid input"
     if getattr(view, "requires_login", False):
         op["security"] = [{"bearer": []}, {"session": []}]
-        op["responses"]["401"] = {"description": "not logged in", **err}
-        op["responses"]["403"] = {"description": "not allowed", **err}
+        answers[401] = "not logged in"
+        answers[403] = "not allowed"
         if getattr(view, "required_roles", None):
             op["description"] = "Roles: " + ", ".join(view.required_roles)
     if path_params:
-        op["responses"]["404"] = {"description": "not found", **err}
+        answers[404] = "not found"
     if method in ("post", "put", "patch", "delete"):
-        op["responses"]["409"] = {"description": "the state does not allow it", **err}
-    for status, description in getattr(view, "also_answers", {}).items():
-        op["responses"][str(status)] = {"description": description, **err}
+        answers[409] = "the state does not allow it"
+    if "requestBody" in op:
+        answers[413] = "the request is too large"
+    answers |= getattr(view, "also_answers", {})
+    answers[500] = "unexpected error (recorded with the request id; never an answer to input)"
+    for code, description in sorted(answers.items()):
+        op["responses"][str(code)] = {"description": description, **err}
     return op
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from wishboard.accounts.models import STAFF
 from wishboard.blueprints.api import bp
-from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.api.helpers import also_returns, responds, use_schema
 from wishboard.blueprints.login import roles_required
 from wishboard.places import services as places
 from wishboard.points import services as points
@@ -59,6 +59,7 @@ def update_points_rules(data, community_id):
 
 @bp.get("/commendation")
 @roles_required(*STAFF)
+@also_returns("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 @responds(CommendationSchema)
 @use_schema(CommendationQuerySchema, location="query")
 def commendation(query):

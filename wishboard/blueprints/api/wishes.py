@@ -8,7 +8,7 @@ from wishboard.accounts.models import STAFF, Role
 from wishboard.audit import services as audit
 from wishboard.audit.schemas import AuditEntrySchema
 from wishboard.blueprints.api import bp
-from wishboard.blueprints.api.helpers import responds, use_schema
+from wishboard.blueprints.api.helpers import also_answers, responds, use_schema
 from wishboard.blueprints.login import login_required, roles_required
 from wishboard.blueprints.wish_actions import WISH_ACTIONS, WishAction
 from wishboard.core.schemas import ReasonSchema
@@ -20,6 +20,8 @@ from wishboard.wishes.schemas import (
 
 
 @bp.get("/wishes")
+@also_answers({403: "a status the viewer may not list (pending or rejected wishes are the "
+                    "secretary's)"})
 @responds(WishSchema, paginated=True)
 @use_schema(WishQuerySchema, location="query")
 def list_wishes(query):
