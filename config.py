@@ -5,7 +5,9 @@ Every value that differs between machines comes from the environment:
 - ``DATABASE_URL``: SQLAlchemy URL; without it, an SQLite file in the instance folder.
 - ``SECRET_KEY``: signs sessions and CSRF tokens; production refuses to start without it.
 - ``RATELIMIT_STORAGE_URI``: where failed log-in counts live (``redis://127.0.0.1:6379/0``
-  when several gunicorn workers run; the default ``memory://`` counts per process).
+  when several gunicorn workers run; the default ``memory://`` counts per process, so the
+  production configuration, or ``WEB_CONCURRENCY`` above 1, refuses to start with it unless
+  ``RATELIMIT_ALLOW_MEMORY=1``).
 - ``PROXY_FIX_X_FOR``: how many proxies in front of the app set ``X-Forwarded-For``.
 - ``TRUSTED_HOSTS``: comma-separated host names the site answers to (production: required for
   absolute links such as the check-in QR code).
@@ -47,10 +49,20 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    # Only failed log-ins count. Per account: protects one person's password.
-    # Per address: a whole community centre may sit behind one address, so this is generous.
+    # memory:// counts per process: several workers would each allow the full number. Set to 1
+    # to run production (or WEB_CONCURRENCY > 1) on it anyway, knowingly.
+    RATELIMIT_ALLOW_MEMORY = os.environ.get("RATELIMIT_ALLOW_MEMORY", "0").lower() in (
+        "1", "true", "yes")
+    # Only failed log-ins count, and a count is forgotten this long after its first failure.
+    # Per account *from one address*: protects one person's password without letting someone
+    # elsewhere lock its owner out. Per address: a whole community centre may sit behind one
+    # address, so this is generous.
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "60 per 15 minutes")
+    # Past those free failures each try waits (429, Retry-After): this long after the last
+    # failure, doubling with every further failure, never more than the maximum.
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", 30))
+    LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", 15 * 60))
     # Accounts made from one address (a sign-up drive in the community office still fits).
     REGISTRATIONS_PER_ADDRESS = os.environ.get("REGISTRATIONS_PER_ADDRESS", "30 per hour")
 
@@ -66,6 +78,9 @@ class Config:
     # Host names the site answers to; None accepts any (development, tests).
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",")
                      if h.strip()] or None
+    # The host and scheme absolute links (the check-in QR code) are built with.
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # 记住我: how long a remembered log-in lasts.
     REMEMBER_COOKIE_DURATION_DAYS = int(os.environ.get("REMEMBER_COOKIE_DURATION_DAYS", 14))
     # Send Strict-Transport-Security (production, behind HTTPS).
@@ -85,6 +100,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REQUIRE_SECRET_KEY = True
     HSTS = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
 
 
 class TestingConfig(Config):

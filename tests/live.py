@@ -27,7 +27,8 @@ def gunicorn(database_url: str, *, workers: int = 4, threads: int = 5, extra_env
     env = dict(os.environ)
     env.update(WISHBOARD_CONFIG="production", SECRET_KEY="live-test-" + "k" * 40,
                DATABASE_URL=database_url, SESSION_COOKIE_SECURE="0",
-               RATELIMIT_STORAGE_URI="memory://")
+               # Per-process counters are fine for a test server; production needs Redis.
+               RATELIMIT_STORAGE_URI="memory://", RATELIMIT_ALLOW_MEMORY="1")
     env.update(extra_env or {})
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),

@@ -19,7 +19,8 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
 def test_production_with_a_secret_key_uses_secure_cookies(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 64)
-    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app(ProductionConfig, SQLALCHEMY_DATABASE_URI="sqlite://",
+                     RATELIMIT_ALLOW_MEMORY=True)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["ENV_NAME"] == "production"

@@ -258,7 +258,7 @@ def test_the_gunicorn_app_starts_no_scheduler(migrated_url):
         "print('threads', names)\n"
     )
     env = dict(os.environ, WISHBOARD_CONFIG="production", SECRET_KEY="k" * 40,
-               DATABASE_URL=migrated_url)
+               DATABASE_URL=migrated_url, RATELIMIT_ALLOW_MEMORY="1")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -249,6 +249,10 @@ def test_cookie_session_writes_to_the_api_need_the_csrf_header(make_app, communi
     assert client.post("/auth/login", data={"username": secretary.username,
                                             "password": "correct-horse-9",
                                             "csrf_token": csrf}).status_code == 302
+    # A log-in starts a fresh session, and with it a fresh CSRF token.
+    page = client.get("/auth/account").get_data(as_text=True)
+    assert page.split('name="csrf_token" value="')[1].split('"')[0] != csrf
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
     url = f"/api/v1/volunteers/{volunteer.id}/approve"
     refused = client.post(url)
     assert refused.status_code == 400

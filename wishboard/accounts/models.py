@@ -91,10 +91,18 @@ class User(UserMixin, db.Model):
     open_claim_count: Mapped[int] = mapped_column(default=0, server_default="0")
     # A volunteer may keep their name off public boards; their points still count.
     show_on_boards: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Raised by log-out, a password change and 退出所有设备: every session and 记住我 cookie
+    # made under an older number stops working (``get_id`` carries it into both).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     community: Mapped[Community | None] = relationship(foreign_keys=[community_id])
     organization: Mapped[Organization | None] = relationship(foreign_keys=[organization_id])
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the 记住我 cookie: ``"42:3"``, the id and
+        the session version (``blueprints.login`` refuses one whose version is old)."""
+        return f"{self.id}:{self.session_version or 0}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from wishboard.accounts.models import ReportStatus, VolunteerType
 from wishboard.core.schemas import (
@@ -95,6 +95,27 @@ class StaffUserCreateSchema(BaseSchema):
 class LoginSchema(BaseSchema):
     username = Str(required=True, validate=length(1, 40))
     password = Str(required=True, strip=False, load_only=True, validate=length(1, 128))
+
+
+class LoginFormSchema(LoginSchema):
+    """The log-in page: also 记住我 (a cookie that keeps the person logged in on this device
+    for ``REMEMBER_COOKIE_DURATION_DAYS``)."""
+
+    remember = Bool(load_default=False)
+
+
+class PasswordChangeSchema(BaseSchema):
+    """The password form on the account page. The new password's rules are checked by
+    ``accounts.services.change_password``, which knows the person."""
+
+    old_password = Str(required=True, strip=False, load_only=True, validate=length(1, 128))
+    new_password = Str(required=True, strip=False, load_only=True, validate=length(8, 128))
+    new_password_again = Str(required=True, strip=False, load_only=True)
+
+    @validates_schema
+    def same_twice(self, data, **_kwargs):
+        if data.get("new_password") != data.get("new_password_again"):
+            raise ValidationError("两次输入的新密码不一样", field_name="new_password_again")
 
 
 class TokenSchema(BaseSchema):

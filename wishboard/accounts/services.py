@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from wishboard.access import ensure_admin, ensure_can_manage_community
+from wishboard.accounts import tokens
 from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
@@ -21,8 +23,26 @@ from wishboard.places.models import Community, Organization
 from wishboard.privacy import mask_name
 from wishboard.ratings import services as ratings
 
-# Verified against when the username is unknown, so both cases take the same time.
+# Verified against when the username is unknown, so both cases take the same time. Made once
+# per set of hasher parameters, not on every log-in.
 _DUMMY_HASH: dict[tuple, str] = {}
+
+# A wrong current password on the password form; the log-in limits count it as a failure.
+WRONG_PASSWORD = "wrong_password"
+MIN_PASSWORD_LENGTH = 8
+# zxcvbn's estimate (0-4) a new password must reach: 2 is "somewhat guessable", safe from a
+# throttled guesser online.
+MIN_PASSWORD_SCORE = 2
+# Pieces of passwords common here that zxcvbn's English lists do not hold.
+COMMON_PASSWORD_PIECES = ("woaini", "5201314", "1314", "520", "aini", "dearbook", "xiazhili",
+                          "iloveyou", "qq", "wang", "zhang", "li", "liu", "chen", "yang")
+PASSWORD_TOO_SHORT = f"密码至少{MIN_PASSWORD_LENGTH}位"
+PASSWORD_HAS_USERNAME = "密码不能包含您的用户名"
+PASSWORD_HAS_NAME = "密码不能包含您的姓名"
+PASSWORD_HAS_PHONE = "密码不能包含您的电话号码"
+PASSWORD_TOO_WEAK = "这个密码太常见、太容易被猜到,请换一个:可以把几个不相关的词和数字连起来"
+# zxcvbn keeps the user inputs of a call in a module-level dictionary: one call at a time.
+_ZXCVBN_LOCK = threading.Lock()
 
 
 def _hasher() -> PasswordHasher:
@@ -36,6 +56,42 @@ def _hasher() -> PasswordHasher:
 
 def hash_password(password: str) -> str:
     return _hasher().hash(password)
+
+
+def password_problem(password: str, *, username: str = "", name: str = "",
+                     phone: str = "") -> str | None:
+    """Why ``password`` will not do for this person, in words they can act on; None if it
+    will: at least 8 characters, not their username, name or phone number, and not among
+    the passwords guessers try first (zxcvbn, told the person's own details)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return PASSWORD_TOO_SHORT
+    folded = "".join(password.split()).casefold()
+    username = normalize_username(username)
+    name = "".join(name.split()).casefold()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(username) >= 3 and username in folded:
+        return PASSWORD_HAS_USERNAME
+    if len(name) >= 2 and name in folded:
+        return PASSWORD_HAS_NAME
+    if len(digits) >= 7 and digits in folded.replace("-", ""):
+        return PASSWORD_HAS_PHONE
+    from zxcvbn import zxcvbn  # its word lists load on first use
+
+    # zxcvbn refuses more than 72 characters; a long password's first 72 decide.
+    inputs = [username, name, digits, *COMMON_PASSWORD_PIECES]
+    with _ZXCVBN_LOCK:
+        score = zxcvbn(password[:72], user_inputs=[i for i in inputs if i])["score"]
+    if score < MIN_PASSWORD_SCORE:
+        return PASSWORD_TOO_WEAK
+    return None
+
+
+def check_password(password: str, *, username: str, name: str, phone: str,
+                   field: str = "password") -> None:
+    """400 ``validation_failed`` naming ``field`` when ``password_problem`` finds one."""
+    problem = password_problem(password, username=username, name=name, phone=phone)
+    if problem:
+        raise ValidationFailedError(fields={field: [problem]})
 
 
 def normalize_username(username: str) -> str:
@@ -79,7 +135,8 @@ def _free_username(username: str) -> str:
 def _new_user(username: str, password: str, *, name: str, phone: str, role: Role,
               community_id: int | None, now: datetime | None = None, **more) -> User:
     """A new account, added and flushed; 409 when two sign up with one name at once (the
-    unique index decides)."""
+    unique index decides). The password must pass ``password_problem``."""
+    check_password(password, username=username, name=name, phone=phone)
     now = now or utcnow()
     user = User(username=username, password_hash=hash_password(password), name=name,
                 phone=phone, role=role, community_id=community_id, created_at=now, **more)
@@ -166,7 +223,9 @@ def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.username == name))
     if user is None:
         key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
-        dummy = _DUMMY_HASH.setdefault(key, hasher.hash("not-a-password"))
+        dummy = _DUMMY_HASH.get(key)
+        if dummy is None:
+            dummy = _DUMMY_HASH.setdefault(key, hasher.hash("not-a-password"))
         _verify(hasher, dummy, password)
         _record_login(None, name, ok=False)
         raise _bad_credentials()
@@ -176,6 +235,51 @@ def authenticate(username: str, password: str) -> User:
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     _record_login(user, name, ok=True)
+    return user
+
+
+def _next_session_version(user: User) -> None:
+    """Every session and 记住我 cookie ``user`` holds stops working (``User.get_id``)."""
+    user.session_version = User.session_version + 1
+
+
+def end_sessions(user: User) -> None:
+    """Log-out: the person's sessions and 记住我 cookies end, on this device and every other,
+    so a copied cookie is worthless. API tokens are left alone (``log_out_everywhere``)."""
+    _next_session_version(user)
+    db.session.commit()
+
+
+def log_out_everywhere(user: User, *, now: datetime | None = None) -> int:
+    """退出所有设备: every session, 记住我 cookie and API token of ``user`` ends. Returns how
+    many tokens were revoked."""
+    revoked = _end_everything(user, "logged_out_everywhere", now or utcnow())
+    db.session.commit()
+    return revoked
+
+
+def _end_everything(user: User, action: str, now: datetime) -> int:
+    """End every session, 记住我 cookie and API token of ``user``, and audit why."""
+    _next_session_version(user)
+    revoked = tokens.revoke_user_tokens(user, now=now)
+    audit.record(action, actor=user, object_type="user", object_id=user.id,
+                 community_id=user.community_id, after={"tokens_revoked": revoked}, now=now)
+    return revoked
+
+
+def change_password(user: User, old: str, new: str, *, now: datetime | None = None) -> User:
+    """A person changes their own password, knowing the current one. Their sessions, 记住我
+    cookies and API tokens end everywhere (the page logs this device in again)."""
+    hasher = _hasher()
+    if not _verify(hasher, user.password_hash, old):
+        raise ValidationFailedError(code=WRONG_PASSWORD, fields={"old_password": ["原密码不对"]})
+    if new == old:
+        raise ValidationFailedError(fields={"new_password": ["新密码不能和原密码一样"]})
+    check_password(new, username=user.username, name=user.name, phone=user.phone,
+                   field="new_password")
+    user.password_hash = hasher.hash(new)
+    _end_everything(user, "password_changed", now or utcnow())
+    db.session.commit()
     return user
 
 

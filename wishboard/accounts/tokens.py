@@ -59,6 +59,18 @@ def revoke_token(raw: str, *, now: datetime | None = None) -> bool:
     return result.rowcount == 1
 
 
+def revoke_user_tokens(user: User, *, now: datetime | None = None) -> int:
+    """Revoke every live token of ``user`` (a password change, 退出所有设备); how many were
+    live. Part of the caller's transaction: the caller commits."""
+    result = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def purge_expired_tokens(*, now: datetime | None = None, keep_days: int = 7) -> int:
     """Delete tokens that expired or were revoked more than ``keep_days`` ago."""
     cutoff = (now or utcnow()) - timedelta(days=keep_days)

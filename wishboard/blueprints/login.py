@@ -2,17 +2,30 @@
 
 A request that carries ``Authorization: Bearer ...`` is judged by its token alone, even if a
 session cookie rides along; only cookie-authenticated API writes need the CSRF header.
+
+A session (and a 记住我 cookie) holds ``User.get_id()``, the id with the person's session
+version: log-out, a password change and 退出所有设备 raise the version, and every session made
+before stops counting.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
+import os
+import time
+from datetime import timedelta
 from functools import wraps
+from typing import Callable, NamedTuple
 
-from flask import flash, g, redirect, request, url_for
-from flask_login import LoginManager, current_user
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_login import LoginManager, current_user, login_user
 
 from wishboard.accounts.models import Role, User
-from wishboard.errors import ForbiddenError, UnauthorizedError, wants_json
+from wishboard.errors import (
+    ForbiddenError, UnauthorizedError, WishboardError, client_language, error_response,
+    wants_json,
+)
 from wishboard.extensions import db
 
 
@@ -24,7 +37,8 @@ def bearer_token() -> str | None:
     return None
 
 
-LOGIN_FAILED_KEY = "wishboard.login_failed"
+# How the password check of this request went: "failed", "succeeded", or unset (no check).
+LOGIN_OUTCOME_KEY = "wishboard.login_outcome"
 
 
 def _forget_cached_user() -> None:
@@ -34,20 +48,50 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
+def refuse_memory_counters_when_shared(app) -> None:
+    """Failed log-ins counted in ``memory://`` are counted per process: with several gunicorn
+    workers each allows the full number. Production (or ``WEB_CONCURRENCY`` above 1, which
+    gunicorn reads as its number of workers) will not start on them unless
+    ``RATELIMIT_ALLOW_MEMORY`` says so."""
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if not uri.startswith("memory://") or app.config.get("RATELIMIT_ALLOW_MEMORY"):
+        return
+    try:
+        workers = int(os.environ.get("WEB_CONCURRENCY") or 1)
+    except ValueError:
+        workers = 1
+    if app.config.get("ENV_NAME") == "production" or workers > 1:
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI is memory://, which counts failed log-ins separately in "
+            "each worker process. Set RATELIMIT_STORAGE_URI to a shared store, e.g. "
+            "redis://127.0.0.1:6379/0, or set RATELIMIT_ALLOW_MEMORY=1 to run with per-process "
+            "counts knowingly (a single process)."
+        )
+
+
 def init_login_manager(manager: LoginManager, app) -> None:
+    refuse_memory_counters_when_shared(app)
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(
+        days=app.config["REMEMBER_COOKIE_DURATION_DAYS"])
     app.before_request(_forget_cached_user)
     manager.login_view = "auth.login"
     manager.session_protection = "basic"
 
     @manager.user_loader
     def load_user(user_id: str) -> User | None:
+        """From the session or the 记住我 cookie: ``"<id>:<session version>"``; an old
+        version (or the bare id of sessions made before versions) counts as logged out."""
         if "Authorization" in request.headers:
             return None  # the token decides (request_loader below)
+        raw_id, _, raw_version = str(user_id).partition(":")
         try:
-            user = db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
+            user_id_, version = int(raw_id), int(raw_version)
+        except ValueError:
             return None
-        if user is not None and user.is_active:
+        if not 0 < user_id_ <= 2 ** 31 - 1:
+            return None
+        user = db.session.get(User, user_id_)
+        if user is not None and user.is_active and user.session_version == version:
             return user
         return None
 
@@ -102,41 +146,184 @@ def roles_required(*roles: Role):
     return decorator
 
 
-def _login_account_key() -> str:
+def has_remember_cookie() -> bool:
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Log ``user`` in on this device with a fresh session: nothing of the session before it
+    survives (whatever someone planted in it, the old CSRF secret: Flask-WTF makes a new one).
+    ``remember``: the 记住我 cookie, valid for ``REMEMBER_COOKIE_DURATION_DAYS``; without it,
+    a 记住我 cookie left by someone before is deleted."""
+    had_cookie = has_remember_cookie()
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    login_user(user, remember=remember)
+    if not remember and had_cookie:
+        session["_remember"] = "clear"
+
+
+# Failed log-ins -----------------------------------------------------------------------------
+#
+# Two counts, kept in the rate limiter's storage (shared by all workers with Redis): failures
+# for one account from one address, and failures from one address. The first
+# ``LOGIN_FAILURES_PER_*`` failures are free; from then on each try waits
+# ``LOGIN_DELAY_SECONDS`` after the failure before it, doubling with every further failure up
+# to ``LOGIN_DELAY_MAX_SECONDS``. A try takes its number before the password is checked, so a
+# burst of simultaneous guesses gets no more tries than a patient guesser. Someone guessing
+# from elsewhere never delays the owner at home; a correct password from an address clears
+# that account's count there.
+
+class _Count(NamedTuple):
+    key: str
+    free: int  # failures allowed before the waiting starts
+    window: int  # seconds a count lives, from its first failure
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _login_username() -> str:
     if request.blueprint == "api":
         body = request.get_json(force=True, silent=True, cache=True)
         username = body.get("username") if isinstance(body, dict) else None
     else:
         username = request.form.get("username")
-    if not isinstance(username, str) or not username.strip():
-        return "account:-"
-    return "account:" + username.strip().casefold()[:60]
+    if not isinstance(username, str):
+        return ""
+    return username.strip().casefold()
 
 
-def _login_failed(_response) -> bool:
-    return bool(request.environ.get(LOGIN_FAILED_KEY))
+class PasswordTries:
+    """The failed-log-in counts of one try at ``username``'s password from this address."""
+
+    def __init__(self, username: str):
+        from flask_limiter.util import get_remote_address
+        from limits import parse
+
+        from wishboard.extensions import limiter
+
+        cfg = current_app.config
+        self.storage = limiter.storage
+        address = get_remote_address() or "-"
+        account = hashlib.sha256(username.encode("utf-8")).hexdigest()[:32]
+        per_account = parse(cfg["LOGIN_FAILURES_PER_ACCOUNT"])
+        per_address = parse(cfg["LOGIN_FAILURES_PER_ADDRESS"])
+        self.account = _Count(f"login-failures:account:{account}:{address}",
+                              per_account.amount, per_account.get_expiry())
+        self.address = _Count(f"login-failures:address:{address}",
+                              per_address.amount, per_address.get_expiry())
+        self.taken: list[tuple[_Count, int]] = []
+
+    def _delay(self, count: _Count, n: int) -> float:
+        """How long after failure number ``n`` (at least ``count.free``) the next try waits."""
+        cfg = current_app.config
+        step = min(n - count.free, 30)
+        return min(cfg["LOGIN_DELAY_SECONDS"] * 2 ** step, cfg["LOGIN_DELAY_MAX_SECONDS"])
+
+    def start(self) -> int:
+        """Take this try's number in both counts: 0 when it may go ahead, or the seconds to
+        wait (the numbers are given back then)."""
+        now, wait = _now(), 0.0
+        for count in (self.account, self.address):
+            n = self.storage.incr(f"{count.key}:n", count.window)
+            self.taken.append((count, n))
+            if n > count.free:
+                until = self.storage.get(f"{count.key}:until:{n - 1}") / 1000
+                wait = max(wait, until - now)
+        if wait > 0:
+            self._give_back(self.taken)
+            return max(1, math.ceil(wait))
+        for count, n in self.taken:
+            if n >= count.free:
+                # Written before the check, as if it will fail: a try that arrives while this
+                # one is being checked waits too. Given back, the number is written again by
+                # the next try that takes it.
+                self._set_until(count, n, now + self._delay(count, n))
+        return 0
+
+    def _set_until(self, count: _Count, n: int, until: float) -> None:
+        key = f"{count.key}:until:{n}"
+        self.storage.clear(key)
+        self.storage.incr(key, count.window + int(self._delay(count, n)) + 60,
+                          amount=int(until * 1000))
+
+    def _give_back(self, taken) -> None:
+        for count, _n in taken:
+            self.storage.incr(f"{count.key}:n", count.window, amount=-1)
+        self.taken = []
+
+    def finish(self, outcome: str | None) -> None:
+        """A failure keeps its numbers; a success clears the account's count from this
+        address; a request that checked no password gives its numbers back."""
+        if outcome == "failed" or not self.taken:
+            return
+        if outcome == "succeeded":
+            self.storage.clear(f"{self.account.key}:n")
+            self._give_back([t for t in self.taken if t[0] is self.address])
+        else:
+            self._give_back(self.taken)
 
 
-def limit_login_failures(view):
-    """Count failed log-ins per account and per address, shared by the web form and the API.
+def too_many_failures_words(seconds: int) -> tuple[str, str]:
+    if seconds < 60:
+        zh_wait, en_wait = f"{seconds}秒", f"{seconds} seconds"
+    else:
+        minutes = math.ceil(seconds / 60)
+        zh_wait, en_wait = f"{minutes}分钟", f"{minutes} minutes"
+    return (f"登录失败的次数太多了。为了保护账号,请{zh_wait}后再试",
+            f"Too many failed log-ins; try again in {en_wait}")
 
-    Successful log-ins cost nothing, so a community centre full of people on one address
-    is not locked out by its own members logging in.
-    """
-    from flask import current_app
-    from flask_limiter.util import get_remote_address
 
-    from wishboard.extensions import limiter
+def limit_password_guesses(account: Callable[[], str],
+                           page: Callable[[str], object] | None = None):
+    """A view that checks a password: refused with 429 and ``Retry-After`` while its tries
+    wait (``PasswordTries``). ``account`` names the account tried; ``page(message)`` renders
+    the refusal for a browser (JSON clients get the error shape)."""
 
-    view = limiter.shared_limit(
-        lambda: current_app.config["LOGIN_FAILURES_PER_ACCOUNT"], scope="login-account",
-        key_func=_login_account_key, deduct_when=_login_failed,
-    )(view)
-    view = limiter.shared_limit(
-        lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"], scope="login-address",
-        key_func=get_remote_address, deduct_when=_login_failed,
-    )(view)
-    return view
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if request.method != "POST":
+                return view(*args, **kwargs)
+            tries = PasswordTries(account())
+            wait = tries.start()
+            if wait:
+                return _refusal(wait, page)
+            try:
+                return view(*args, **kwargs)
+            finally:
+                tries.finish(request.environ.get(LOGIN_OUTCOME_KEY))
+
+        return wrapper
+
+    return decorator
+
+
+def _refusal(wait: int, page):
+    zh, en = too_many_failures_words(wait)
+    message = en if client_language() == "en" else zh
+    if page is None or wants_json():
+        response = error_response(429, "rate_limited", message)
+    else:
+        response = current_app.make_response(page(zh))
+        response.status_code = 429
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _login_page_refusal(message: str):
+    from flask import render_template
+
+    from wishboard.blueprints.forms import FormResult
+
+    values = {"username": request.form.get("username", "")}
+    return render_template("auth/login.html", form=FormResult(values, {"_form": [message]}))
+
+
+# The log-in form and POST /auth/token: the same counts.
+limit_login_failures = limit_password_guesses(_login_username, _login_page_refusal)
 
 
 def limit_registrations(view):
@@ -157,11 +344,28 @@ def limit_registrations(view):
 
 
 def authenticate_counting_failures(username: str, password: str) -> User:
-    """accounts.services.authenticate, marking the request as a failed log-in when it fails."""
+    """accounts.services.authenticate, telling the log-in limits how the check went."""
     from wishboard.accounts import services as accounts
 
     try:
-        return accounts.authenticate(username, password)
+        user = accounts.authenticate(username, password)
     except UnauthorizedError:
-        request.environ[LOGIN_FAILED_KEY] = True
+        request.environ[LOGIN_OUTCOME_KEY] = "failed"
         raise
+    request.environ[LOGIN_OUTCOME_KEY] = "succeeded"
+    return user
+
+
+def change_password_counting_failures(user: User, old: str, new: str) -> User:
+    """accounts.services.change_password; a wrong current password counts as a failed
+    log-in (a borrowed session cannot be used to guess the password)."""
+    from wishboard.accounts import services as accounts
+
+    try:
+        changed = accounts.change_password(user, old, new)
+    except WishboardError as error:
+        if error.code == accounts.WRONG_PASSWORD:
+            request.environ[LOGIN_OUTCOME_KEY] = "failed"
+        raise
+    request.environ[LOGIN_OUTCOME_KEY] = "succeeded"
+    return changed

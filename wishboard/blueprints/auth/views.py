@@ -1,13 +1,15 @@
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from wishboard.accounts import services as accounts
 from wishboard.accounts.models import ReportStatus, VolunteerType
-from wishboard.accounts.schemas import LoginSchema, RegisterSchema
+from wishboard.accounts.schemas import LoginFormSchema, PasswordChangeSchema, RegisterSchema
 from wishboard.blueprints.auth import bp
-from wishboard.blueprints.forms import submit_form
+from wishboard.blueprints.forms import FormResult, submit_form
 from wishboard.blueprints.login import (
-    authenticate_counting_failures, limit_login_failures, limit_registrations, login_required,
+    authenticate_counting_failures, change_password_counting_failures, has_remember_cookie,
+    limit_login_failures, limit_password_guesses, limit_registrations, login_required,
+    start_session,
 )
 from wishboard.blueprints.web import safe_next
 from wishboard.places import services as places
@@ -21,20 +23,34 @@ def login():
         return redirect(url_for("auth.account"))
     form = None
     if request.method == "POST":
-        form = submit_form(LoginSchema, lambda d: authenticate_counting_failures(
-            d["username"], d["password"]))
+        form = submit_form(LoginFormSchema, lambda d: (authenticate_counting_failures(
+            d["username"], d["password"]), d["remember"]))
         if form.ok:
-            login_user(form.result, remember=bool(request.form.get("remember")))
-            flash(f"{form.result.name},欢迎回来", "success")
+            user, remember = form.result
+            start_session(user, remember=remember)
+            flash(f"{user.name},欢迎回来", "success")
             return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
+    """Log out: the session ends here and on every other device (a copied cookie with it)."""
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user._get_current_object())
     logout_user()
     flash("您已退出登录", "info")
     return redirect(url_for("web.index"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """退出所有设备: every session, 记住我 and API token of this person ends."""
+    accounts.log_out_everywhere(current_user._get_current_object())
+    logout_user()
+    flash("您已在所有设备上退出登录。请重新登录。", "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -50,7 +66,7 @@ def register():
         form = submit_form(RegisterSchema, lambda d: accounts.register_user(**d))
         if form.ok:
             user = form.result
-            login_user(user)
+            start_session(user)
             if user.report_status is ReportStatus.PENDING:
                 flash("注册成功。您的报到正在等社区书记审核,审核通过后就可以认领心愿。", "success")
             else:
@@ -67,8 +83,31 @@ def register():
     )
 
 
+def _account_page(password_form: FormResult | None = None):
+    return render_template("auth/account.html", user=current_user,
+                           points=points.points_of(current_user), password_form=password_form)
+
+
 @bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", user=current_user,
-                           points=points.points_of(current_user))
+    return _account_page()
+
+
+def _password_page_refusal(message: str):
+    return _account_page(FormResult({}, {"_form": [message]}))
+
+
+@bp.post("/account/password")
+@login_required
+@limit_password_guesses(lambda: current_user.username, _password_page_refusal)
+def change_password():
+    """修改密码: with the current one. Every other device is logged out; this one stays."""
+    remember, user = has_remember_cookie(), current_user._get_current_object()
+    form = submit_form(PasswordChangeSchema, lambda d: change_password_counting_failures(
+        user, d["old_password"], d["new_password"]))
+    if not form.ok:
+        return _account_page(form)
+    start_session(form.result, remember=remember)
+    flash("密码已修改。其他手机、电脑上的登录都已退出,请在那里用新密码重新登录。", "success")
+    return redirect(url_for("auth.account"))
