@@ -27,6 +27,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     if app.config.get("PROXY_FIX_X_FOR"):
@@ -115,6 +116,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from wishboard.errors import register_error_handlers as _register
+
+    _register(app)
+
+
+def register_security(app: Flask) -> None:
+    from wishboard.security import register_security as _register
 
     _register(app)
 

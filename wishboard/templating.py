@@ -6,6 +6,7 @@ from flask import Flask, request
 
 from wishboard import privacy
 from wishboard.core.clock import datetime_words
+from wishboard.security import csp_nonce
 from wishboard.wishes.states import ACTION_LABELS
 
 LARGE_MODE_COOKIE = "large_mode"
@@ -43,3 +44,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(privacy.shown_rater, "shown_rater")
     app.add_template_global(privacy.shown_note, "shown_note")
     app.add_template_global(large_mode, "large_mode")
+    app.add_template_global(csp_nonce, "csp_nonce")  # <script nonce="{{ csp_nonce() }}">

@@ -143,3 +143,48 @@ def test_checkin_screen_shows_a_big_qr_code_and_the_scanned_page_checks_in(
     assert "签到成功" in person.content()
     desk.reload()
     assert "已签到 1 人" in desk.content()
+
+
+def test_the_points_card_prints_without_an_inline_script(live_url, phone, shot, community,
+                                                         make_user):
+    li = make_user("volunteer", community, name="李建国", username="li")
+    page = phone()
+    page.goto(live_url + f"/volunteers/{li.id}")
+    button = page.locator("button:has-text('打印')")
+    button.wait_for()  # print.js, allowed by the policy, shows it
+    shot(page, "points-card")
+    page.evaluate("window.print = () => { window.__printed = true; }")
+    button.click()
+    assert page.evaluate("window.__printed") is True
+    page.goto(live_url + f"/communities/{community.id}/honor")
+    shot(page, "honor-board")
+
+
+def test_the_policy_is_real_and_a_violation_is_caught(live_url, phone, csp_problems):
+    """The browser enforces the policy (no bypass) and the recorder sees what it refuses:
+    an inline script, an inline style and a javascript: link (the old 打印 link)."""
+    page = phone()
+    page.goto(live_url + "/auth/login")
+    page.evaluate("""() => {
+        const script = document.createElement('script');
+        script.textContent = 'window.__ran = true';
+        document.body.appendChild(script);
+        const styled = document.createElement('p');
+        styled.setAttribute('style', 'color: red');
+        document.body.appendChild(styled);
+        const link = document.createElement('a');
+        link.href = 'javascript:window.__clicked = true';
+        link.id = 'js-link';
+        link.textContent = '打印';
+        document.body.appendChild(link);
+    }""")
+    page.click("#js-link")
+    page.wait_for_function("window.__cspViolations.length >= 3")
+    assert page.evaluate("window.__ran") is None and page.evaluate("window.__clicked") is None
+    violations = page.evaluate("window.__cspViolations")
+    assert len(violations) == 3 and all(v["blocked"] == "inline" for v in violations)
+    assert {v["directive"] for v in violations} == {"script-src-elem", "style-src-attr"}
+    consoles = [p["console"] for p in csp_problems if "console" in p]
+    assert any("JavaScript URL" in text for text in consoles), consoles
+    assert csp_problems, "the recorder must report violations to the test"
+    csp_problems.clear()  # this test meant to break the rules; do not fail it at its end

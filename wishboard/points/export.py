@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.page import PageMargins
 
 from wishboard.accounts.models import VolunteerType
-from wishboard.core.spreadsheets import SafeWriter
+from wishboard.core.spreadsheets import SafeWriter, append_row
 from wishboard.points.services import Commendation
 from wishboard.privacy import mask_phone
 
@@ -59,15 +59,15 @@ def commendation_xlsx(report: Commendation, community_name: str) -> bytes:
     ]
     for sheet, title, headers, rows in sheets:
         sheet.title = title
-        sheet.append([f"{community_name} {report.year}年度{title}"])
+        append_row(sheet, [f"{community_name} {report.year}年度{title}"])
         sheet["A1"].font = Font(size=16, bold=True)
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-        sheet.append(headers)
+        append_row(sheet, headers)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", wrap_text=True)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)  # a name like =HYPERLINK(...) stays a name
         for index, header in enumerate(headers, start=1):
             width = max([len(str(header)) * 2] + [len(str(r[index - 1])) * 2 for r in rows])
             sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = min(

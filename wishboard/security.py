@@ -1,0 +1,134 @@
+"""The headers every answer carries, and the host check behind absolute links.
+
+Content-Security-Policy
+    An HTML page gets ``PAGE_POLICY``: scripts, styles, images, fonts and requests from this
+    site only; an inline ``<script>`` or ``<style>`` runs only with this answer's nonce
+    (``csp_nonce()`` in a template); no inline ``style="..."``, no ``on...=`` handlers, no
+    ``javascript:`` links, no plugins, no ``<base>``, forms post only here, and no other site
+    may frame the page. Every other answer (JSON, the OpenAPI document, CSV, images, CSS) gets
+    ``RESOURCE_POLICY``, which lets nothing load: they are data, never documents.
+Always
+    ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: strict-origin-when-cross-origin``,
+    ``X-Frame-Options: DENY`` (older WeChat webviews ignore ``frame-ancestors``), and
+    ``Strict-Transport-Security`` when ``HSTS`` is configured.
+``Cache-Control: no-store``
+    On every answer to someone signed in (a session, a remember-me cookie or an
+    ``Authorization`` header: pages, API answers, downloads, the QR code), and on every
+    ``/api/`` answer except an anonymous read of the public board and lists
+    (``PUBLIC_API_ENDPOINTS``). Static files are never marked: they carry no personal data.
+Hosts
+    ``TRUSTED_HOSTS`` (a list, or None to accept any) is enforced by Flask itself (3.1+): a
+    request for another host is refused here, before anything else looks at it, with 400 in
+    the usual error shape. Absolute links (``url_for(..., _external=True)``, such as the
+    check-in QR code) therefore only ever name a trusted host, or ``SERVER_NAME`` when it is
+    configured; ``PREFERRED_URL_SCHEME = "https"`` makes them https even behind a proxy that
+    does not say so.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask.globals import request_ctx
+from werkzeug.exceptions import SecurityError
+
+PAGE_POLICY = (
+    "default-src 'self'; "
+    "script-src 'self' 'nonce-{nonce}'; "
+    "style-src 'self' 'nonce-{nonce}'; "
+    "img-src 'self'; "
+    "object-src 'none'; "
+    "base-uri 'none'; "
+    "form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+RESOURCE_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+HSTS_VALUE = "max-age=31536000"
+
+# Anonymous GETs of these carry only what the public board shows; they may be cached.
+PUBLIC_API_ENDPOINTS = frozenset({
+    "api.list_wishes", "api.list_activities", "api.get_activity", "api.list_communities",
+    "api.get_community", "api.list_organizations", "api.list_categories", "api.leaderboard",
+    "api.get_points_rules", "api.openapi",
+})
+
+
+def csp_nonce() -> str:
+    """This answer's nonce, for ``<script nonce="{{ csp_nonce() }}">`` in a template."""
+    nonce = g.get("csp_nonce")
+    if nonce is None:
+        nonce = g.csp_nonce = secrets.token_urlsafe(18)
+    return nonce
+
+
+def signed_in() -> bool:
+    """Does this request come from someone signed in? Read from the request itself, so it
+    needs no database and holds even when the answer is an error."""
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        return True
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return ("Authorization" in request.headers or remember_cookie in request.cookies
+            or "_user_id" in session)
+
+
+def must_not_store(response) -> bool:
+    if request.endpoint == "static":
+        return False
+    if signed_in():
+        return True
+    if request.path.startswith("/api/"):
+        return not (request.method in ("GET", "HEAD")
+                    and request.endpoint in PUBLIC_API_ENDPOINTS)
+    return False
+
+
+def _start_request():
+    """Runs before every other hook: refuse an untrusted host, then prepare the answer."""
+    if isinstance(request.routing_exception, SecurityError):
+        return _untrusted_host()
+    g.pop("csp_nonce", None)  # a test's app context outlives one request
+    # Absolute links name SERVER_NAME when it is set (Flask does that); an https site says
+    # so with PREFERRED_URL_SCHEME, and its links never fall back to http.
+    adapter = request_ctx.url_adapter
+    if adapter is not None and current_app.config.get("PREFERRED_URL_SCHEME") == "https":
+        adapter.url_scheme = "https"
+    return None
+
+
+def _untrusted_host():
+    """400 in the usual error shape. The HTML page is self-contained: on a host we do not
+    answer to, links and styles would be refused too."""
+    from wishboard.errors import HTTP_MESSAGES, client_language, error_response, wants_json
+
+    code, zh, en = HTTP_MESSAGES[400]
+    message = en if client_language() == "en" else zh
+    if wants_json():
+        return error_response(400, code, message)
+    return render_template("errors/untrusted_host.html", code=code, message=message), 400
+
+
+def _secure_headers(response):
+    headers = response.headers
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", PAGE_POLICY.format(nonce=csp_nonce()))
+    else:
+        headers.setdefault("Content-Security-Policy", RESOURCE_POLICY)
+    g.pop("csp_nonce", None)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config.get("HSTS"):
+        headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
+    if must_not_store(response):
+        headers["Cache-Control"] = "no-store"
+    elif request.path.startswith("/api/"):
+        response.vary.update(("Cookie", "Authorization"))
+    return response
+
+
+def register_security(app: Flask) -> None:
+    # First in line, so that no other hook reads the host of a refused request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    app.after_request(_secure_headers)
