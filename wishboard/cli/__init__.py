@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -181,6 +183,36 @@ def purge_tokens():
     from wishboard.accounts import tokens
 
     click.echo(f"purged {tokens.purge_expired_tokens()} tokens")
+
+
+_pg_bin_option = click.option(
+    "--pg-bin", envvar="WISHBOARD_PG_BIN", default=None, metavar="DIR",
+    help="PostgreSQL: the bin directory of the pg_dump/pg_restore to use.")
+
+
+@wishboard.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+@_pg_bin_option
+def backup_command(path, force, pg_bin):
+    """Write a consistent copy of the database to PATH (SQLite: a database file;
+    PostgreSQL: a pg_dump custom-format archive) while the site keeps running."""
+    from wishboard.cli.backup import backup_database
+
+    for line in backup_database(path, force=force, pg_bin=pg_bin).lines():
+        click.echo(line)
+
+
+@wishboard.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@_pg_bin_option
+def restore_command(path, pg_bin):
+    """Read a backup made by `backup` into the configured database, which must hold no rows
+    (a new database, or one with just the migrated schema)."""
+    from wishboard.cli.backup import restore_database
+
+    for line in restore_database(path, pg_bin=pg_bin).lines():
+        click.echo(line)
 
 
 @wishboard.command("serve")
