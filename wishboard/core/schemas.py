@@ -70,6 +70,11 @@ class Int(fields.Integer):
 
     default_error_messages = _msgs(invalid="请填写整数", too_large="数字太大")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Stated as a validator too, so the OpenAPI document shows the bounds.
+        self.validators.insert(0, validate.Range(min=INT_MIN, max=INT_MAX, error="数字太大"))
+
     def _validated(self, value):
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise self.make_error("invalid")
