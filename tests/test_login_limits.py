@@ -221,3 +221,38 @@ def test_a_borrowed_session_cannot_guess_the_password_on_the_account_page(
     assert "请30秒后再试" in refused.get_data(as_text=True)
     # The same count as the log-in form's, from this address.
     assert _token(app.test_client(), user.username, PASSWORD).status_code == 429
+
+
+def test_other_spellings_of_a_name_share_its_count(make_app, community):
+    # é as one character or as e + accent, ü as u + diaeresis, full-width letters: the
+    # log-in finds the same account, so the count must be the same count.
+    app = make_app()
+    client = app.test_client()
+    assert client.post("/api/v1/auth/register", json={
+        "username": "josé_lü", "password": PASSWORD, "name": "何塞", "phone": "13800000001",
+        "role": "resident", "community_id": community.id}).status_code == 201
+    spellings = ["josé_lü", "jose\u0301_lü", "josé_lu\u0308", "JOSÉ_LÜ", "ｊｏｓé_lü"]
+    for spelling in spellings:
+        assert _token(client, spelling, "wrong-wrong", ATTACKER).status_code == 401
+    refused = _token(client, "jose\u0301_lu\u0308", PASSWORD, ATTACKER)
+    assert refused.status_code == 429 and error_of(refused)["code"] == "rate_limited"
+    assert _token(client, "josé_lü", PASSWORD, OWNER).status_code == 200
+
+
+def test_one_ipv6_network_counts_as_one_address(make_app, community, make_user):
+    app = make_app(LOGIN_FAILURES_PER_ACCOUNT="3 per hour")
+    client = app.test_client()
+    user = make_user("resident", community)
+    for host in range(1, 4):
+        guess = _token(client, user.username, "wrong-wrong", {"REMOTE_ADDR": f"2001:db8::{host}"})
+        assert guess.status_code == 401
+    next_door = _token(client, user.username, PASSWORD, {"REMOTE_ADDR": "2001:db8::99"})
+    assert next_door.status_code == 429
+    elsewhere = _token(client, user.username, PASSWORD, {"REMOTE_ADDR": "2001:db9::1"})
+    assert elsewhere.status_code == 200
+
+
+def test_json_nested_past_sense_on_the_log_in_is_malformed_json(client):
+    response = client.post("/api/v1/auth/token", data="[" * 200_000,
+                           content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["code"] == "invalid_json"

@@ -155,3 +155,36 @@ def test_a_stored_moment_at_the_end_of_the_calendar_does_not_break_the_pages(
     for path in (f"/communities/{community.id}/activities", f"/activities/{activity_id}",
                  f"/api/v1/activities/{activity_id}", "/api/v1/activities"):
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("path", ["/api/v1/wishes/" + "1" * 5000, "/wishes/" + "9" * 5000,
+                                  "/api/v1/wishes/\u0661", "/wishes/\u0661"])
+def test_ids_of_thousands_of_digits_or_other_scripts_are_no_route(
+        client, secretary, token_for, path):
+    assert publish(client, token_for(secretary)).get_json()["id"] == 1
+    assert client.get(path).status_code == 404  # ١ (Arabic-Indic one) is not a second "1"
+
+
+@pytest.mark.parametrize("path", ["/auth/register?community_id=2147483648",
+                                  "/manage/wishes?community_id=2147483648",
+                                  "/manage/organizations?community_id=" + "9" * 25,
+                                  "/manage/hours?community_id=2147483648",
+                                  "/manage/commendation?community_id=2147483648&year=99999"])
+def test_ids_in_a_page_query_past_the_column_are_no_such_community(
+        client, community, make_user, login_as, path):
+    login_as(make_user("admin", None))
+    assert client.get(path).status_code in (200, 404)
+
+
+def test_a_name_in_other_letter_forms_is_the_same_name(client, community):
+    def register(username):
+        return client.post("/api/v1/auth/register", json={
+            "username": username, "password": "a-long-passphrase-9", "name": "测试",
+            "phone": "13800000000", "role": "resident", "community_id": community.id})
+
+    assert register("shuji").status_code == 201
+    full_width = register("ｓｈｕｊｉ")
+    assert full_width.status_code == 409 and error_of(full_width)["code"] == "username_taken"
+    invisible = register("shuji\u3164")
+    assert invisible.status_code == 400
+    assert error_of(invisible)["fields"]["username"] == ["用户名里有看不见的字符"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -21,6 +22,12 @@ class Role(LabelledEnum):
     VOLUNTEER = "volunteer", "志愿者"
     SECRETARY = "secretary", "社区书记"
     ADMIN = "admin", "管理员"
+
+
+def fold_username(username: str) -> str:
+    """How usernames compare and are stored: compatibility forms folded (ｓｈｕｊｉ is shuji),
+    case folded (Shuji and SHUJI are shuji), outer spaces dropped."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
 # The roles that run a community's board.

@@ -2,15 +2,21 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from wishboard.accounts.models import ReportStatus, VolunteerType
+from wishboard.accounts.models import ReportStatus, VolunteerType, fold_username
 from wishboard.core.schemas import (
     BaseSchema, Bool, EnumLabel, EnumValue, Int, PageQuerySchema, Str, length, one_of,
 )
 
+# Letters that show as nothing: a name ending in one looks like another person's.
+_INVISIBLE = set("\u115f\u1160\u3164\uffa0")
+
 
 def _folded_fits(name: str) -> None:
-    """Usernames are stored case-folded (ß becomes ss): the folded name must fit too."""
-    if len(name.casefold()) > 40:
+    """Usernames are stored folded (ß becomes ss, ｓ becomes s): the folded name must fit
+    the column too, and hold no letter that shows as nothing."""
+    if _INVISIBLE & set(name):
+        raise ValidationError("用户名里有看不见的字符")
+    if len(fold_username(name)) > 40:
         raise ValidationError("用户名太长")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from wishboard.access import ensure_admin, ensure_can_manage_community
 from wishboard.accounts import tokens
-from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
+from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType, fold_username
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
 from wishboard.core.db import flush_or_conflict, page_of
@@ -95,7 +95,7 @@ def check_password(password: str, *, username: str, name: str, phone: str,
 
 
 def normalize_username(username: str) -> str:
-    return username.strip().casefold()
+    return fold_username(username)
 
 
 def _community_for_members(community_id: int) -> Community:

@@ -11,6 +11,7 @@ before stops counting.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import os
 import time
@@ -21,10 +22,9 @@ from typing import Callable, NamedTuple
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user
 
-from wishboard.accounts.models import Role, User
+from wishboard.accounts.models import Role, User, fold_username
 from wishboard.errors import (
-    ForbiddenError, UnauthorizedError, WishboardError, client_language, error_response,
-    wants_json,
+    ForbiddenError, UnauthorizedError, WishboardError, client_language, error_response, wants_json,
 )
 from wishboard.extensions import db
 
@@ -185,14 +185,33 @@ def _now() -> float:
 
 
 def _login_username() -> str:
+    """The account a log-in tries, spelled as the log-in will look it up (so other
+    spellings of one name share its count)."""
     if request.blueprint == "api":
-        body = request.get_json(force=True, silent=True, cache=True)
+        try:
+            body = request.get_json(force=True, silent=True, cache=True)
+        except RecursionError:  # nested past sense: the view answers invalid_json
+            body = None
         username = body.get("username") if isinstance(body, dict) else None
     else:
         username = request.form.get("username")
     if not isinstance(username, str):
         return ""
-    return username.strip().casefold()
+    return fold_username(username)
+
+
+def _network(address: str) -> str:
+    """Who is guessing: an IPv4 address, or an IPv6 address's /64 (one household or one
+    server is handed a whole /64, and could otherwise try from each of its addresses)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 class PasswordTries:
@@ -206,7 +225,7 @@ class PasswordTries:
 
         cfg = current_app.config
         self.storage = limiter.storage
-        address = get_remote_address() or "-"
+        address = _network(get_remote_address() or "-")
         account = hashlib.sha256(username.encode("utf-8")).hexdigest()[:32]
         per_account = parse(cfg["LOGIN_FAILURES_PER_ACCOUNT"])
         per_address = parse(cfg["LOGIN_FAILURES_PER_ADDRESS"])

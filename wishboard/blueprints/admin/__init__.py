@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from wishboard.accounts.models import Role
+from wishboard.blueprints import id_arg
 from wishboard.places import services as place_services
 
 bp = Blueprint("admin", __name__)
@@ -15,7 +16,7 @@ def managed_community_id() -> int | None:
     """A secretary manages their own community; an admin picks one with ?community_id=."""
     if current_user.role is Role.SECRETARY:
         return current_user.community_id
-    return request.values.get("community_id", type=int)
+    return id_arg(request.values, "community_id")
 
 
 def community_page(template: str, community_id: int | None, **context):

@@ -29,6 +29,8 @@ def points_rules():
 def commendation():
     """年度表彰: the year's lists, with downloads for printing."""
     community_id = managed_community_id()
-    year = request.args.get("year", type=int) or int(points.period_key("year"))
+    year = request.args.get("year", type=int)
+    if year is None or not 2000 <= year <= 2099:  # this century, as every date
+        year = int(points.period_key("year"))
     report = points.commendation(current_user, community_id, year) if community_id else None
     return community_page("admin/commendation.html", community_id, report=report, year=year)

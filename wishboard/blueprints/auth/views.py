@@ -4,6 +4,7 @@ from flask_login import current_user, logout_user
 from wishboard.accounts import services as accounts
 from wishboard.accounts.models import ReportStatus, VolunteerType
 from wishboard.accounts.schemas import LoginFormSchema, PasswordChangeSchema, RegisterSchema
+from wishboard.blueprints import id_arg
 from wishboard.blueprints.auth import bp
 from wishboard.blueprints.forms import FormResult, submit_form
 from wishboard.blueprints.login import (
@@ -57,7 +58,7 @@ def logout_everywhere():
 @limit_registrations
 def register():
     """Two short steps: choose your community, then say who you are."""
-    community_id = request.values.get("community_id", type=int)
+    community_id = id_arg(request.values, "community_id")
     community = None
     if community_id:
         community = places.get_community(community_id)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from wishboard.activities import services as activities
 from wishboard.activities.schemas import ActivityCreateSchema
+from wishboard.blueprints import id_arg
 from wishboard.blueprints.forms import FIXABLE, done, handle_form, place_choices
 from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp, viewer
@@ -97,7 +98,7 @@ def activity_checkin(activity_id):
     activity = activities.get_activity(activity_id)
     code = request.values.get("code", "")
     if request.method == "POST":
-        user_id = request.form.get("user_id", type=int)
+        user_id = id_arg(request.form, "user_id")
         try:
             activities.check_in(current_user, activity_id, code=None if user_id else code,
                                 user_id=user_id)
