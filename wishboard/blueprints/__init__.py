@@ -1,4 +1,4 @@
-"""The four blueprints and where they live."""
+"""The blueprints and where they live."""
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -32,9 +32,11 @@ def register_blueprints(app: Flask) -> None:
     from wishboard.blueprints.admin import bp as admin_bp
     from wishboard.blueprints.api import bp as api_bp
     from wishboard.blueprints.auth import bp as auth_bp
+    from wishboard.blueprints.health import bp as health_bp
     from wishboard.blueprints.web import bp as web_bp
 
     app.url_map.converters["int"] = IdConverter
+    app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/manage")
