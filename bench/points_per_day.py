@@ -497,13 +497,15 @@ class Attacker:
                    "community_id": cid})
 
 
-def make_residents(api: Api, tally: Tally, community_id: int, count: int) -> list[dict]:
-    """Self-registered residents, until ``count`` or the first 429."""
-    residents = []
+def _register_many(api: Api, tally: Tally, step: str, prefix: str, role: str,
+                   community_id: int, phones: str, count: int,
+                   organization_id: int | None = None, keep=lambda user: True) -> list[dict]:
+    """Self-registered accounts with a token each, until ``count`` or the first 429."""
+    people = []
     for i in range(count):
-        username = f"jumin_{secrets.token_hex(3)}_{i}"
-        status, user = register(api, tally, "register fake residents", username, "resident",
-                                community_id, f"137{i:08d}")
+        username = f"{prefix}_{secrets.token_hex(3)}_{i}"
+        status, user = register(api, tally, step, username, role, community_id,
+                                f"{phones}{i:08d}", organization_id)
         if status == 429:
             break
         if not ok(status):
@@ -511,30 +513,24 @@ def make_residents(api: Api, tally: Tally, community_id: int, count: int) -> lis
         status, token = token_for(api, username)
         if status == 429:
             break
-        if token:
-            residents.append({"id": user.get("id"), "token": token})
-    return residents
+        if token and keep(user):
+            people.append({"id": user.get("id"), "token": token})
+    return people
+
+
+def make_residents(api: Api, tally: Tally, community_id: int, count: int) -> list[dict]:
+    """Self-registered residents, until ``count`` or the first 429."""
+    return _register_many(api, tally, "register fake residents", "jumin", "resident",
+                          community_id, "137", count)
 
 
 def make_volunteers(api: Api, tally: Tally, community_id: int, organization_id: int,
                     count: int) -> list[dict]:
     """Self-registered volunteers naming the attacker's organisation, until ``count`` or
     the first 429; only those approved (the community approves automatically) are used."""
-    volunteers = []
-    for i in range(count):
-        username = f"zhiyuan_{secrets.token_hex(3)}_{i}"
-        status, user = register(api, tally, "register extra volunteers", username,
-                                "volunteer", community_id, f"136{i:08d}", organization_id)
-        if status == 429:
-            break
-        if not ok(status):
-            continue
-        status, token = token_for(api, username)
-        if status == 429:
-            break
-        if token and user.get("report_status") == "approved":
-            volunteers.append({"id": user.get("id"), "token": token})
-    return volunteers
+    return _register_many(api, tally, "register extra volunteers", "zhiyuan", "volunteer",
+                          community_id, "136", count, organization_id,
+                          keep=lambda user: user.get("report_status") == "approved")
 
 
 def rate_everything(tally: Tally, residents: list[dict], wish_ids: list[int]) -> None:

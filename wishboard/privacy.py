@@ -44,13 +44,18 @@ def _in_full(sight, user_id) -> bool:
         user_id is not None and user_id == sight.viewer_id)
 
 
+# Why a viewer saw someone's private details, as the audit log and the wish page say it.
+SIGHT_REASON_LABELS = {"claimant": "认领人", "secretary": "社区", "self": "本人"}
+
+
 def shown_beneficiaries(wish, sight) -> list[dict]:
-    """The people a wish serves: in full for those allowed, otherwise the family name and a
-    masked phone, no address and no account."""
+    """The people a wish serves: in full for those allowed (``in_full``), otherwise the
+    family name and a masked phone, no address and no account."""
     return [{"id": b.id, "name": b.name, "phone": b.phone, "address": b.address,
-             "user_id": b.user_id} if _in_full(sight, b.user_id) else
+             "user_id": b.user_id, "in_full": True} if _in_full(sight, b.user_id) else
             {"id": b.id, "name": mask_name(b.name), "phone": mask_phone(b.phone),
-             "address": None, "user_id": None} for b in wish.beneficiaries]
+             "address": None, "user_id": None, "in_full": False}
+            for b in wish.beneficiaries]
 
 
 def shown_person(user, sight) -> dict:

@@ -40,6 +40,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_words, "localtime")
     app.add_template_filter(privacy.mask_phone, "mask_phone")
     app.add_template_filter(privacy.mask_name, "mask_name")
+    app.add_template_filter(lambda reason: privacy.SIGHT_REASON_LABELS.get(reason, reason),
+                            "sight_reason")
     app.add_template_global(privacy.shown_person, "shown_person")
     app.add_template_global(privacy.shown_rater, "shown_rater")
     app.add_template_global(privacy.shown_note, "shown_note")

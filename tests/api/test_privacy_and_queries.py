@@ -54,11 +54,13 @@ def test_claimant_and_secretary_see_the_real_details(client, setting, token_for)
         detail = client.get(f"/api/v1/wishes/{wish.id}", headers=headers).get_json()
         assert detail["beneficiaries"][0] == {"id": detail["beneficiaries"][0]["id"],
                                               "name": "吴秀英", "phone": PHONE,
-                                              "address": ADDRESS, "user_id": None}
+                                              "address": ADDRESS, "user_id": None,
+                                              "in_full": True}
     # Once released, the former claimant is a stranger again.
     client.post(f"/api/v1/wishes/{wish.id}/release", headers=volunteer, json={"reason": "出差"})
-    after = client.get(f"/api/v1/wishes/{wish.id}", headers=volunteer).get_data(as_text=True)
-    assert PHONE not in after and ADDRESS not in after
+    after = client.get(f"/api/v1/wishes/{wish.id}", headers=volunteer)
+    assert PHONE not in after.get_data(as_text=True) and ADDRESS not in after.get_data(as_text=True)
+    assert after.get_json()["beneficiaries"][0]["in_full"] is False
 
 
 def test_the_claimant_sees_them_on_the_web_page_too(client, setting, login_as):
