@@ -85,6 +85,9 @@ class Config:
     REMEMBER_COOKIE_DURATION_DAYS = int(os.environ.get("REMEMBER_COOKIE_DURATION_DAYS", 14))
     # Send Strict-Transport-Security (production, behind HTTPS).
     HSTS = False
+    # A filtered list (the board by category, grid, kind or words) counts its matches up to
+    # here and then says "1000+": a count over a district's wishes is never made per request.
+    LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", 1000))
     DISPLAY_TIMEZONE = "Asia/Shanghai"
     SCHEDULER_TIMEZONE = "UTC"
 

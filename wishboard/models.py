@@ -11,11 +11,11 @@ from wishboard.places.models import Category, Community, Organization
 from wishboard.points.models import PointsEntry, PointsRules, PointsTotal
 from wishboard.projects.models import ProjectMember, ServiceLog
 from wishboard.ratings.models import Rating
-from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent
+from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTally
 
 __all__ = [
     "ApiToken", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder", "Need",
     "Notification", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
     "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
-    "WishEvent",
+    "WishEvent", "WishTally",
 ]

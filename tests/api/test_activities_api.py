@@ -28,7 +28,8 @@ def org_world(community, make_user, make_org, token_for):
             "category_id": db.session.scalar(sa.text("SELECT min(id) FROM categories"))}
 
 
-def test_an_organisation_claims_a_project_and_its_members_serve(client, org_world, token_for):
+def test_an_organisation_claims_a_project_and_its_members_serve(client, runner, org_world,
+                                                                token_for):
     world = org_world
     project = wishes.create_wish(world["secretary"], title="转基因科普讲座",
                                  description="为全社区讲转基因知识", kind="project",
@@ -87,6 +88,9 @@ def test_an_organisation_claims_a_project_and_its_members_serve(client, org_worl
     too_long = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=lead,
                            json={"served_on": today, "hours": 30})
     assert too_long.status_code == 400 and "hours" in error_of(too_long)["fields"]
+    # Every number kept beside its rows on the way agrees with a recount.
+    recount = runner.invoke(args=["wishboard", "recompute", "--check"])
+    assert recount.exit_code == 0, recount.output
 
 
 def test_a_rejected_log_earns_nothing(client, org_world, token_for):
@@ -120,7 +124,7 @@ def activity_body(community, **overrides):
     return body
 
 
-def test_activity_signups_waiting_list_and_cancellation(client, community, make_user,
+def test_activity_signups_waiting_list_and_cancellation(client, runner, community, make_user,
                                                         token_for):
     secretary = token_for(make_user("secretary", community))
     category_id = db.session.scalar(sa.text("SELECT min(id) FROM categories"))
@@ -148,6 +152,8 @@ def test_activity_signups_waiting_list_and_cancellation(client, community, make_
     assert statuses == {1: SignupStatus.CONFIRMED, 2: SignupStatus.WAITLISTED}
     assert client.delete(f"/api/v1/activities/{activity_id}/signups/me",
                          headers=people[1]).status_code == 404
+    recount = runner.invoke(args=["wishboard", "recompute", "--check"])
+    assert recount.exit_code == 0, recount.output
 
 
 def test_activity_input_and_deadlines(client, community, make_user, token_for):

@@ -644,7 +644,7 @@ def test_recomputing_after_a_tampered_total_repairs_it_and_logs_points_recompute
     db.session.commit()
     assert card_points(client, world.volunteer) == 999
 
-    result = runner.invoke(args=["wishboard", "points", "recompute"])
+    result = runner.invoke(args=["wishboard", "recompute"])
     assert result.exit_code == 0, result.output
     assert "repaired" in result.output
     assert card_points(client, world.volunteer) == 5

@@ -39,7 +39,8 @@ class Activity(db.Model):
         sa.CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity",
                            name="confirmed_within_capacity"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        sa.Index("ix_activities_board", "community_id", "status", "starts_at"),
+        sa.Index("ix_activities_board", "community_id", "status", "starts_at", "id"),
+        sa.Index("ix_activities_community_recent", "community_id", "starts_at", "id"),
         sa.Index("ix_activities_status_ends", "status", "ends_at"),
     )
 

@@ -36,6 +36,7 @@ AUDIT_ACTIONS = {
     "needs_viewed": "查看需求(含居民联系方式)",
     "residents_viewed": "查看居民名单(含电话)",
     "points_recomputed": "重算积分总数",
+    "derived_recomputed": "重算统计数",
     "volunteer_flagged": "提醒:频繁释放认领",
     "password_changed": "修改密码",
     "logged_out_everywhere": "退出所有设备",

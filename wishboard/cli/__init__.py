@@ -127,24 +127,25 @@ def seed_demo(if_empty):
         click.echo(f"  {login.username:<16} {login.name:<6} {login.role}")
 
 
-points_cli = AppGroup("points", help="The positive-energy score ledger.")
-wishboard.add_command(points_cli)
-
-
-@points_cli.command("recompute")
-@click.option("--community-id", type=int, default=None, help="Only this community.")
+@wishboard.command("recompute")
 @click.option("--check", is_flag=True, help="Report differences without repairing them.")
-def points_recompute(community_id, check):
-    """Rebuild the points totals from the ledger and report every total that disagreed."""
-    from wishboard.points import services as points
+def recompute(check):
+    """Rebuild every derived number (board tallies, a wish's ratings, project members and
+    hours, open claims, activity seats, points totals) from the base tables, and report
+    each that disagreed."""
+    from wishboard.jobs.recompute import recompute as rebuild
 
-    mismatches = points.recompute_totals(community_id=community_id, repair=not check)
+    differences, mismatches = rebuild(repair=not check)
+    for d in differences:
+        click.echo(f"mismatch {d}")
     for m in mismatches:
-        click.echo(f"mismatch {m.owner_type} {m.owner_id} {m.period}: "
+        click.echo(f"mismatch points total {m.owner_type} {m.owner_id} {m.period}: "
                    f"stored {m.stored or 'nothing'} ledger {m.ledger or 'nothing'}")
+    found = len(differences) + len(mismatches)
     verb = "found" if check else "repaired"
-    click.echo(f"{len(mismatches)} totals {verb}" if mismatches else "totals match the ledger")
-    if check and mismatches:
+    click.echo(f"{found} derived values {verb}" if found
+               else "every derived value matches the base tables")
+    if check and found:
         raise SystemExit(1)
 
 

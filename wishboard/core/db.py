@@ -6,7 +6,9 @@ unique constraint becomes a 409. (The declarative base and its naming convention
 from __future__ import annotations
 
 import enum
-from datetime import timezone
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -101,6 +103,45 @@ def page_of(query: sa.Select, page: int, per_page: int, *order_by,
     rows = db.session.scalars(query.options(*options).order_by(*order_by)
                               .limit(per_page).offset((page - 1) * per_page))
     return list(rows.unique()), total
+
+
+@dataclass
+class Page:
+    """One page of a list: its rows; how many rows the whole list has (when ``capped``, at
+    least that many: counting stopped there); and ``next``, the cursor the page after this
+    one starts from (None on the last page)."""
+
+    items: list
+    total: int
+    next: str | None = None
+    capped: bool = False
+
+
+def count_upto(query: sa.Select, cap: int) -> tuple[int, bool]:
+    """How many rows ``query`` has, counting no further than ``cap``: ``(n, n_reached_cap)``.
+    A filtered list of a district's wishes costs a bounded count, never one over them all."""
+    inner = query.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+    n = db.session.scalar(sa.select(sa.func.count()).select_from(
+        inner.limit(cap + 1).subquery()))
+    return min(n, cap), n > cap
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_CURSOR = re.compile(r"([0-9]{1,17})-([0-9]{1,10})")
+
+
+def cursor_of(moment: datetime, row_id: int) -> str:
+    """Where a list newest-first resumes after the row ``(moment, row_id)``."""
+    return f"{(moment - _EPOCH) // timedelta(microseconds=1)}-{row_id}"
+
+
+def parse_cursor(text: str) -> tuple[datetime, int] | None:
+    """``cursor_of`` read back; None when ``text`` is not one."""
+    match = _CURSOR.fullmatch(text)
+    if match is None or int(match[2]) > 2**31 - 1:
+        return None
+    moment = _EPOCH + timedelta(microseconds=int(match[1]))
+    return (moment, int(match[2])) if 2000 <= moment.year < 2100 else None
 
 
 def contains(column, text: str):

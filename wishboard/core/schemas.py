@@ -17,6 +17,7 @@ import unicodedata
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from wishboard.core.clock import local_zone
+from wishboard.core.db import parse_cursor
 from wishboard.errors import ValidationFailedError
 
 REQUIRED = "必填"
@@ -192,6 +193,19 @@ class ViewerSchema(BaseSchema):
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.viewer = viewer
+
+
+class Cursor(fields.Field):
+    """``after=``: the ``next`` cursor of the page before, read as ``(moment, id)``."""
+
+    default_error_messages = {"invalid": "翻页位置不对,请回到第一页", "null": NULL,
+                              "required": REQUIRED}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = parse_cursor(value) if isinstance(value, str) else None
+        if parsed is None:
+            raise self.make_error("invalid")
+        return parsed
 
 
 class LocalDate(fields.Date):

@@ -28,7 +28,11 @@ class Need(db.Model):
     """What a resident asked for (需求征集), or what a secretary recorded for them (代录)."""
 
     __tablename__ = "needs"
-    __table_args__ = (sa.Index("ix_needs_community_status", "community_id", "status"),)
+    __table_args__ = (
+        # The secretary's queue, newest first: with its status filter and without.
+        sa.Index("ix_needs_community_status", "community_id", "status", "created_at", "id"),
+        sa.Index("ix_needs_community_recent", "community_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))

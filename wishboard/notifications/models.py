@@ -16,7 +16,11 @@ class Notification(db.Model):
     """The in-app inbox."""
 
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_inbox", "user_id", "read_at", "id"),)
+    __table_args__ = (
+        # The unread count and the unread list; the whole inbox newest first.
+        sa.Index("ix_notifications_inbox", "user_id", "read_at", "id"),
+        sa.Index("ix_notifications_user", "user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))

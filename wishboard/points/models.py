@@ -63,7 +63,7 @@ class PointsEntry(db.Model):
 
     __tablename__ = "points_entries"
     __table_args__ = (
-        sa.Index("ix_points_entries_volunteer", "volunteer_id", "created_at"),
+        sa.Index("ix_points_entries_volunteer", "volunteer_id", "created_at", "id"),
         sa.Index("ix_points_entries_organization", "organization_id", "created_at"),
         sa.Index("ix_points_entries_community", "community_id", "created_at"),
     )

@@ -41,7 +41,14 @@ class Wish(db.Model):
         sa.CheckConstraint("state != 'claimed' OR claimant_id IS NOT NULL",
                            name="claimed_has_claimant"),
         sa.CheckConstraint("rating_count >= 0 AND rating_sum >= 0", name="rating_totals"),
-        sa.Index("ix_wishes_board", "community_id", "state", "published_at"),
+        # The board and its filters, newest first: each reads its page straight off an index
+        # in order (ties broken by id), and a cursor (``after``) starts mid-index.
+        sa.Index("ix_wishes_board", "community_id", "state", "published_at", "id"),
+        sa.Index("ix_wishes_community_recent", "community_id", "published_at", "id"),
+        sa.Index("ix_wishes_recent", "published_at", "id"),
+        sa.Index("ix_wishes_board_category", "community_id", "category_id", "state",
+                 "published_at", "id"),
+        sa.Index("ix_wishes_board_kind", "community_id", "kind", "state", "published_at", "id"),
         # The sweeps' ways in: each selects only what is due.
         sa.Index("ix_wishes_state_expires", "state", "expires_at"),
         sa.Index("ix_wishes_state_due", "state", "due_at"),
@@ -61,7 +68,8 @@ class Wish(db.Model):
                                              default=WishState.OPEN)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the wish is published (which is when it is made); the board's order.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     claim_organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
@@ -93,6 +101,20 @@ class Wish(db.Model):
     def check_transition(self, new: WishState) -> None:
         """Raise the state machine's refusal unless it allows ``state -> new``."""
         check_transition(self.state, new)
+
+
+class WishTally(db.Model):
+    """How many wishes of a community are in each state: kept in step with every change of
+    state in the same transaction (``wishes.services``), so a board's total is a row or two,
+    not a count over a district's wishes. ``flask wishboard recompute`` rebuilds it."""
+
+    __tablename__ = "wish_tallies"
+
+    community_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[WishState] = mapped_column(enum_column_type(WishState, "state"),
+                                             primary_key=True)
+    count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Beneficiary(db.Model):

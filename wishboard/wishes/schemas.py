@@ -12,7 +12,7 @@ from marshmallow import fields, pre_dump
 from wishboard.access import private_details_reason, wish_rights
 from wishboard.accounts.schemas import PHONE_OR_BLANK
 from wishboard.core.schemas import (
-    BaseSchema, Bool, Deadline, EnumLabel, EnumValue, Float, Int, List, PageQuerySchema,
+    BaseSchema, Bool, Cursor, Deadline, EnumLabel, EnumValue, Float, Int, List, PageQuerySchema,
     QuerySchema, Str, ViewerSchema, in_range, length, one_of, ref,
 )
 from wishboard.privacy import MASKED, shown_beneficiaries, shown_note, shown_person, shown_rater
@@ -152,6 +152,9 @@ class WishQuerySchema(PageQuerySchema):
     kind = Str(load_default=None, validate=one_of(KINDS))
     grid_id = Int(load_default=None)
     q = Str(load_default=None, validate=length(max=50))
+    after = Cursor(load_default=None, metadata={
+        "description": "the next of the page before: read on from there (as cheap on page "
+                       "500 as on page 1); page is then only a label"})
 
 
 class WishCreateSchema(BaseSchema):

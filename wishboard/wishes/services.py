@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from wishboard.access import (
@@ -22,7 +23,9 @@ from wishboard.access import (
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import date_words, day_start, local_day, utcnow
-from wishboard.core.db import contains, flush_or_conflict, page_of
+from wishboard.core.db import (
+    Page, UTCDateTime, contains, count_upto, cursor_of, flush_or_conflict, upsert,
+)
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.needs.models import Need, NeedStatus
@@ -36,6 +39,7 @@ from wishboard.projects.models import LogStatus, ServiceLog
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import (
     Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind, WishStory,
+    WishTally,
 )
 from wishboard.wishes.states import (
     LIVE_STATES, PUBLIC_STATES, TRANSITIONS, WishState, state_refusal,
@@ -73,18 +77,37 @@ def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: 
         raise state_refusal(old)
     if not wish_ids:
         return []
-    moved = list(db.session.scalars(
+    rows = db.session.execute(
         sa.update(Wish)
         .where(Wish.id.in_(wish_ids), Wish.state == old, *extra_where)
         .values(state=new, **values)
-        .returning(Wish.id)
-        .execution_options(synchronize_session=False)))
+        .returning(Wish.id, Wish.community_id)
+        .execution_options(synchronize_session=False)).all()
+    moved = [wish_id for wish_id, _ in rows]
     if moved:
         db.session.execute(sa.insert(WishEvent), [
             dict(wish_id=wish_id, actor_id=actor.id if actor else None, action=action,
                  from_state=old.value, to_state=new.value, note=note[:500], on_behalf=False,
                  created_at=now) for wish_id in moved])
+        changes = Counter()
+        for _, community_id in rows:
+            changes[community_id, old] -= 1
+            changes[community_id, new] += 1
+        _tally(changes)
     return moved
+
+
+def _tally(changes: Counter) -> None:
+    """Add each ``(community_id, state): n`` of ``changes`` to the tallies, in the caller's
+    transaction. Always in one order, so two transactions never wait on each other's rows
+    in opposite orders."""
+    for (community_id, state), n in sorted(changes.items(),
+                                           key=lambda change: (change[0][0], change[0][1].value)):
+        if n:
+            db.session.execute(
+                upsert(WishTally).values(community_id=community_id, state=state, count=n)
+                .on_conflict_do_update(index_elements=["community_id", "state"],
+                                       set_={"count": WishTally.__table__.c.count + n}))
 
 
 def _transition(wish: Wish, new: WishState, actor: User | None, action: str, *,
@@ -591,18 +614,22 @@ def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None 
 def list_wishes(*, community_id: int | None = None, status: str | None = None,
                 category_id: int | None = None, kind: str | None = None,
                 grid_id: int | None = None, q: str | None = None, page: int = 1,
-                per_page: int = 20, viewer: User | None = None) -> tuple[list[Wish], int]:
-    """The board, newest first. A fixed number of queries whatever the page size."""
-    query = sa.select(Wish)
+                per_page: int = 20, after: tuple[datetime, int] | None = None,
+                viewer: User | None = None) -> Page:
+    """The board, newest first, in a fixed number of queries whatever the page size. Each
+    filter reads its page off an index in order; a page read ``after`` the cursor of the
+    page before costs the same on page 500 as on page 1 (``page`` skips rows, and costs
+    more the deeper it goes). A community's whole board is counted by its tallies; a
+    filtered one up to ``LIST_COUNT_CAP`` ("1000+")."""
     if status:
-        state = WishState(status)
-        if state not in PUBLIC_STATES and not (
+        states = [WishState(status)]
+        if states[0] not in PUBLIC_STATES and not (
                 viewer is not None and community_id and can_manage_community(viewer,
                                                                              community_id)):
             raise ForbiddenError("只有社区书记能看这类心愿", code="not_your_community")
-        query = query.where(Wish.state == state)
     else:
-        query = query.where(Wish.state.in_(PUBLIC_STATES))
+        states = sorted(PUBLIC_STATES, key=lambda s: s.value)
+    query = sa.select(Wish).where(Wish.state.in_(states))
     if community_id:
         query = query.where(Wish.community_id == community_id)
     if category_id:
@@ -616,11 +643,28 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
         query = query.where(sa.or_(Wish.grid_id.in_(places), Wish.grid_id.in_(deeper)))
     if q:
         query = query.where(sa.or_(contains(Wish.title, q), contains(Wish.description, q)))
-    return page_of(query, page, per_page,
-                   sa.func.coalesce(Wish.published_at, Wish.created_at).desc(), Wish.id.desc(),
-                   options=(joinedload(Wish.category), joinedload(Wish.grid),
-                            joinedload(Wish.claimant), joinedload(Wish.claim_organization),
-                            selectinload(Wish.beneficiaries)))
+
+    rows = query.options(joinedload(Wish.category), joinedload(Wish.grid),
+                         joinedload(Wish.claimant), joinedload(Wish.claim_organization),
+                         selectinload(Wish.beneficiaries))
+    if after is not None:
+        rows = rows.where(sa.tuple_(Wish.published_at, Wish.id) < sa.tuple_(
+            sa.literal(after[0], UTCDateTime()), sa.literal(after[1])))
+    else:
+        rows = rows.offset((page - 1) * per_page)
+    found = list(db.session.scalars(
+        rows.order_by(Wish.published_at.desc(), Wish.id.desc()).limit(per_page + 1)).unique())
+    items = found[:per_page]
+    following = cursor_of(items[-1].published_at, items[-1].id) if len(found) > per_page \
+        else None
+
+    if community_id and not (category_id or kind or grid_id or q):
+        total = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(WishTally.count), 0))
+            .where(WishTally.community_id == community_id, WishTally.state.in_(states)))
+        return Page(items, total, following)
+    total, capped = count_upto(query, current_app.config["LIST_COUNT_CAP"])
+    return Page(items, total, following, capped)
 
 
 def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> WishStory:
@@ -730,6 +774,7 @@ def create_wish(actor: User, *, title: str, description: str, category_id: int,
                 expires_at=expires_at)
     db.session.add(wish)
     db.session.flush()
+    _tally(Counter({(community_id, WishState.OPEN): 1}))
     if beneficiary_name:
         db.session.add(Beneficiary(wish_id=wish.id, name=beneficiary_name,
                                    phone=beneficiary_phone or "",

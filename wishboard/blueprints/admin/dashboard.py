@@ -20,9 +20,9 @@ def dashboard():
     if current_user.community_id:
         _, counts["reports"] = accounts.list_volunteers(current_user, per_page=1)
         _, counts["needs"] = needs.list_needs(current_user, status="new", per_page=1)
-        _, counts["completed"] = wishes.list_wishes(
+        counts["completed"] = wishes.list_wishes(
             viewer=current_user, community_id=current_user.community_id, status="completed",
-            per_page=1)
+            per_page=1).total
         counts["hours"] = len(wishes.hours_queue(current_user, current_user.community_id))
         _, counts["residents"] = accounts.list_residents(current_user, verified=False,
                                                          per_page=1)

@@ -26,8 +26,10 @@ def hours_queue():
 
 
 def wish_form_choices(community_id: int) -> dict:
-    open_wishes, _ = wishes.list_wishes(community_id=community_id, status="open", per_page=100)
-    claimed, _ = wishes.list_wishes(community_id=community_id, status="claimed", per_page=100)
+    open_wishes = wishes.list_wishes(community_id=community_id, status="open",
+                                     per_page=100).items
+    claimed = wishes.list_wishes(community_id=community_id, status="claimed",
+                                 per_page=100).items
     return {
         **place_choices(places.get_community(community_id)),
         "kind_options": [(k.value, k.label) for k in WishKind],
@@ -53,9 +55,10 @@ def manage_wishes():
     community_id = managed_community_id()
     status = request.args.get("status", "completed")
     status = load_or_raise(WishQuerySchema(), {"status": status} if status else {})["status"]
-    items, total = ([], 0)
+    board = None
     if community_id:
-        items, total = wishes.list_wishes(viewer=current_user, community_id=community_id,
-                                          status=status or None, per_page=100)
-    return community_page("admin/wishes.html", community_id, wishes=items, total=total,
-                          status=status, states=PUBLIC_STATES)
+        board = wishes.list_wishes(viewer=current_user, community_id=community_id,
+                                   status=status or None, per_page=100)
+    return community_page("admin/wishes.html", community_id, wishes=board.items if board else [],
+                          total=board.total if board else 0, status=status,
+                          states=PUBLIC_STATES)

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import Response, g, jsonify, request
 from werkzeug.exceptions import BadRequest
 
+from wishboard.core.db import Page
 from wishboard.core.schemas import load_or_raise
 from wishboard.errors import ValidationFailedError
 
@@ -52,10 +53,12 @@ def _schema(schema_cls):
     return schema_cls()
 
 
-def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginated: bool = False):
+def responds(schema_cls=None, status: int = 200, *, many: bool = False,
+             paginated: bool | str = False):
     """Dump what the view returns with ``schema_cls``. A paginated view (its query loaded by
     ``use_schema`` with a ``PageQuerySchema``) returns ``(items, total)`` and answers
-    ``{items, page, per_page, total}``."""
+    ``{items, page, per_page, total}``; with ``paginated="cursor"`` it returns a ``Page`` and
+    the answer adds ``total_capped`` and ``next`` (the cursor for ``after=``)."""
 
     def decorator(view):
         @wraps(view)
@@ -66,10 +69,13 @@ def responds(schema_cls=None, status: int = 200, *, many: bool = False, paginate
             if schema_cls is None:
                 return Response(status=status)
             if paginated:
-                items, total = result
+                items, total = (result.items, result.total) if isinstance(result, Page) \
+                    else result
                 page, per_page = g.api_page
                 body = {"items": _schema(schema_cls).dump(items, many=True), "page": page,
                         "per_page": per_page, "total": total}
+                if paginated == "cursor":
+                    body.update(total_capped=result.capped, next=result.next)
             else:
                 body = _schema(schema_cls).dump(result, many=many)
             response = jsonify(body)

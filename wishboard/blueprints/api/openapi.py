@@ -60,6 +60,12 @@ def _operation(view, method: str, path_params: list[dict]) -> dict:
             body = {"type": "object", "properties": {
                 "items": {"type": "array", "items": item}, "page": {"type": "integer"},
                 "per_page": {"type": "integer"}, "total": {"type": "integer"}}}
+            if paginated == "cursor":
+                body["properties"].update(
+                    total_capped={"type": "boolean", "description": "counting stopped at "
+                                  "total: there are at least that many"},
+                    next={"type": "string", "nullable": True, "description": "pass as after= "
+                          "for the page after this one; null on the last page"})
         elif many:
             body = {"type": "array", "items": item}
         else:

@@ -22,7 +22,7 @@ from wishboard.wishes.schemas import (
 @bp.get("/wishes")
 @also_answers({403: "a status the viewer may not list (pending or rejected wishes are the "
                     "secretary's)"})
-@responds(WishSchema, paginated=True)
+@responds(WishSchema, paginated="cursor")
 @use_schema(WishQuerySchema, location="query")
 def list_wishes(query):
     """The board: wishes newest first, filtered; private details masked for the public."""

@@ -35,9 +35,9 @@ def community(community_id):
         args["status"] = WishState.OPEN.value
     query = load_or_raise(WishQuerySchema(), args)
     query["community_id"] = place.id
-    items, total = wishes.list_wishes(viewer=viewer(), **query)
+    board = wishes.list_wishes(viewer=viewer(), **query)
     return render_template(
-        "web/board.html", community=place, wishes=items, total=total, query=query,
+        "web/board.html", community=place, board=board, query=query,
         grid=places.community_grid(place), categories=places.list_categories(),
         states=BOARD_STATES, kinds=list(WishKind),
         organizations=places.list_organizations(place.id))
