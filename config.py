@@ -8,6 +8,8 @@ Every value that differs between machines comes from the environment:
   when several gunicorn workers run; the default ``memory://`` counts per process, so the
   production configuration, or ``WEB_CONCURRENCY`` above 1, refuses to start with it unless
   ``RATELIMIT_ALLOW_MEMORY=1``).
+- ``CACHE_REDIS_URL``: the Redis that keeps anonymous pages (default: ``RATELIMIT_STORAGE_URI``
+  when that is Redis); ``PAGE_CACHE_SECONDS`` how long at most (0: off).
 - ``PROXY_FIX_X_FOR``: how many proxies in front of the app set ``X-Forwarded-For``.
 - ``TRUSTED_HOSTS``: comma-separated host names the site answers to (production: required for
   absolute links such as the check-in QR code).
@@ -85,6 +87,12 @@ class Config:
     REMEMBER_COOKIE_DURATION_DAYS = int(os.environ.get("REMEMBER_COOKIE_DURATION_DAYS", 14))
     # Send Strict-Transport-Security (production, behind HTTPS).
     HSTS = False
+    # Anonymous reads of the public pages are kept this long at most (wishboard/pagecache.py);
+    # every write they show ends them sooner. 0 turns the cache off.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60))
+    # Where: Redis shared by every worker and host. Unset: RATELIMIT_STORAGE_URI when that is
+    # Redis, else an in-process cache for a single process (several workers cache nothing).
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
     # A filtered list (the board by category, grid, kind or words) counts its matches up to
     # here and then says "1000+": a count over a district's wishes is never made per request.
     LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", 1000))

@@ -28,6 +28,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
+    register_page_cache(app)
     register_template_helpers(app)
     register_commands(app)
     if app.config.get("PROXY_FIX_X_FOR"):
@@ -124,6 +125,12 @@ def register_security(app: Flask) -> None:
     from wishboard.security import register_security as _register
 
     _register(app)
+
+
+def register_page_cache(app: Flask) -> None:
+    from wishboard import pagecache
+
+    pagecache.configure(app)
 
 
 def register_template_helpers(app: Flask) -> None:

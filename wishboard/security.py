@@ -48,7 +48,8 @@ HSTS_VALUE = "max-age=31536000"
 
 # Anonymous GETs of these carry only what the public board shows; they may be cached.
 PUBLIC_API_ENDPOINTS = frozenset({
-    "api.list_wishes", "api.list_activities", "api.get_activity", "api.list_communities",
+    "api.list_wishes", "api.get_wish", "api.list_activities", "api.get_activity",
+    "api.list_communities",
     "api.get_community", "api.list_organizations", "api.list_categories", "api.leaderboard",
     "api.get_points_rules", "api.openapi",
 })
@@ -88,7 +89,11 @@ def _start_request():
     """Runs before every other hook: refuse an untrusted host, then prepare the answer."""
     if isinstance(request.routing_exception, SecurityError):
         return _untrusted_host()
-    g.pop("csp_nonce", None)  # a test's app context outlives one request
+    # ``g`` lives as long as the app context, and a context shared by several requests
+    # (tests, scripts) would carry one request's nonce, or its user (Flask-Login keeps it
+    # on ``g``), into the next: each request starts without them.
+    g.pop("csp_nonce", None)
+    g.pop("_login_user", None)
     # Absolute links name SERVER_NAME when it is set (Flask does that); an https site says
     # so with PREFERRED_URL_SCHEME, and its links never fall back to http.
     adapter = request_ctx.url_adapter

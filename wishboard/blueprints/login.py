@@ -41,13 +41,6 @@ def bearer_token() -> str | None:
 LOGIN_OUTCOME_KEY = "wishboard.login_outcome"
 
 
-def _forget_cached_user() -> None:
-    """Resolve the user afresh for every request. Flask-Login caches it on ``g``, which lives
-    as long as the app context; a context shared by several requests (tests, scripts) would
-    otherwise carry one request's user into the next."""
-    g.pop("_login_user", None)
-
-
 def refuse_memory_counters_when_shared(app) -> None:
     """Failed log-ins counted in ``memory://`` are counted per process: with several gunicorn
     workers each allows the full number. Production (or ``WEB_CONCURRENCY`` above 1, which
@@ -73,7 +66,6 @@ def init_login_manager(manager: LoginManager, app) -> None:
     refuse_memory_counters_when_shared(app)
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(
         days=app.config["REMEMBER_COOKIE_DURATION_DAYS"])
-    app.before_request(_forget_cached_user)
     manager.login_view = "auth.login"
     manager.session_protection = "basic"
 
