@@ -38,8 +38,7 @@ from wishboard.privacy import mask_name
 from wishboard.projects.models import LogStatus, ServiceLog
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import (
-    Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind, WishStory,
-    WishTally,
+    Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind, WishStory, WishTally,
 )
 from wishboard.wishes.states import (
     LIVE_STATES, PUBLIC_STATES, TRANSITIONS, WishState, state_refusal,
