@@ -32,7 +32,9 @@ def gunicorn(database_url: str, *, workers: int = 4, threads: int = 5, extra_env
     env.update(extra_env or {})
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "wsgi:app"],
+         "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
+         # gunicorn.conf.py logs every request; nobody reads this pipe while tests run.
+         "--access-logfile", os.devnull, "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

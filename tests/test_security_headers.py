@@ -283,3 +283,15 @@ def test_the_check_in_links_use_server_name_and_the_preferred_scheme(
     code = client.get(f"/api/v1/activities/{activity.id}/checkin-code", headers=headers,
                       base_url=request_base).get_json()
     assert code["qr_url"].startswith(f"https://{TRUSTED}/activities/{activity.id}/checkin?")
+
+
+def test_static_files_are_linked_by_their_content_hash_and_kept_for_a_year(client, community):
+    page = client.get(f"/communities/{community.id}").get_data(as_text=True)
+    link = re.search(r'href="(/static/css/site\.css\?v=([0-9a-f]{12}))"', page)
+    assert link, "the style sheet is linked with its fingerprint"
+    styles = client.get(link.group(1))
+    assert styles.status_code == 200
+    assert styles.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # An address without the current fingerprint is served, but not kept for long.
+    stale = client.get("/static/css/site.css?v=000000000000")
+    assert stale.status_code == 200 and "immutable" not in stale.headers.get("Cache-Control", "")

@@ -191,7 +191,7 @@ def _handle_unexpected(error: Exception):
     return error_response(500, code, en if client_language() == "en" else zh)
 
 
-def _assign_request_id():
+def assign_request_id():
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex[:16]
 
@@ -203,7 +203,7 @@ def _echo_request_id(response):
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.before_request(_assign_request_id)
+    app.before_request(assign_request_id)
     app.after_request(_echo_request_id)
     app.register_error_handler(WishboardError, _handle_wishboard_error)
     app.register_error_handler(HTTPException, _handle_http_exception)

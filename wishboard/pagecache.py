@@ -43,6 +43,7 @@ from flask import Flask, Response, current_app, g, has_app_context, request, ses
 from sqlalchemy.orm import Session
 
 from wishboard.core.clock import utcnow
+from wishboard.errors import assign_request_id
 from wishboard.extensions import cache
 from wishboard.security import signed_in
 from wishboard.templating import LARGE_MODE_COOKIE
@@ -183,8 +184,10 @@ def configure(app: Flask) -> None:
     app.config.update(settings)
     app.config["CACHE_STORE_URL"] = redis_url
     cache.init_app(app)
-    # Right after the host check, before log-in and rate limits: a hit costs no database.
-    app.before_request_funcs.setdefault(None, []).insert(1, serve_from_cache)
+    # Right after the host check and the request id, before log-in and rate limits: a hit
+    # costs no database.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(hooks.index(assign_request_id) + 1, serve_from_cache)
     app.after_request(store_in_cache)
     _listen_once()
 

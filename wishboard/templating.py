@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
 from flask import Flask, request
 
 from wishboard import privacy
@@ -33,7 +37,38 @@ def stars(value: float | int | None) -> str:
     return "★" * full + "☆" * (5 - full)
 
 
+@lru_cache(maxsize=256)
+def _fingerprint(folder: str, filename: str) -> str | None:
+    """The first hex digits of a static file's hash, read once per process."""
+    path = Path(folder, filename)
+    if ".." in Path(filename).parts or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def _fingerprint_static(app: Flask):
+    """Every link to a static file carries ``?v=`` its content's hash: a new version of a
+    file is a new address, so browsers and nginx may keep each address for a year."""
+
+    def add_version(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = _fingerprint(app.static_folder, values["filename"])
+            if version:
+                values["v"] = version
+
+    def keep_for_a_year(response):
+        if request.endpoint == "static" and response.status_code == 200 \
+                and request.args.get("v") == _fingerprint(app.static_folder,
+                                                          request.view_args["filename"]):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    app.url_defaults(add_version)
+    app.after_request(keep_for_a_year)
+
+
 def init_app(app: Flask) -> None:
+    _fingerprint_static(app)
     app.add_template_global(unread_notifications, "unread_notifications")
     app.add_template_filter(stars, "stars")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
