@@ -95,3 +95,25 @@ def test_the_board_page_reads_on_with_its_next_link(client, neighbourhood):
     assert "第0件心愿" in second and "第2件心愿" in second and "第3件心愿" not in second
     assert f"第{len(made) - 1}件心愿" in first
     db.session.expire_all()
+
+
+def test_search_finds_one_character_two_and_more_in_title_or_description(client,
+                                                                         neighbourhood):
+    n = neighbourhood
+    make_wish(n.secretary, title="帮忙买药", description="腿脚不便", now=T0)
+    make_wish(n.secretary, title="修灯", description="顺便帮忙买药回来", now=T0)
+    make_wish(n.secretary, title="上门理发", description="老人行动不便", now=T0)
+
+    def titles(q):
+        answer = client.get(f"/api/v1/wishes?community_id={n.community.id}&q={q}")
+        assert answer.status_code == 200
+        return sorted(w["title"] for w in answer.get_json()["items"])
+
+    assert titles("买药") == ["修灯", "帮忙买药"]
+    assert titles("药") == ["修灯", "帮忙买药"]
+    assert titles("理") == ["上门理发"]
+    assert titles("帮忙买药回来") == ["修灯"]
+    assert titles("不便") == ["上门理发", "帮忙买药"]
+    assert titles("药理") == [] and titles("发修") == []
+    # % and _ are letters here, not wildcards.
+    assert titles("%25") == [] and titles("_") == []
