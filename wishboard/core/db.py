@@ -95,6 +95,18 @@ def flush_or_conflict(conflict: WishboardError, *, commit: bool = False) -> None
         raise conflict from None
 
 
+def commit_keeping_what_was_read() -> None:
+    """Commit a record of a read (an audit line: who saw what) without expiring what the
+    session read: the page then shows the rows as read in this same transaction, instead of
+    reading each again."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def page_of(query: sa.Select, page: int, per_page: int, *order_by,
             options: tuple = ()) -> tuple[list, int]:
     """One page of an ORM ``query`` in ``order_by`` order, and how many rows the whole

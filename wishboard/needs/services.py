@@ -13,7 +13,7 @@ from wishboard.access import can_manage_community, ensure_can_manage_community
 from wishboard.accounts.models import Role, User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
-from wishboard.core.db import page_of
+from wishboard.core.db import commit_keeping_what_was_read, page_of
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.needs.models import Need, NeedStatus
@@ -100,7 +100,7 @@ def list_needs(actor: User, *, status: str | None = None, community_id: int | No
     if shown and actor.role in (Role.SECRETARY, Role.ADMIN) and items:
         audit.record("needs_viewed", actor=actor, object_type="need", object_id=None,
                      community_id=community_id, after={"need_ids": [n.id for n in items]})
-        db.session.commit()
+        commit_keeping_what_was_read()
     return items, total
 
 

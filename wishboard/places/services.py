@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from wishboard.access import ensure_admin, ensure_can_manage_community
 from wishboard.accounts.models import User
@@ -39,7 +40,9 @@ def _create(obj, conflict: ConflictError, action: str, object_type: str, actor: 
 
 
 def get_community(community_id: int) -> Community:
-    community = db.session.get(Community, community_id)
+    """A place with its parent (pages name both), in one query."""
+    community = db.session.scalar(sa.select(Community).where(Community.id == community_id)
+                                  .options(joinedload(Community.parent)))
     if community is None:
         raise NotFoundError("没有这个社区", message_en="No such community")
     return community

@@ -24,7 +24,8 @@ from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import date_words, day_start, local_day, utcnow
 from wishboard.core.db import (
-    Page, UTCDateTime, contains, count_upto, cursor_of, flush_or_conflict, upsert,
+    Page, UTCDateTime, commit_keeping_what_was_read, contains, count_upto, cursor_of,
+    flush_or_conflict, upsert,
 )
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
@@ -614,12 +615,13 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
                 category_id: int | None = None, kind: str | None = None,
                 grid_id: int | None = None, q: str | None = None, page: int = 1,
                 per_page: int = 20, after: tuple[datetime, int] | None = None,
-                viewer: User | None = None) -> Page:
+                viewer: User | None = None, people: bool = True) -> Page:
     """The board, newest first, in a fixed number of queries whatever the page size. Each
     filter reads its page off an index in order; a page read ``after`` the cursor of the
     page before costs the same on page 500 as on page 1 (``page`` skips rows, and costs
     more the deeper it goes). A community's whole board is counted by its tallies; a
-    filtered one up to ``LIST_COUNT_CAP`` ("1000+")."""
+    filtered one up to ``LIST_COUNT_CAP`` ("1000+"). ``people``: load each wish's
+    beneficiaries too (the API shows them, masked; the board's cards do not)."""
     if status:
         states = [WishState(status)]
         if states[0] not in PUBLIC_STATES and not (
@@ -645,7 +647,7 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
 
     rows = query.options(joinedload(Wish.category), joinedload(Wish.grid),
                          joinedload(Wish.claimant), joinedload(Wish.claim_organization),
-                         selectinload(Wish.beneficiaries))
+                         *([selectinload(Wish.beneficiaries)] if people else []))
     if after is not None:
         rows = rows.where(sa.tuple_(Wish.published_at, Wish.id) < sa.tuple_(
             sa.literal(after[0], UTCDateTime()), sa.literal(after[1])))
@@ -666,6 +668,15 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
     return Page(items, total, following, capped)
 
 
+def merge_targets(community_id: int, limit: int = 200) -> list[Wish]:
+    """The wishes a new need may join (open, then claimed; newest first), for the
+    secretary's picker: one query, no count."""
+    return list(db.session.scalars(
+        sa.select(Wish).where(Wish.community_id == community_id,
+                              Wish.state.in_([WishState.OPEN, WishState.CLAIMED]))
+        .order_by(Wish.state.desc(), Wish.published_at.desc(), Wish.id.desc()).limit(limit)))
+
+
 def _search(q: str):
     """Wishes whose title or description holds ``q``. On PostgreSQL the index of every
     character and pair of characters (migration 5b1e7c9d2a40) finds the candidates first,
@@ -681,7 +692,8 @@ def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None)
     """One wish and its story, for ``viewer``. When the viewer may see the private details
     of the people it serves (and so will), the sight is recorded in the audit log first,
     with the reason they may: claimant, secretary or self."""
-    wish = get_wish(wish_id)
+    story = wish_story(wish_id)
+    wish = story.wish
     reason = private_details_reason(viewer, wish)
     seen = [b.id for b in wish.beneficiaries
             if reason in ("claimant", "secretary") or b.user_id == getattr(viewer, "id", None)]
@@ -689,8 +701,8 @@ def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None)
         audit.record("private_details_viewed", actor=viewer, object_type="wish",
                      object_id=wish.id, community_id=wish.community_id,
                      after={"reason": reason, "beneficiaries": seen}, now=now)
-        db.session.commit()
-    return wish_story(wish_id)
+        commit_keeping_what_was_read()
+    return story
 
 
 def wish_story(wish_id: int) -> WishStory:

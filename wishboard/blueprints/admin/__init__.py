@@ -20,8 +20,10 @@ def managed_community_id() -> int | None:
 
 
 def community_page(template: str, community_id: int | None, **context):
-    """A page about one community, with the picker an admin chooses the community with."""
-    communities, _ = place_services.list_communities(level="community", per_page=100)
+    """A page about one community, with the picker an admin chooses the community with
+    (a secretary has only their own, and no picker)."""
+    communities = place_services.list_communities(level="community", per_page=100)[0] \
+        if current_user.is_admin else []
     return render_template(template, community_id=community_id, communities=communities,
                            **context)
 

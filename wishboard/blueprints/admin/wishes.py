@@ -26,14 +26,11 @@ def hours_queue():
 
 
 def wish_form_choices(community_id: int) -> dict:
-    open_wishes = wishes.list_wishes(community_id=community_id, status="open",
-                                     per_page=100).items
-    claimed = wishes.list_wishes(community_id=community_id, status="claimed",
-                                 per_page=100).items
     return {
         **place_choices(places.get_community(community_id)),
         "kind_options": [(k.value, k.label) for k in WishKind],
-        "merge_options": [(w.id, f"{w.title}({w.state.label})") for w in open_wishes + claimed],
+        "merge_options": [(w.id, f"{w.title}({w.state.label})")
+                          for w in wishes.merge_targets(community_id)],
     }
 
 

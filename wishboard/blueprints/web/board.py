@@ -35,7 +35,7 @@ def community(community_id):
         args["status"] = WishState.OPEN.value
     query = load_or_raise(WishQuerySchema(), args)
     query["community_id"] = place.id
-    board = wishes.list_wishes(viewer=viewer(), **query)
+    board = wishes.list_wishes(viewer=viewer(), people=False, **query)
     return render_template(
         "web/board.html", community=place, board=board, query=query,
         grid=places.community_grid(place), categories=places.list_categories(),
