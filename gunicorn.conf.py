@@ -22,9 +22,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
 graceful_timeout = 30
 keepalive = 5
 # Replace each worker after this many requests (spread out, so not all at once): a slow
-# leak in any library never grows without end.
-max_requests = 5000
-max_requests_jitter = 500
+# leak in any library never grows without end. A worker takes about a second to start, so
+# not too often: at 1,000 requests a second per worker, once every couple of minutes.
+max_requests = 100000
+max_requests_jitter = 10000
 # Heartbeat files in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 

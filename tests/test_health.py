@@ -34,6 +34,15 @@ def test_an_unreachable_redis_is_not_ready(make_app):
     assert ready.get_json()["reasons"] == ["redis: ConnectionError"]
 
 
+def test_an_unreachable_page_cache_is_not_ready_either(make_app):
+    app = make_app(CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    ready = app.test_client().get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["reasons"] == ["redis: ConnectionError"]
+    assert make_app(CACHE_REDIS_URL="redis://127.0.0.1:6379/0").test_client().get(
+        "/readyz").status_code == 200
+
+
 def test_alive_asks_nothing_of_the_database(app, client):
     queries = []
 

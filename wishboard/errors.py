@@ -191,9 +191,14 @@ def _handle_unexpected(error: Exception):
     return error_response(500, code, en if client_language() == "en" else zh)
 
 
+def request_id_from(incoming: str | None) -> str:
+    """The id the proxy gave this request (``X-Request-ID``) when it is a sane one, else a
+    new one."""
+    return incoming if incoming and _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex[:16]
+
+
 def assign_request_id():
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex[:16]
+    g.request_id = request_id_from(request.headers.get("X-Request-ID"))
 
 
 def _echo_request_id(response):

@@ -10,8 +10,8 @@ What is stored
     no cookie and used no CSP nonce: an answer that carries nothing of the person who asked.
     The pages themselves show only what the public may see (``wishboard.privacy``).
 Keys
-    Host, path with its query string, and the 长辈版 switch (the only cookie a visitor's
-    page depends on).
+    Scheme and host, path with its query string, and the 长辈版 switch (the only cookie a
+    visitor's page depends on).
 Invalidation
     Every committed transaction that wrote to a table the public pages show moves the
     cache's generation (a random token in the cache itself, shared by every worker and the
@@ -22,6 +22,13 @@ Repeat visits
     Each answer carries an ``ETag`` and ``Last-Modified``, with ``Cache-Control: no-cache``
     and ``Vary: Cookie``: the browser asks again each time and gets a 304 while nothing
     changed.
+How
+    The app marks an anonymous read of a cached endpoint (``note_anonymous_read``) and keeps
+    the answer as the last step before it leaves (``store_in_cache``), with every header but
+    those of that one answer. ``FrontCache``, a WSGI layer in front of the app, answers the
+    next such read without building a Flask request: the kept headers, a fresh CSP nonce
+    and request id. Whatever it is unsure of (a cookie, a header, an unknown path, an
+    untrusted host, a cache error) it passes to the app.
 Where
     Redis (``CACHE_REDIS_URL``, else ``RATELIMIT_STORAGE_URI`` when it is Redis), shared by
     every process and host. Without Redis, an in-process cache, only for a single process
@@ -40,12 +47,15 @@ from email.utils import format_datetime
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, has_app_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from wishboard.core.clock import utcnow
-from wishboard.errors import assign_request_id
+from wishboard.errors import request_id_from
 from wishboard.extensions import cache
-from wishboard.security import signed_in
+from wishboard.security import signed_in, standard_headers
 from wishboard.templating import LARGE_MODE_COOKIE
 
 log = logging.getLogger(__name__)
@@ -75,62 +85,109 @@ def _new_generation() -> str:
     return token
 
 
-def _key() -> str:
-    large = request.cookies.get(LARGE_MODE_COOKIE) == "1"
-    return f"pages:{request.host}:{int(large)}:{request.full_path}"
+def _key(req) -> str:
+    large = req.cookies.get(LARGE_MODE_COOKIE) == "1"
+    return f"pages:{req.scheme}://{req.host}:{int(large)}:{req.full_path}"
 
 
 def _anonymous() -> bool:
-    return (request.method in ("GET", "HEAD") and not signed_in() and not session
-            and request.endpoint in CACHED_ENDPOINTS)
+    return (request.endpoint in CACHED_ENDPOINTS and request.method in ("GET", "HEAD")
+            and not session and not signed_in())
 
 
-def _conditional(response: Response, etag: str, modified: str) -> Response:
-    response.set_etag(etag)
-    response.headers["Last-Modified"] = modified
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Cookie")
-    return response.make_conditional(request)
+# Headers that belong to one answer, never kept: each hit gets its own.
+PER_ANSWER = frozenset({"content-security-policy", "x-request-id", "x-cache", "content-length",
+                        "set-cookie"})
 
 
-def serve_from_cache():
-    """Before the view: answer an anonymous visitor from the cache when the page is there."""
-    if not current_app.config["PAGE_CACHE_SECONDS"] or not _anonymous():
-        return None
-    try:
-        entry, generation = cache.get_many(_key(), GENERATION_KEY)
-    except Exception:  # the cache is an optimisation: never the reason an answer fails
-        log.warning("page cache unreachable; rendering afresh", exc_info=True)
-        return None
-    g.page_cache = "miss"
-    if not entry or entry[0] != generation:
-        return None
-    _, etag, modified, mimetype, body = entry
-    g.page_cache = "hit"
-    return _conditional(Response(body, mimetype=mimetype), etag, modified)
+def _validators(etag: str, modified: str) -> list[tuple[str, str]]:
+    """What lets a browser ask again cheaply, and keeps a shared cache from reusing the
+    answer for someone with cookies."""
+    return [("ETag", f'"{etag}"'), ("Last-Modified", modified), ("Cache-Control", "no-cache")]
+
+
+def note_anonymous_read():
+    """Before the view: mark a read the cache may keep (the front answered it if it could)."""
+    if current_app.config["PAGE_CACHE_SECONDS"] and _anonymous():
+        g.page_cache = "miss"
 
 
 def store_in_cache(response: Response) -> Response:
-    """After the view: keep an anonymous 200 that carries nothing of the person who asked."""
-    state = g.pop("page_cache", None)
-    if state is None:
+    """The last thing before the answer leaves: keep an anonymous 200 that carries nothing of
+    the person who asked, with every header it carries but those of this one answer."""
+    if g.pop("page_cache", None) != "miss":
         return response
-    response.headers["X-Cache"] = state
-    if state == "hit":
-        return response
+    response.headers["X-Cache"] = "miss"
     if (response.status_code != 200 or response.direct_passthrough or session.modified
             or session or g.get("csp_nonce") is not None or "Set-Cookie" in response.headers
             or response.mimetype not in ("text/html", "application/json")):
         return response
     body = response.get_data()
-    etag = hashlib.sha256(body).hexdigest()[:32]
-    modified = format_datetime(utcnow().replace(microsecond=0), usegmt=True)
+    response.headers.update(_validators(
+        hashlib.sha256(body).hexdigest()[:32],
+        format_datetime(utcnow().replace(microsecond=0), usegmt=True)))
+    response.vary.add("Cookie")
+    kept = [(k, v) for k, v in response.headers.items() if k.lower() not in PER_ANSWER]
     try:
-        cache.set(_key(), (_generation(), etag, modified, response.mimetype, body),
+        cache.set(_key(request), (_generation(), response.mimetype, kept, body),
                   timeout=current_app.config["PAGE_CACHE_SECONDS"])
     except Exception:
         log.warning("page cache unreachable; page not kept", exc_info=True)
-    return _conditional(response, etag, modified)
+    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+        return response.make_conditional(request)
+    return response
+
+
+class FrontCache:
+    """In front of the app (inside ProxyFix): answers a cached anonymous read before Flask
+    builds a request, runs its hooks or opens a session. Anything it is unsure of goes to
+    the app, which applies the same rules and renders afresh."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.session_cookie = app.config.get("SESSION_COOKIE_NAME", "session")
+        self.remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+
+    def __call__(self, environ, start_response):
+        try:
+            hit = self._hit(environ)
+        except Exception:  # never the reason an answer fails: the app answers instead
+            log.warning("page cache unreachable; rendering afresh", exc_info=True)
+            hit = None
+        if hit is None:
+            return self.wsgi_app(environ, start_response)
+        return hit(environ, start_response)
+
+    def _hit(self, environ) -> Response | None:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") \
+                or "HTTP_AUTHORIZATION" in environ:
+            return None
+        req = Request(environ)
+        cookies = req.cookies
+        if self.session_cookie in cookies or self.remember_cookie in cookies:
+            return None
+        app = self.app
+        req.trusted_hosts = app.config.get("TRUSTED_HOSTS")
+        try:
+            endpoint, _ = app.url_map.bind_to_environ(
+                environ, server_name=app.config.get("SERVER_NAME")).match()
+            key = _key(req)  # reads the host: an untrusted one raises
+        except HTTPException:  # no such page, another method, an untrusted host
+            return None
+        if endpoint not in CACHED_ENDPOINTS:
+            return None
+        backend = app.extensions["cache"][cache]
+        entry, generation = backend.get_many(key, GENERATION_KEY)
+        if not entry or entry[0] != generation:
+            return None
+        _, mimetype, kept, body = entry
+        headers = [*kept, *standard_headers(app, mimetype, secrets.token_urlsafe(18)),
+                   ("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID"))),
+                   ("X-Cache", "hit")]
+        response = Response(body, headers=headers)
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            response.make_conditional(req)
+        return response
 
 
 def _mark_write(orm_execute_state) -> None:
@@ -163,6 +220,16 @@ def _after_rollback(session: Session) -> None:
     session.info.pop("pages_changed", None)
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, without building the signer for a request that
+    carries no session cookie (most anonymous reads): the same empty session, sooner."""
+
+    def open_session(self, app, request):
+        if self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def configure(app: Flask) -> None:
     """Choose the store, and hook the cache into requests and into every commit."""
     redis_url = app.config.get("CACHE_REDIS_URL")
@@ -184,11 +251,13 @@ def configure(app: Flask) -> None:
     app.config.update(settings)
     app.config["CACHE_STORE_URL"] = redis_url
     cache.init_app(app)
-    # Right after the host check and the request id, before log-in and rate limits: a hit
-    # costs no database.
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks.insert(hooks.index(assign_request_id) + 1, serve_from_cache)
-    app.after_request(store_in_cache)
+    app.session_interface = CookieSessions()
+    app.before_request(note_anonymous_read)
+    # After-request hooks run last-registered first: this one, first in the list, runs
+    # last, once every header is on the answer.
+    app.after_request_funcs.setdefault(None, []).insert(0, store_in_cache)
+    if app.config["PAGE_CACHE_SECONDS"]:
+        app.wsgi_app = FrontCache(app, app.wsgi_app)
     _listen_once()
 
 

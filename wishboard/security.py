@@ -114,18 +114,28 @@ def _untrusted_host():
     return render_template("errors/untrusted_host.html", code=code, message=message), 400
 
 
+ALWAYS = [("X-Content-Type-Options", "nosniff"),
+          ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY")]
+
+
+def standard_headers(app: Flask, mimetype: str, nonce: str) -> list[tuple[str, str]]:
+    """The headers every answer of ``mimetype`` carries (an HTML page's policy names its
+    ``nonce``)."""
+    policy = PAGE_POLICY.format(nonce=nonce) if mimetype == "text/html" else RESOURCE_POLICY
+    wanted = [("Content-Security-Policy", policy), *ALWAYS]
+    if app.config.get("HSTS"):
+        wanted.append(("Strict-Transport-Security", HSTS_VALUE))
+    return wanted
+
+
 def _secure_headers(response):
     headers = response.headers
-    if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy", PAGE_POLICY.format(nonce=csp_nonce()))
-    else:
-        headers.setdefault("Content-Security-Policy", RESOURCE_POLICY)
+    present = {key.lower() for key in headers.keys()}
+    wanted = standard_headers(current_app, response.mimetype,
+                              csp_nonce() if response.mimetype == "text/html" else "")
     g.pop("csp_nonce", None)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    if current_app.config.get("HSTS"):
-        headers.setdefault("Strict-Transport-Security", HSTS_VALUE)
+    # A header the view set itself stays; one pass, not one scan of the headers per name.
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     if must_not_store(response):
         headers["Cache-Control"] = "no-store"
     elif request.path.startswith("/api/"):

@@ -2,7 +2,7 @@
 
 ``GET /healthz``: the process answers (no database, no Redis): restart it when this fails.
 ``GET /readyz``: the database answers, and Redis when the app uses it (the log-in
-counters); 503 with the reason otherwise: send it no traffic until this passes.
+counters, the page cache); 503 with the reason otherwise: send it no traffic until this passes.
 Both answer JSON, are never cached, and need no log-in. The load balancer's check must send
 a host name from ``TRUSTED_HOSTS`` when that is set.
 """
@@ -39,18 +39,18 @@ def _database() -> str | None:
 
 
 def _redis() -> str | None:
-    """None when Redis answers or is not used, else why not."""
-    uri = str(current_app.config.get("RATELIMIT_STORAGE_URI") or "")
-    if not uri.startswith(("redis://", "rediss://", "unix://")):
-        return None
+    """None when every Redis the app uses (log-in counters, page cache) answers or none is
+    used, else why not."""
     import redis
 
-    try:
-        client = redis.Redis.from_url(uri, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
-        return None
-    except redis.RedisError as error:
-        return f"redis: {type(error).__name__}"
+    uris = {str(current_app.config.get(name) or "")
+            for name in ("RATELIMIT_STORAGE_URI", "CACHE_STORE_URL")}
+    for uri in sorted(u for u in uris if u.startswith(("redis://", "rediss://", "unix://"))):
+        try:
+            redis.Redis.from_url(uri, socket_connect_timeout=2, socket_timeout=2).ping()
+        except redis.RedisError as error:
+            return f"redis: {type(error).__name__}"
+    return None
 
 
 @bp.get("/readyz")
