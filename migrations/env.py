@@ -49,15 +49,6 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-# Indexes that only PostgreSQL has, made by their migrations over SQL functions the models
-# do not know: autogenerate leaves them alone.
-POSTGRESQL_ONLY_INDEXES = {"ix_wishes_search"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)
-
-
 def get_metadata():
     if hasattr(target_db, 'metadatas'):
         return target_db.metadatas[None]
@@ -105,6 +96,9 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    # Indexes only PostgreSQL has are left alone (wishboard.models.POSTGRESQL_ONLY_INDEXES).
+    from wishboard.models import include_object
+
     conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

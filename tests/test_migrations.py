@@ -5,12 +5,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from wishboard.extensions import db
+from wishboard.models import include_object
 
 
 def _differences(engine) -> list:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "render_as_batch": True})
+                                                         "render_as_batch": True,
+                                                         "include_object": include_object})
         return compare_metadata(context, db.metadata)
 
 

@@ -91,9 +91,9 @@ def _start_request():
         return _untrusted_host()
     # ``g`` lives as long as the app context, and a context shared by several requests
     # (tests, scripts) would carry one request's nonce, or its user (Flask-Login keeps it
-    # on ``g``), into the next: each request starts without them.
-    g.pop("csp_nonce", None)
-    g.pop("_login_user", None)
+    # on ``g``) and their unread count, into the next: each request starts without them.
+    for carried in ("csp_nonce", "_login_user", "unread_notifications"):
+        g.pop(carried, None)
     # Absolute links name SERVER_NAME when it is set (Flask does that); an https site says
     # so with PREFERRED_URL_SCHEME, and its links never fall back to http.
     adapter = request_ctx.url_adapter

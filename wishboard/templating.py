@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from wishboard import privacy
 from wishboard.core.clock import datetime_words
@@ -21,12 +21,16 @@ def large_mode() -> bool:
 
 
 def unread_notifications() -> int:
-    """The header's unread count: one cheap query, only for people who are logged in."""
+    """The header's unread count, for people who are logged in: read with the person when
+    they come from a session (``blueprints.login``), else one cheap query."""
     from flask_login import current_user
 
     from wishboard.notifications.services import unread_count
 
-    return unread_count(current_user) if current_user.is_authenticated else 0
+    if not current_user.is_authenticated:
+        return 0
+    counted = g.get("unread_notifications")
+    return unread_count(current_user) if counted is None else counted
 
 
 def stars(value: float | int | None) -> str:

@@ -38,9 +38,16 @@ def secretary_ids(community_id: int) -> list[int]:
         User.is_active.is_(True))))
 
 
+def unread_count_of(user_id) -> sa.ScalarSelect:
+    """How many of ``user_id``'s notifications are unread, as a column to select beside
+    them."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(sa.select(unread_count_of(user.id)))
 
 
 def list_notifications(user: User, *, unread_only: bool = False, page: int = 1,

@@ -149,6 +149,21 @@ def update_community_settings(actor: User, community_id: int, **changes) -> Comm
     return community
 
 
+def community_with_grid(community_id: int) -> tuple[Community, list[Community]]:
+    """A place with its parent, and its grid (``community_grid``); for a community, in one
+    query."""
+    rows = list(db.session.scalars(
+        sa.select(Community).options(joinedload(Community.parent))
+        .where(sa.or_(Community.id == community_id, Community.community_id == community_id))
+        .order_by(Community.id)))
+    place = next((row for row in rows if row.id == community_id), None)
+    if place is None:
+        raise NotFoundError("没有这个社区", message_en="No such community")
+    if not place.is_community:
+        return place, community_grid(place)
+    return place, [row for row in rows if row.id != community_id]
+
+
 def community_grid(community: Community) -> list[Community]:
     """A community's grid places in one query; for places above community level, their
     direct children."""

@@ -235,6 +235,11 @@ class WishStory:
     ratings: list[Rating]
 
     @property
+    def completed_claim(self) -> Claim | None:
+        """The claim that completed the service, if it was (the latest such)."""
+        return next((c for c in self.claims if c.status is ClaimStatus.COMPLETED), None)
+
+    @property
     def current_claim(self) -> Claim | None:
         """The live claim, or the one that completed the service (a wish has one at most)."""
         return next((c for c in self.claims

@@ -26,10 +26,9 @@ def index():
 @bp.get("/communities/<int:community_id>")
 def community(community_id):
     """The board: open wishes newest first, filtered by category, grid, kind, status, words."""
-    place = places.get_community(community_id)
+    place, grid = places.community_with_grid(community_id)
     if not place.is_community:
-        return render_template("web/place.html", community=place,
-                               children=places.community_grid(place))
+        return render_template("web/place.html", community=place, children=grid)
     args = {k: v for k, v in request.args.items() if v.strip()}
     if "status" not in request.args:  # the board opens on what can be claimed; "" is all
         args["status"] = WishState.OPEN.value
@@ -38,6 +37,6 @@ def community(community_id):
     board = wishes.list_wishes(viewer=viewer(), people=False, **query)
     return render_template(
         "web/board.html", community=place, board=board, query=query,
-        grid=places.community_grid(place), categories=places.list_categories(),
+        grid=grid, categories=places.list_categories(),
         states=BOARD_STATES, kinds=list(WishKind),
         organizations=places.list_organizations(place.id))

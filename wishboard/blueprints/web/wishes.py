@@ -26,7 +26,7 @@ def _render_wish(wish_id: int, form=None):
     story = wishes.read_wish(me, wish_id)
     wish = story.wish
     # What this person may do and see here comes from the same rule book the actions obey.
-    rights = wish_rights(me, wish)
+    rights = wish_rights(me, wish, claim=story.completed_claim)
     preview = (wishes.responsibility_letter_preview(wish, me) if rights.claim else None)
     members, logs = projects.project_people(wish.id) if wish.kind is WishKind.PROJECT \
         else ([], [])
