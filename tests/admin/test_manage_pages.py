@@ -147,3 +147,21 @@ def test_the_dashboard_shows_what_the_policy_will_do_soon(client, community, mak
     assert saved.status_code == 302
     db.session.expire_all()
     assert db.session.get(Community, community.id).open_wish_max_age_days == 45
+
+
+def test_the_needs_queue_shows_twenty_at_a_time_and_reads_on(client, community, make_user,
+                                                             login_as):
+    from wishboard.needs import services as needs
+
+    resident = make_user("resident", community, name="吴秀英")
+    category_id = db.session.scalar(sa.text("SELECT min(id) FROM categories"))
+    for i in range(25):
+        needs.submit_need(resident, title=f"第{i}号需求", description="腿脚不便",
+                          category_id=category_id)
+    login_as(make_user("secretary", community))
+    first = text(client.get("/manage/needs"))
+    assert "共 25 条" in first and "第1页,共2页" in first
+    assert first.count('<article class="card">') == 20
+    second = text(client.get("/manage/needs?status=new&page=2"))
+    assert "第2页,共2页" in second and second.count('<article class="card">') == 5
+    assert client.get("/manage/needs?page=abc").status_code == 400

@@ -668,8 +668,8 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
     return Page(items, total, following, capped)
 
 
-def merge_targets(community_id: int, limit: int = 200) -> list[Wish]:
-    """The wishes a new need may join (open, then claimed; newest first), for the
+def merge_targets(community_id: int, limit: int = 50) -> list[Wish]:
+    """The wishes a new need may join (open, then claimed; the newest of each), for the
     secretary's picker: one query, no count."""
     return list(db.session.scalars(
         sa.select(Wish).where(Wish.community_id == community_id,

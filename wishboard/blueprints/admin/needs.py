@@ -14,6 +14,9 @@ from wishboard.needs import services as needs
 from wishboard.needs.schemas import NeedCreateSchema, NeedPublishSchema, NeedQuerySchema
 from wishboard.wishes import services as wishes
 
+# Needs on one page of the queue: each comes with its own publish and merge forms.
+QUEUE_PAGE = 20
+
 
 @bp.get("/needs")
 @roles_required(*STAFF)
@@ -21,13 +24,17 @@ def needs_queue():
     """The secretary's queue of new needs: publish, merge into a wish, or decline."""
     community_id = managed_community_id()
     status = request.args.get("status", "new")  # "" is every status
-    status = load_or_raise(NeedQuerySchema(), {"status": status} if status else {})["status"]
+    args = {"page": request.args.get("page", "1"), "per_page": QUEUE_PAGE}
+    if status:
+        args["status"] = status
+    query = load_or_raise(NeedQuerySchema(), args)
     items, total = ([], 0)
     if community_id:
         items, total = needs.list_needs(current_user, community_id=community_id,
-                                        status=status, per_page=100, shown=True)
+                                        status=query["status"], page=query["page"],
+                                        per_page=QUEUE_PAGE, shown=True)
     return community_page("admin/needs.html", community_id, needs=items, total=total,
-                          status=status,
+                          status=query["status"], page=query["page"], per_page=QUEUE_PAGE,
                           **(wish_form_choices(community_id) if community_id else {}))
 
 
