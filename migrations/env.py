@@ -96,7 +96,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
-    # Indexes only PostgreSQL has are left alone (wishboard.models.POSTGRESQL_ONLY_INDEXES).
+    # What only PostgreSQL has is left alone (wishboard.models.POSTGRESQL_ONLY).
     from wishboard.models import include_object
 
     conf_args.setdefault("include_object", include_object)

@@ -1,4 +1,4 @@
-"""wish search: an index of every character and pair of characters (PostgreSQL)
+"""wish search: every character and pair of characters, stored and indexed (PostgreSQL)
 
 Revision ID: 5b1e7c9d2a40
 Revises: d87ca0ec0e7d
@@ -6,10 +6,12 @@ Create Date: 2026-11-22 22:40:00.000000
 
 Chinese has no spaces between words and most searches are two characters (买药, 理发,
 维修), shorter than a trigram. ``wish_grams(title, description)`` is the set of every
-character and every pair of neighbouring characters of a wish, lower-cased; a GIN index
-over it finds the wishes holding every pair of a query (or its one character) without
-reading the others, and the query's LIKE keeps only the exact matches. SQLite has no such
-index and reads the board in order until the page is full.
+character and every pair of neighbouring characters of a wish, lower-cased, kept in the
+generated column ``wishes.search_grams``; a GIN index over it finds the wishes holding every
+pair of a query (or its one character) without reading the others, and a board that reads
+its own index in order checks each row against the stored set at no cost. The query's LIKE
+keeps only the exact matches. SQLite has neither and reads the board in order until the
+page is full.
 """
 from alembic import op
 
@@ -48,13 +50,15 @@ def upgrade():
         return
     op.execute(GRAMS)
     op.execute(QUERY_GRAMS)
-    op.execute("CREATE INDEX ix_wishes_search ON wishes "
-               "USING gin (wish_grams(title, description))")
+    op.execute("ALTER TABLE wishes ADD COLUMN search_grams text[] "
+               "GENERATED ALWAYS AS (wish_grams(title, description)) STORED")
+    op.execute("CREATE INDEX ix_wishes_search ON wishes USING gin (search_grams)")
 
 
 def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP INDEX ix_wishes_search")
+    op.execute("ALTER TABLE wishes DROP COLUMN search_grams")
     op.execute("DROP FUNCTION wish_query_grams(text)")
     op.execute("DROP FUNCTION wish_grams(text, text)")

@@ -46,8 +46,9 @@ class Wish(db.Model):
         sa.Index("ix_wishes_board", "community_id", "state", "published_at", "id"),
         sa.Index("ix_wishes_community_recent", "community_id", "published_at", "id"),
         sa.Index("ix_wishes_recent", "published_at", "id"),
-        # Search: PostgreSQL also has ix_wishes_search, a GIN index over every character and
-        # pair of characters (migration 5b1e7c9d2a40; ``wishes.services._search``).
+        # Search: PostgreSQL also has the column search_grams (every character and pair of
+        # characters) and its GIN index ix_wishes_search (migration 5b1e7c9d2a40;
+        # ``wishes.services._search``).
         sa.Index("ix_wishes_board_category", "community_id", "category_id", "state",
                  "published_at", "id"),
         sa.Index("ix_wishes_board_kind", "community_id", "kind", "state", "published_at", "id"),

@@ -678,13 +678,14 @@ def merge_targets(community_id: int, limit: int = 50) -> list[Wish]:
 
 
 def _search(q: str):
-    """Wishes whose title or description holds ``q``. On PostgreSQL the index of every
-    character and pair of characters (migration 5b1e7c9d2a40) finds the candidates first,
-    so a search for a rare word reads a handful of rows, not the district's board."""
+    """Wishes whose title or description holds ``q``. On PostgreSQL the stored set of every
+    character and pair of characters (``search_grams``, migration 5b1e7c9d2a40) and its
+    index find the candidates, so a search for a rare word reads a handful of rows, not the
+    district's board."""
     exact = sa.or_(contains(Wish.title, q), contains(Wish.description, q))
     if db.session.get_bind().dialect.name != "postgresql":
         return exact
-    grams = sa.func.wish_grams(Wish.title, Wish.description)
+    grams = sa.literal_column("wishes.search_grams")
     return sa.and_(grams.op("@>")(sa.func.wish_query_grams(q)), exact)
 
 
