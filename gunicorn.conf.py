@@ -15,6 +15,9 @@ import os
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 1)
+# The app reads this to know it shares the machine with other workers (per-process
+# counters and caches are then refused or turned off).
+os.environ.setdefault("WEB_CONCURRENCY", str(workers))
 
 # A request that takes longer than this is cut off and its worker replaced; a restart
 # (SIGHUP, or a deploy's SIGTERM) lets requests in flight finish for this long.
@@ -38,3 +41,6 @@ errorlog = "-"
 # Behind nginx on the same host: trust its X-Forwarded-* headers (the app's ProxyFix reads
 # them only with PROXY_FIX_X_FOR).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# ...but never let a request header move the app under another path (SCRIPT_NAME): the
+# site is served at the root.
+forwarder_headers = ""

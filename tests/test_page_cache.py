@@ -11,6 +11,7 @@ from wishboard.core.clock import utcnow
 from wishboard.extensions import cache, db
 from wishboard.places import services as places
 from wishboard.ratings import services as ratings
+from wishboard.security import csp_nonce
 from wishboard.wishes import services as wishes
 
 PHONE, ADDRESS = "13812345678", "玉林北路3号"
@@ -190,3 +191,42 @@ def test_a_cache_that_cannot_be_reached_costs_nothing_but_speed(make_app, street
             assert page.status_code == 200 and "帮忙买降压药" in page.get_data(as_text=True)
         wishes.claim_wish(db.session.merge(n.volunteer), wish.id, accept_letter=True)
         assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["state"] == "claimed"
+
+
+def test_a_page_rendered_while_a_write_commits_is_not_kept_as_current(app, visitor, street):
+    """The race: the page reads the wish open, a claim commits, then the page is kept. It
+    must be kept under the generation it was read in, which the claim has already ended."""
+    n, wish, _ = street
+    url = f"/api/v1/wishes/{wish.id}"
+    meanwhile = []
+
+    @app.after_request
+    def claim_while_the_page_is_on_its_way(response):
+        if not meanwhile:
+            meanwhile.append(wishes.claim_wish(n.volunteer, wish.id, accept_letter=True))
+        return response
+
+    first = _get(visitor, url)
+    assert first.get_json()["state"] == "open" and meanwhile
+    second = _get(visitor, url)
+    assert second.headers["X-Cache"] == "miss" and second.get_json()["state"] == "claimed"
+
+
+def test_a_page_made_under_another_script_root_is_not_served_at_the_root(visitor, street):
+    n, _, _ = street
+    url = f"/communities/{n.community.id}"
+    elsewhere = visitor.get(url, environ_overrides={"SCRIPT_NAME": "/evil"})
+    assert elsewhere.status_code == 200 and "/evil/" in elsewhere.get_data(as_text=True)
+    plain = _get(visitor, url)
+    assert plain.headers["X-Cache"] == "miss" and "/evil/" not in plain.get_data(as_text=True)
+
+
+def test_a_page_that_carries_its_csp_nonce_is_never_kept(app, visitor, street):
+    n, _, _ = street
+
+    @app.context_processor
+    def a_template_that_uses_the_nonce():
+        return {"inline_nonce": csp_nonce()}
+
+    url = f"/communities/{n.community.id}"
+    assert [_get(visitor, url).headers["X-Cache"] for _ in range(2)] == ["miss", "miss"]

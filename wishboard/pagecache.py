@@ -7,11 +7,14 @@ What is cached
     other visitor sees. Anyone else is answered afresh, and never from or into the cache.
 What is stored
     Only a 200 whose rendering left the session untouched (no CSRF token, no message), set
-    no cookie and used no CSP nonce: an answer that carries nothing of the person who asked.
+    no cookie and put no CSP nonce in the page: an answer that carries nothing of the
+    person who asked.
     The pages themselves show only what the public may see (``wishboard.privacy``).
 Keys
-    Scheme and host, path with its query string, and the 长辈版 switch (the only cookie a
-    visitor's page depends on).
+    Scheme, host and script root, path with its query string, and the 长辈版 switch (the
+    only cookie a visitor's page depends on). Every query string is its own entry: give
+    the cache a Redis of its own with a memory limit (README), so a flood of made-up
+    addresses only pushes out other pages.
 Invalidation
     Every committed transaction that wrote to a table the public pages show moves the
     cache's generation (a random token in the cache itself, shared by every worker and the
@@ -55,7 +58,7 @@ from werkzeug.wrappers import Request
 from wishboard.core.clock import utcnow
 from wishboard.errors import request_id_from
 from wishboard.extensions import cache
-from wishboard.security import signed_in, standard_headers
+from wishboard.security import NONCE_IN_BODY, signed_in, standard_headers
 from wishboard.templating import LARGE_MODE_COOKIE
 
 log = logging.getLogger(__name__)
@@ -87,7 +90,8 @@ def _new_generation() -> str:
 
 def _key(req) -> str:
     large = req.cookies.get(LARGE_MODE_COOKIE) == "1"
-    return f"pages:{req.scheme}://{req.host}:{int(large)}:{req.full_path}"
+    # script_root too: the links on a page are made under it.
+    return f"pages:{req.scheme}://{req.host}{req.script_root}:{int(large)}:{req.full_path}"
 
 
 def _anonymous() -> bool:
@@ -107,8 +111,16 @@ def _validators(etag: str, modified: str) -> list[tuple[str, str]]:
 
 
 def note_anonymous_read():
-    """Before the view: mark a read the cache may keep (the front answered it if it could)."""
+    """Before the view: mark a read the cache may keep (the front answered it if it could),
+    with the generation as it is *before* the view reads anything: a write that commits
+    while the page renders moves the generation past it, so the page is never kept as
+    current."""
     if current_app.config["PAGE_CACHE_SECONDS"] and _anonymous():
+        try:
+            g.page_generation = _generation()
+        except Exception:
+            log.warning("page cache unreachable; page not kept", exc_info=True)
+            return
         g.page_cache = "miss"
 
 
@@ -119,7 +131,7 @@ def store_in_cache(response: Response) -> Response:
         return response
     response.headers["X-Cache"] = "miss"
     if (response.status_code != 200 or response.direct_passthrough or session.modified
-            or session or g.get("csp_nonce") is not None or "Set-Cookie" in response.headers
+            or session or g.get(NONCE_IN_BODY) or "Set-Cookie" in response.headers
             or response.mimetype not in ("text/html", "application/json")):
         return response
     body = response.get_data()
@@ -129,7 +141,7 @@ def store_in_cache(response: Response) -> Response:
     response.vary.add("Cookie")
     kept = [(k, v) for k, v in response.headers.items() if k.lower() not in PER_ANSWER]
     try:
-        cache.set(_key(request), (_generation(), response.mimetype, kept, body),
+        cache.set(_key(request), (g.page_generation, response.mimetype, kept, body),
                   timeout=current_app.config["PAGE_CACHE_SECONDS"])
     except Exception:
         log.warning("page cache unreachable; page not kept", exc_info=True)
@@ -170,7 +182,8 @@ class FrontCache:
         req.trusted_hosts = app.config.get("TRUSTED_HOSTS")
         try:
             endpoint, _ = app.url_map.bind_to_environ(
-                environ, server_name=app.config.get("SERVER_NAME")).match()
+                environ, server_name=app.config.get("SERVER_NAME"),
+                subdomain=app.url_map.default_subdomain or "").match()
             key = _key(req)  # reads the host: an untrusted one raises
         except HTTPException:  # no such page, another method, an untrusted host
             return None

@@ -55,8 +55,18 @@ PUBLIC_API_ENDPOINTS = frozenset({
 })
 
 
+# Set when a template put this answer's nonce into the page (a page that must not be
+# kept for others: wishboard.pagecache).
+NONCE_IN_BODY = "csp_nonce_in_body"
+
+
 def csp_nonce() -> str:
     """This answer's nonce, for ``<script nonce="{{ csp_nonce() }}">`` in a template."""
+    setattr(g, NONCE_IN_BODY, True)
+    return _nonce()
+
+
+def _nonce() -> str:
     nonce = g.get("csp_nonce")
     if nonce is None:
         nonce = g.csp_nonce = secrets.token_urlsafe(18)
@@ -92,7 +102,7 @@ def _start_request():
     # ``g`` lives as long as the app context, and a context shared by several requests
     # (tests, scripts) would carry one request's nonce, or its user (Flask-Login keeps it
     # on ``g``) and their unread count, into the next: each request starts without them.
-    for carried in ("csp_nonce", "_login_user", "unread_notifications"):
+    for carried in ("csp_nonce", NONCE_IN_BODY, "_login_user", "unread_notifications"):
         g.pop(carried, None)
     # Absolute links name SERVER_NAME when it is set (Flask does that); an https site says
     # so with PREFERRED_URL_SCHEME, and its links never fall back to http.
@@ -132,7 +142,7 @@ def _secure_headers(response):
     headers = response.headers
     present = {key.lower() for key in headers.keys()}
     wanted = standard_headers(current_app, response.mimetype,
-                              csp_nonce() if response.mimetype == "text/html" else "")
+                              _nonce() if response.mimetype == "text/html" else "")
     g.pop("csp_nonce", None)
     # A header the view set itself stays; one pass, not one scan of the headers per name.
     headers.extend([(name, value) for name, value in wanted if name.lower() not in present])

@@ -149,6 +149,21 @@ def recompute(check):
         raise SystemExit(1)
 
 
+points_cli = AppGroup("points", help="The positive-energy score ledger.")
+wishboard.add_command(points_cli)
+
+
+@points_cli.command("recompute")
+@click.option("--community-id", type=int, default=None, hidden=True)
+@click.option("--check", is_flag=True, help="Report differences without repairing them.")
+@click.pass_context
+def points_recompute(ctx, community_id, check):
+    """The old name of `flask wishboard recompute` (which rebuilds the points totals with
+    everything else derived); kept so existing jobs keep working."""
+    click.echo("flask wishboard points recompute is now flask wishboard recompute", err=True)
+    ctx.invoke(recompute, check=check)
+
+
 @wishboard.command("sweep")
 @click.option("--dry-run", is_flag=True, help="List what would change and why; change nothing.")
 @click.option("--now", "at", default=None, metavar="ISO-TIME",

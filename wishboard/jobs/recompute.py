@@ -13,7 +13,9 @@ declared here once with the query that says what it must be:
 - ``points_totals``: the positive-energy totals, from the ledger (``points.recompute_totals``).
 
 ``recompute`` compares each with its base rows, repairs what differs (unless ``repair`` is
-false), records every repair in the audit log, and says what it found.
+false), records every repair in the audit log, and says what it found. It is safe on a
+live site: while it repairs, the changes it recounts wait for it (a second or so at a
+district's size).
 """
 
 from __future__ import annotations
@@ -96,15 +98,33 @@ def _column_differences(counter: DerivedColumn, repair: bool) -> list[Difference
         sa.select(counter.model.id, column, counter.actual())
         .where(column != counter.actual()).order_by(counter.model.id)).all()
     if rows and repair:
+        # Lock the rows first (PostgreSQL): a use case moving one of them now waits, and
+        # the UPDATE below counts with a snapshot taken after every earlier move committed.
+        ids = [r[0] for r in rows]
+        db.session.execute(sa.select(counter.model.id).where(counter.model.id.in_(ids))
+                           .order_by(counter.model.id).with_for_update())
         db.session.execute(
-            sa.update(counter.model).where(counter.model.id.in_([r[0] for r in rows]))
+            sa.update(counter.model).where(counter.model.id.in_(ids))
             .values({counter.column: counter.actual()})
             .execution_options(synchronize_session=False))
     return [Difference(counter.kind, str(row_id), stored, actual)
             for row_id, stored, actual in rows]
 
 
+def _hold_state_changes() -> None:
+    """Keep every change of a wish's state waiting until this transaction ends, so the
+    count below and the tallies it is compared with describe one moment. PostgreSQL: a
+    lock on the tallies that only readers share (each change of state writes to them).
+    SQLite: the database's one write lock, taken by a write that changes nothing."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("LOCK TABLE wish_tallies IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        db.session.execute(sa.update(WishTally).where(sa.false()).values(count=0))
+
+
 def _tally_differences(repair: bool) -> list[Difference]:
+    if repair:
+        _hold_state_changes()
     actual = {(c, s): n for c, s, n in db.session.execute(
         sa.select(Wish.community_id, Wish.state, sa.func.count())
         .group_by(Wish.community_id, Wish.state))}
