@@ -152,9 +152,11 @@ def _tally_differences(repair: bool) -> list[Difference]:
 def recompute(*, repair: bool = True) -> tuple[list[Difference], list[points.Mismatch]]:
     """Compare every derived value with its base rows; with ``repair``, rebuild what differs
     (one transaction for the counters, the points totals in their own) and record it."""
-    found = _tally_differences(repair)
+    found = []
     for counter in DERIVED_COLUMNS:
         found += _column_differences(counter, repair)
+    # Last, as every use case does: a transaction holding the tallies waits for nothing.
+    found = _tally_differences(repair) + found
     if repair and found:
         audit.record("derived_recomputed", actor=None, object_type="derived", object_id=None,
                      community_id=None,

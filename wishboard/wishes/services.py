@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wishboard.access import (
     can_manage_community, claim_refusal, complete_refusal, completed_claim, confirm_hours_refusal,
@@ -97,17 +97,33 @@ def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: 
     return moved
 
 
+_TALLY_KEY = "wish_tally_changes"
+
+
 def _tally(changes: Counter) -> None:
-    """Add each ``(community_id, state): n`` of ``changes`` to the tallies, in the caller's
-    transaction. Always in one order, so two transactions never wait on each other's rows
-    in opposite orders."""
-    for (community_id, state), n in sorted(changes.items(),
+    """Add each ``(community_id, state): n`` of ``changes`` to the tallies when the caller's
+    transaction commits (``_write_tallies``)."""
+    db.session.info.setdefault(_TALLY_KEY, Counter()).update(changes)
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _write_tallies(session: Session) -> None:
+    """The tallies are every board's hottest rows: they are written last, just before the
+    commit, and always in one order. A transaction holding them waits for nothing else,
+    so no two transactions can each hold what the other waits for."""
+    changes = session.info.pop(_TALLY_KEY, None)
+    for (community_id, state), n in sorted((changes or {}).items(),
                                            key=lambda change: (change[0][0], change[0][1].value)):
         if n:
-            db.session.execute(
+            session.execute(
                 upsert(WishTally).values(community_id=community_id, state=state, count=n)
                 .on_conflict_do_update(index_elements=["community_id", "state"],
                                        set_={"count": WishTally.__table__.c.count + n}))
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_tallies(session: Session) -> None:
+    session.info.pop(_TALLY_KEY, None)
 
 
 def _transition(wish: Wish, new: WishState, actor: User | None, action: str, *,
