@@ -50,7 +50,8 @@ def second_database(tmp_path):
 
 def populate(runner, client) -> None:
     """The demo community, and what it leaves empty: an API token, the community's own
-    points rules, the sweep's lease and a reminder."""
+    points rules, a password reset code, the sweep's lease and a reminder."""
+    from wishboard.accounts import services as accounts
     from wishboard.accounts.models import User
     from wishboard.points import services as points
 
@@ -60,6 +61,8 @@ def populate(runner, client) -> None:
         "username": "dangyuan_li", "password": DEMO_PASSWORD}).status_code == 200
     secretary = db.session.scalar(sa.select(User).where(User.username == "shuji_zhang"))
     points.update_rules(secretary, secretary.community_id, per_star=3)
+    resident = db.session.scalar(sa.select(User).where(User.username == "jumin_wu"))
+    accounts.issue_reset_code(secretary, resident.id)
     # Half a day before the claim of the demo's homework wish falls due: a reminder.
     later = (utcnow() + timedelta(days=4, hours=12)).isoformat(timespec="seconds")
     swept = runner.invoke(args=["wishboard", "sweep", "--now", later])

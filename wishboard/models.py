@@ -1,7 +1,7 @@
 """Every table, imported in one place so the metadata is complete for the migrations and
 the shell. Code imports a model from its own feature (``wishboard.wishes.models``)."""
 
-from wishboard.accounts.models import ApiToken, User
+from wishboard.accounts.models import ApiToken, PasswordReset, User
 from wishboard.activities.models import Activity, Signup
 from wishboard.audit.models import AuditEntry
 from wishboard.jobs.models import JobLock, Reminder
@@ -14,8 +14,8 @@ from wishboard.ratings.models import Rating
 from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTally
 
 __all__ = [
-    "ApiToken", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder", "Need",
-    "Notification", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
+    "ApiToken", "PasswordReset", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder",
+    "Need", "Notification", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
     "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
     "WishEvent", "WishTally",
 ]

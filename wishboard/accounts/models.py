@@ -152,3 +152,21 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class PasswordReset(db.Model):
+    """A one-time code the community's secretary gives a person who cannot log in (read out
+    or printed: many residents have no email). Only a keyed hash of it is kept; it works
+    once, until ``expires_at``, and a newer code replaces it."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when the code was used, or when a newer code replaced it.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

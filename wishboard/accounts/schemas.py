@@ -110,6 +110,40 @@ class LoginFormSchema(LoginSchema):
     remember = Bool(load_default=False)
 
 
+class PasswordResetSchema(BaseSchema):
+    """Setting a new password with the code the secretary gave: who (username or mobile
+    number), the code, the new password (twice on the page)."""
+
+    username = Str(required=True, validate=length(1, 40),
+                   metadata={"description": "username, or the mobile number"})
+    code = Str(required=True, validate=validate.Regexp(r"^[0-9]{6}$", error="重置码是6位数字"))
+    password = Str(required=True, strip=False, load_only=True, validate=length(8, 128))
+    password_again = Str(load_default=None, strip=False, load_only=True)
+
+    @validates_schema
+    def same_twice(self, data, **_kwargs):
+        again = data.get("password_again")
+        if again is not None and again != data.get("password"):
+            raise ValidationError({"password_again": ["两次输入的新密码不一样"]})
+
+
+class ResetCodeSchema(BaseSchema):
+    """A reset code, shown once to the secretary who asked for it."""
+
+    user_id = fields.Function(lambda r: r[0].id)
+    name = fields.Function(lambda r: r[0].name)
+    username = fields.Function(lambda r: r[0].username)
+    code = fields.Function(lambda r: r[1])
+    expires_at = fields.Function(lambda r: r[2].isoformat())
+
+
+class ResetDoneSchema(BaseSchema):
+    """Whose password was set: their username, to log in with from now on."""
+
+    username = fields.String()
+    name = fields.String()
+
+
 class PasswordChangeSchema(BaseSchema):
     """The password form on the account page. The new password's rules are checked by
     ``accounts.services.change_password``, which knows the person."""

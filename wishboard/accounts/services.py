@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -13,11 +17,15 @@ from sqlalchemy.orm import joinedload
 
 from wishboard.access import ensure_admin, ensure_can_manage_community
 from wishboard.accounts import tokens
-from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType, fold_username
+from wishboard.accounts.models import (
+    PasswordReset, ReportStatus, Role, User, VolunteerType, fold_username,
+)
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
 from wishboard.core.db import flush_or_conflict, page_of
-from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailedError
+from wishboard.errors import (
+    ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationFailedError,
+)
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization
 from wishboard.privacy import mask_name
@@ -216,11 +224,32 @@ def create_staff_user(
     return user
 
 
+PHONE = re.compile(r"1[0-9]{10}")
+
+
+def find_login(login: str) -> User | None:
+    """The account a person names to log in: their username, or their mobile number when
+    it is unique among active accounts (a family may share one: then the username is
+    needed, and the error says so)."""
+    login = login.strip()
+    if PHONE.fullmatch(login):
+        found = list(db.session.scalars(sa.select(User).where(
+            User.phone == login, User.is_active.is_(True)).limit(2)))
+        if len(found) > 1:
+            raise ValidationFailedError(
+                "这个手机号有几个账号,请用用户名登录", code="phone_not_unique",
+                fields={"username": ["这个手机号有几个账号,请用用户名"]})
+        if found:
+            return found[0]
+    return db.session.scalar(sa.select(User).where(User.username == normalize_username(login)))
+
+
 def authenticate(username: str, password: str) -> User:
-    """Check a username and password; the same error whichever was wrong."""
+    """Check a username (or mobile number) and password; the same error whichever was
+    wrong."""
     hasher = _hasher()
     name = normalize_username(username)
-    user = db.session.scalar(sa.select(User).where(User.username == name))
+    user = find_login(username)
     if user is None:
         key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
         dummy = _DUMMY_HASH.get(key)
@@ -278,6 +307,88 @@ def change_password(user: User, old: str, new: str, *, now: datetime | None = No
     check_password(new, username=user.username, name=user.name, phone=user.phone,
                    field="new_password")
     user.password_hash = hasher.hash(new)
+    _end_everything(user, "password_changed", now or utcnow())
+    db.session.commit()
+    return user
+
+
+# A reset code: six digits to read out over the phone or print, valid this long.
+RESET_CODE_HOURS = 24
+RESET_CODE_WRONG = "reset_code_wrong"
+
+
+def _reset_digest(user_id: int, code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def issue_reset_code(actor: User, user_id: int, *, now: datetime | None = None
+                     ) -> tuple[User, str, datetime]:
+    """The secretary of a person's community (or an admin) gives them a one-time code to
+    set a new password with, shown once. An earlier code stops working. A secretary cannot
+    reset staff accounts; an admin resets anyone from the command line or here."""
+    now = now or utcnow()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("没有这个人", message_en="No such person")
+    if actor.role is not Role.ADMIN:
+        ensure_can_manage_community(actor, user.community_id)
+        if user.role not in (Role.RESIDENT, Role.VOLUNTEER):
+            raise ForbiddenError("书记只能为本社区的居民和志愿者发重置码",
+                                 code="not_your_person")
+    code = f"{secrets.randbelow(10 ** 6):06d}"
+    expires_at = now + timedelta(hours=RESET_CODE_HOURS)
+    db.session.execute(sa.update(PasswordReset).where(
+        PasswordReset.user_id == user.id, PasswordReset.ended_at.is_(None)).values(ended_at=now))
+    db.session.add(PasswordReset(user_id=user.id, issued_by_id=actor.id, created_at=now,
+                                 expires_at=expires_at, code_hash=_reset_digest(user.id, code)))
+    audit.record("password_reset_issued", actor=actor, object_type="user", object_id=user.id,
+                 community_id=user.community_id, after={"expires_at": expires_at.isoformat()},
+                 now=now)
+    db.session.commit()
+    return user, code, expires_at
+
+
+def reset_password(login: str, code: str, password: str, *, now: datetime | None = None
+                   ) -> User:
+    """Set a new password with a reset code. A wrong code, an unknown person or a used or
+    expired code all get the same answer. Every session, 记住我 and API token of the person
+    ends."""
+    now = now or utcnow()
+    user = find_login(login)
+    wrong = ValidationFailedError("用户名或重置码不对,或者重置码已过期。请找社区书记重新领取。",
+                                  code=RESET_CODE_WRONG, fields={"code": ["重置码不对或已过期"]})
+    if user is None or not user.is_active:
+        raise wrong
+    reset = db.session.scalar(sa.select(PasswordReset).where(
+        PasswordReset.user_id == user.id, PasswordReset.ended_at.is_(None),
+        PasswordReset.expires_at > now).order_by(PasswordReset.id.desc()).limit(1))
+    if reset is None or not hmac.compare_digest(reset.code_hash, _reset_digest(user.id, code)):
+        raise wrong
+    check_password(password, username=user.username, name=user.name, phone=user.phone,
+                   field="password")
+    # Once only, even when two tries race with the same code.
+    if db.session.execute(sa.update(PasswordReset).where(
+            PasswordReset.id == reset.id, PasswordReset.ended_at.is_(None))
+            .values(ended_at=now).execution_options(synchronize_session=False)).rowcount != 1:
+        db.session.rollback()
+        raise wrong
+    user.password_hash = _hasher().hash(password)
+    _end_everything(user, "password_reset_used", now)
+    db.session.commit()
+    return user
+
+
+def set_password_by_admin(username: str, password: str, *, now: datetime | None = None
+                          ) -> User:
+    """``flask wishboard reset-password``: someone at the server sets a person's password.
+    Every session, 记住我 and API token of the person ends."""
+    user = find_login(username)
+    if user is None:
+        raise NotFoundError("没有这个用户名", message_en="No such username")
+    check_password(password, username=user.username, name=user.name, phone=user.phone,
+                   field="password")
+    user.password_hash = _hasher().hash(password)
     _end_everything(user, "password_changed", now or utcnow())
     db.session.commit()
     return user

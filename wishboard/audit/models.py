@@ -39,6 +39,8 @@ AUDIT_ACTIONS = {
     "derived_recomputed": "重算统计数",
     "volunteer_flagged": "提醒:频繁释放认领",
     "password_changed": "修改密码",
+    "password_reset_issued": "发放密码重置码",
+    "password_reset_used": "用重置码设置新密码",
     "logged_out_everywhere": "退出所有设备",
 }
 

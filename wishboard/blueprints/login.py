@@ -387,3 +387,18 @@ def change_password_counting_failures(user: User, old: str, new: str) -> User:
         raise
     request.environ[LOGIN_OUTCOME_KEY] = "succeeded"
     return changed
+
+
+def reset_password_counting_failures(login: str, code: str, password: str) -> User:
+    """accounts.services.reset_password; a wrong code counts as a failed log-in for that
+    account and address (six digits must not be guessable by trying)."""
+    from wishboard.accounts import services as accounts
+
+    try:
+        user = accounts.reset_password(login, code, password)
+    except WishboardError as error:
+        if error.code == accounts.RESET_CODE_WRONG:
+            request.environ[LOGIN_OUTCOME_KEY] = "failed"
+        raise
+    request.environ[LOGIN_OUTCOME_KEY] = "succeeded"
+    return user

@@ -42,6 +42,22 @@ def create_admin(username, password, name, phone):
     click.echo(f"created admin {user.username} (id {user.id})")
 
 
+@wishboard.command("reset-password")
+@click.option("--username", required=True, help="The account (username or mobile number).")
+@click.option("--password", prompt="新密码 new password", hide_input=True,
+              confirmation_prompt=True)
+def reset_password(username, password):
+    """Set a person's password (for an admin at the server). Every session, 记住我 and API
+    token of the person ends; the change is audited."""
+    from wishboard.accounts import services as accounts
+
+    try:
+        user = accounts.set_password_by_admin(username, password)
+    except WishboardError as error:
+        _fail(error)
+    click.echo(f"password set for {user.username} ({user.name}); their sessions have ended")
+
+
 @wishboard.command("create-community")
 @click.option("--name", required=True)
 @click.option("--level", required=True, type=click.Choice([lv.value for lv in PlaceLevel]))

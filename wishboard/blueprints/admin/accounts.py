@@ -1,7 +1,7 @@
 """People: the 报到 queue of volunteers, 居民核实 (verifying residents), and the admin's
 secretaries."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from wishboard.accounts import services as accounts
@@ -61,6 +61,15 @@ def residents():
     return community_page("admin/residents.html", query["community_id"], residents=people,
                           total=total, verified=query["verified"], page=query["page"],
                           per_page=query["per_page"])
+
+
+@bp.post("/people/<int:user_id>/password-reset")
+@roles_required(*STAFF)
+def issue_reset_code(user_id):
+    """A one-time code for a resident or volunteer who cannot log in, shown once."""
+    person, code, expires_at = accounts.issue_reset_code(current_user, user_id)
+    return render_template("admin/reset_code.html", person=person, code=code,
+                           expires_at=expires_at)
 
 
 @bp.post("/residents/<int:user_id>/verify")

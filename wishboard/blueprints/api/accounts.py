@@ -7,14 +7,15 @@ from wishboard.accounts import services as accounts
 from wishboard.accounts import tokens
 from wishboard.accounts.models import STAFF, Role
 from wishboard.accounts.schemas import (
-    LoginSchema, MeSchema, MeUpdateSchema, RegisterSchema, RejectReportSchema, ResidentQuerySchema,
-    StaffUserCreateSchema, TokenSchema, UserSchema, VolunteerQuerySchema,
+    LoginSchema, MeSchema, MeUpdateSchema, PasswordResetSchema, RegisterSchema, RejectReportSchema,
+    ResetCodeSchema, ResetDoneSchema, ResidentQuerySchema, StaffUserCreateSchema, TokenSchema,
+    UserSchema, VolunteerQuerySchema,
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import also_answers, responds, use_schema
 from wishboard.blueprints.login import (
     authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
-    login_required, roles_required,
+    login_required, reset_password_counting_failures, roles_required,
 )
 from wishboard.errors import ValidationFailedError
 
@@ -39,6 +40,27 @@ def create_token(data):
     user = authenticate_counting_failures(data["username"], data["password"])
     raw, token = tokens.issue_token(user)
     return {"token": raw, "token_type": "Bearer", "expires_at": token.expires_at}
+
+
+@bp.post("/auth/reset")
+@limit_login_failures
+@also_answers({429: "too many wrong codes"})
+@responds(ResetDoneSchema, 200)
+@use_schema(PasswordResetSchema)
+def reset_password(data):
+    """Set a new password with the six-digit code the community's secretary gave (by
+    username or mobile number). Every session and token of the person ends."""
+    return reset_password_counting_failures(data["username"], data["code"], data["password"])
+
+
+@bp.post("/users/<int:user_id>/password-reset")
+@roles_required(*STAFF)
+@also_answers({404: "no such person"})
+@responds(ResetCodeSchema, 201)
+def issue_reset_code(user_id):
+    """A one-time code for a person of my community who cannot log in, valid 24 hours and
+    shown only in this answer: read it out or print it."""
+    return accounts.issue_reset_code(current_user, user_id)
 
 
 @bp.delete("/auth/token")

@@ -3,14 +3,16 @@ from flask_login import current_user, logout_user
 
 from wishboard.accounts import services as accounts
 from wishboard.accounts.models import ReportStatus, VolunteerType
-from wishboard.accounts.schemas import LoginFormSchema, PasswordChangeSchema, RegisterSchema
+from wishboard.accounts.schemas import (
+    LoginFormSchema, PasswordChangeSchema, PasswordResetSchema, RegisterSchema,
+)
 from wishboard.blueprints import id_arg
 from wishboard.blueprints.auth import bp
 from wishboard.blueprints.forms import FormResult, submit_form
 from wishboard.blueprints.login import (
     authenticate_counting_failures, change_password_counting_failures, has_remember_cookie,
     limit_login_failures, limit_password_guesses, limit_registrations, login_required,
-    start_session,
+    reset_password_counting_failures, start_session,
 )
 from wishboard.blueprints.web import safe_next
 from wishboard.places import services as places
@@ -32,6 +34,21 @@ def login():
             flash(f"{user.name},欢迎回来", "success")
             return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limit_login_failures
+def reset_password():
+    """忘记密码: a new password with the code the community's secretary gave."""
+    form = None
+    if request.method == "POST":
+        form = submit_form(PasswordResetSchema, lambda d: reset_password_counting_failures(
+            d["username"], d["code"], d["password"]))
+        if form.ok:
+            flash(f"新密码已设置好。您的用户名是 {form.result.username},也可以用手机号登录。",
+                  "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
 
 
 @bp.post("/logout")

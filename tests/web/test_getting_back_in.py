@@ -1,0 +1,61 @@
+"""An elderly resident who forgot the password gets back in through the secretary, on the
+pages, and logs in with the mobile number; an admin at the server resets one too."""
+
+import re
+
+import sqlalchemy as sa
+
+from wishboard.audit.models import AuditEntry
+from wishboard.extensions import db
+
+NEW = "Huang-yeye-2026"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_secretary_gives_a_code_and_the_resident_sets_a_password(app, client, community,
+                                                                     make_user, login_as):
+    resident = make_user("resident", community, name="黄大爷", phone="13980003333")
+    login_as(make_user("secretary", community))
+    listed = text(client.get("/manage/residents?verified=true"))
+    assert "黄大爷" in listed and "生成重置码" in listed
+    shown = text(client.post(f"/manage/people/{resident.id}/password-reset"))
+    code = re.search(r'<p class="code" aria-label="重置码">([0-9]{6})</p>', shown).group(1)
+    assert resident.username in shown and "只能用一次" in shown
+
+    visitor = app.test_client()
+    assert "忘记密码" in text(visitor.get("/auth/login"))
+    page = text(visitor.get("/auth/reset"))
+    assert "用户名或手机号" in page and "重置码" in page
+    mismatch = visitor.post("/auth/reset", data={"username": "13980003333", "code": code,
+                                                 "password": NEW, "password_again": NEW + "1"})
+    assert "两次输入的新密码不一样" in text(mismatch)
+    wrong = visitor.post("/auth/reset", data={"username": "13980003333",
+                                              "code": "999999" if code != "999999" else "111111",
+                                              "password": NEW, "password_again": NEW})
+    assert "重置码不对或已过期" in text(wrong)
+    done = visitor.post("/auth/reset", data={"username": "13980003333", "code": code,
+                                             "password": NEW, "password_again": NEW},
+                        follow_redirects=True)
+    assert f"您的用户名是 {resident.username}" in text(done)
+    logged = visitor.post("/auth/login", data={"username": "13980003333", "password": NEW})
+    assert logged.status_code == 302
+
+
+def test_an_admin_at_the_server_sets_a_password(app, runner, community, make_user, client):
+    resident = make_user("resident", community, phone="13980004444")
+    result = runner.invoke(args=["wishboard", "reset-password", "--username", "13980004444"],
+                           input=f"{NEW}\n{NEW}\n")
+    assert result.exit_code == 0 and resident.username in result.output
+    assert client.post("/auth/login", data={"username": resident.username,
+                                            "password": NEW}).status_code == 302
+    weak = runner.invoke(args=["wishboard", "reset-password", "--username", resident.username],
+                         input="12345678\n12345678\n")
+    assert weak.exit_code != 0
+    unknown = runner.invoke(args=["wishboard", "reset-password", "--username", "nobody_x"],
+                            input=f"{NEW}\n{NEW}\n")
+    assert unknown.exit_code != 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "password_changed", AuditEntry.object_id == resident.id)) == 1
