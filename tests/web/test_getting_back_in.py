@@ -59,3 +59,32 @@ def test_an_admin_at_the_server_sets_a_password(app, runner, community, make_use
     assert unknown.exit_code != 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "password_changed", AuditEntry.object_id == resident.id)) == 1
+
+
+def test_a_shared_wish_link_leads_through_log_in_back_to_the_wish(app, community, make_user,
+                                                                  make_wish):
+    volunteer = make_user("volunteer", community)
+    secretary = make_user("secretary", community)
+    wish = make_wish(secretary)
+    visitor = app.test_client()
+    page = text(visitor.get(f"/wishes/{wish.id}"))
+    link = re.search(r'href="([^"]+)">登录后认领', page).group(1).replace("&amp;", "&")
+    assert link == f"/auth/login?next=/wishes/{wish.id}"
+    header = re.search(r'href="(/auth/login[^"]*)">登录</a>', page).group(1)
+    assert header == f"/auth/login?next=/wishes/{wish.id}"
+    back = visitor.post(link, data={"username": volunteer.username,
+                                    "password": "correct-horse-9"})
+    assert back.status_code == 302 and back.headers["Location"] == f"/wishes/{wish.id}"
+    assert "认领这个心愿" in text(visitor.get(f"/wishes/{wish.id}"))
+    # Somewhere else is not "back".
+    outside = app.test_client().post("/auth/login?next=https://evil.example/",
+                                     data={"username": volunteer.username,
+                                           "password": "correct-horse-9"})
+    assert outside.headers["Location"] == "/auth/account"
+
+
+def test_a_served_wish_invites_the_resident_to_log_in_and_rate(app, community, make_user,
+                                                               completed_wish):
+    wish = completed_wish(make_user("secretary", community), make_user("volunteer", community))
+    page = text(app.test_client().get(f"/wishes/{wish.id}"))
+    assert f'href="/auth/login?next=/wishes/{wish.id}">登录后评价' in page
