@@ -88,3 +88,21 @@ def test_a_served_wish_invites_the_resident_to_log_in_and_rate(app, community, m
     wish = completed_wish(make_user("secretary", community), make_user("volunteer", community))
     page = text(app.test_client().get(f"/wishes/{wish.id}"))
     assert f'href="/auth/login?next=/wishes/{wish.id}">登录后评价' in page
+
+
+def test_after_rating_the_page_says_so_instead_of_the_form(client, neighbourhood, login_as):
+    from factories import make_wish
+
+    from wishboard.wishes import services as wishes
+
+    n = neighbourhood
+    wish = make_wish(n.secretary, served=n.served)
+    wishes.claim_wish(n.volunteer, wish.id, accept_letter=True)
+    wishes.complete_wish(n.volunteer, wish.id, hours=1)
+    login_as(n.served)
+    before = text(client.get(f"/wishes/{wish.id}"))
+    assert f'action="/wishes/{wish.id}/rate"' in before and "您已评价" not in before
+    after = text(client.post(f"/wishes/{wish.id}/rate", data={"stars": "4", "comment": "很耐心"},
+                             follow_redirects=True))
+    assert "您已评价" in after and "4星:很耐心" in after
+    assert f'action="/wishes/{wish.id}/rate"' not in after
