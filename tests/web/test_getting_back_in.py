@@ -106,3 +106,36 @@ def test_after_rating_the_page_says_so_instead_of_the_form(client, neighbourhood
                              follow_redirects=True))
     assert "您已评价" in after and "4星:很耐心" in after
     assert f'action="/wishes/{wish.id}/rate"' not in after
+
+
+def test_a_resident_whose_need_the_secretary_recorded_finds_and_rates_it(
+        client, neighbourhood, login_as):
+    from wishboard.needs import services as needs
+    from wishboard.wishes import services as wishes
+
+    n = neighbourhood  # n.served: 吴秀英, 13812345678
+    need = needs.submit_need(n.secretary, title="帮忙换灯泡", description="楼道灯坏了",
+                             contact_name="吴秀英", contact_phone="13812345678",
+                             address="玉林北路3号")
+    wish = wishes.publish_need(n.secretary, need.id, title="帮独居老人换灯泡",
+                               description="楼道灯坏了,需要梯子", category_id=n.category_id)
+    wishes.claim_wish(n.volunteer, wish.id, accept_letter=True)
+    login_as(n.served)
+    mine = text(client.get("/needs/mine"))
+    assert "帮忙换灯泡" in mine and "去评价" not in mine
+    own = text(client.get(f"/wishes/{wish.id}"))
+    assert "13812345678" in own and "玉林北路3号" in own  # their own details, unmasked
+    wishes.complete_wish(n.volunteer, wish.id, hours=1)
+    mine = text(client.get("/needs/mine"))
+    assert "帮独居老人换灯泡 · 去评价" in mine
+    client.post(f"/wishes/{wish.id}/rate", data={"stars": "5"})
+    assert "去评价" not in text(client.get("/needs/mine"))
+    # A phone two residents share names no one: the secretary's record stays theirs alone.
+    from wishboard.accounts.models import User
+    db.session.add(User(username="wu_twin", name="吴秀兰", phone="13812345678",
+                        role=n.served.role, community_id=n.community.id,
+                        password_hash=n.served.password_hash))
+    db.session.commit()
+    shared = needs.submit_need(n.secretary, title="再换一个灯泡", description="又坏了",
+                               contact_name="吴秀英", contact_phone="13812345678")
+    assert shared.resident_id is None

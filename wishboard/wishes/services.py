@@ -684,6 +684,17 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
     return Page(items, total, following, capped)
 
 
+def waiting_for_my_rating(user: User, limit: int = 50) -> list[Wish]:
+    """Services done for ``user`` (they are among the people served) that they have not
+    rated yet, newest first: 我的心愿's 去评价."""
+    rated = sa.select(Rating.wish_id).where(Rating.rater_id == user.id)
+    return list(db.session.scalars(
+        sa.select(Wish).join(Beneficiary, Beneficiary.wish_id == Wish.id)
+        .where(Beneficiary.user_id == user.id, Wish.state == WishState.COMPLETED,
+               Wish.id.not_in(rated))
+        .order_by(Wish.completed_at.desc(), Wish.id.desc()).limit(limit)).unique())
+
+
 def merge_targets(community_id: int, limit: int = 50) -> list[Wish]:
     """The wishes a new need may join (open, then claimed; the newest of each), for the
     secretary's picker: one query, no count."""

@@ -11,7 +11,6 @@ from wishboard.blueprints.web import bp
 from wishboard.needs import services as needs
 from wishboard.needs.schemas import NeedCreateSchema
 from wishboard.wishes import services as wishes
-from wishboard.wishes.states import WishState
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -30,7 +29,5 @@ def new_need():
 @roles_required(Role.RESIDENT)
 def my_needs():
     items, total = needs.list_needs(current_user, per_page=100)
-    served = wishes.list_wishes(viewer=current_user, community_id=current_user.community_id,
-                                status=WishState.COMPLETED.value, per_page=100).items
-    to_rate = [w for w in served if any(b.user_id == current_user.id for b in w.beneficiaries)]
+    to_rate = wishes.waiting_for_my_rating(current_user)
     return render_template("web/my_needs.html", needs=items, total=total, to_rate=to_rate)
