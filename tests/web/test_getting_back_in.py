@@ -139,3 +139,19 @@ def test_a_resident_whose_need_the_secretary_recorded_finds_and_rates_it(
     shared = needs.submit_need(n.secretary, title="再换一个灯泡", description="又坏了",
                                contact_name="吴秀英", contact_phone="13812345678")
     assert shared.resident_id is None
+
+
+def test_places_named_alike_are_told_apart_by_their_path(client, community, make_place,
+                                                         make_user, login_as):
+    from wishboard.needs import services as needs
+
+    for area in ("一片区", "二片区"):
+        yard = make_place(f"{area[0]}号院落", "courtyard",
+                          parent=make_place(area, "area", parent=community))
+        building = make_place("1栋", "building", parent=yard)
+    board = text(client.get(f"/communities/{community.id}"))
+    assert "一片区 › 一号院落 › 1栋" in board and "二片区 › 二号院落 › 1栋" in board
+    resident = make_user("resident", community)
+    needs.submit_need(resident, title="修门锁", description="锁坏了", grid_id=building.id)
+    login_as(make_user("secretary", community))
+    assert "<dd>二片区 › 二号院落 › 1栋</dd>" in text(client.get("/manage/needs"))

@@ -60,8 +60,7 @@ def place_choices(community) -> dict:
     """The category and grid pickers of a form about something in ``community``."""
     return {
         "category_options": [(c.id, c.name) for c in places.list_categories()],
-        "grid_options": [(g.id, f"{g.level.label}:{g.name}")
-                         for g in places.community_grid(community)],
+        "grid_options": places.grid_options(places.community_grid(community)),
     }
 
 

@@ -164,6 +164,23 @@ def community_with_grid(community_id: int) -> tuple[Community, list[Community]]:
     return place, [row for row in rows if row.id != community_id]
 
 
+def grid_options(grid: list[Community]) -> list[tuple[int, str]]:
+    """Pickers' choices for a community's ``grid``: each place with its path inside the
+    community (二片区 › 3号院落 › 1栋), in path order, so five places called 1栋 are five
+    different choices."""
+    by_id = {place.id: place for place in grid}
+
+    def path(place: Community) -> str:
+        names, seen = [], set()
+        while place is not None and place.id not in seen:
+            seen.add(place.id)
+            names.append(place.name)
+            place = by_id.get(place.parent_id)
+        return " › ".join(reversed(names))
+
+    return sorted(((place.id, path(place)) for place in grid), key=lambda choice: choice[1])
+
+
 def community_grid(community: Community) -> list[Community]:
     """A community's grid places in one query; for places above community level, their
     direct children."""

@@ -33,9 +33,10 @@ def needs_queue():
         items, total = needs.list_needs(current_user, community_id=community_id,
                                         status=query["status"], page=query["page"],
                                         per_page=QUEUE_PAGE, shown=True)
+    choices = wish_form_choices(community_id) if community_id else {}
     return community_page("admin/needs.html", community_id, needs=items, total=total,
                           status=query["status"], page=query["page"], per_page=QUEUE_PAGE,
-                          **(wish_form_choices(community_id) if community_id else {}))
+                          grid_paths=dict(choices.get("grid_options", [])), **choices)
 
 
 @bp.post("/needs/<int:need_id>/publish")

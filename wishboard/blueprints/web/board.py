@@ -37,6 +37,6 @@ def community(community_id):
     board = wishes.list_wishes(viewer=viewer(), people=False, **query)
     return render_template(
         "web/board.html", community=place, board=board, query=query,
-        grid=grid, categories=places.list_categories(),
+        grid_options=places.grid_options(grid), categories=places.list_categories(),
         states=BOARD_STATES, kinds=list(WishKind),
         organizations=places.list_organizations(place.id))
