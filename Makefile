@@ -31,8 +31,14 @@ run: $(VENV)/.installed
 	$(BIN)/flask wishboard seed-demo --if-empty
 	$(BIN)/flask wishboard serve --host $(HOST) --port $(PORT)
 
+# axe-core, which the browser tests inject into each page, from the npm registry (when npm is
+# here; without it the browser tests say they were skipped and why).
+node_modules/axe-core/axe.min.js: package.json
+	@if command -v npm >/dev/null; then \
+	  npm install --no-audit --no-fund --no-package-lock --loglevel=error; fi
+
 ## make test: install the test extras and run the suite (SQLite; PostgreSQL too with WISHBOARD_TEST_DATABASE_URL)
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
