@@ -147,6 +147,10 @@ def wants_json() -> bool:
 
 
 def client_language() -> str:
+    """English for a JSON client that asks for it; a page is Chinese throughout, whatever
+    the browser's languages (its headings and links are)."""
+    if not wants_json():
+        return "zh"
     return request.accept_languages.best_match(["zh", "en"], default="zh") or "zh"
 
 

@@ -117,3 +117,27 @@ def test_web_forms_carry_a_csrf_token_and_refuse_posts_without_it(
                                                 "password": "correct-horse-9"})
     assert response.status_code == 400
     assert "页面已过期" in text(response)
+
+
+def test_an_error_page_speaks_one_language_whatever_the_browser_asks(client):
+    page = client.get("/wishes/99999", headers={"Accept-Language": "en-US,en;q=0.9"})
+    body = text(page)
+    assert page.status_code == 404 and "找不到这个页面" in body
+    assert "Not found" not in body and "No such wish" not in body
+    api = client.get("/api/v1/wishes/99999", headers={"Accept-Language": "en"})
+    assert api.get_json()["error"]["message"] == "No such wish"
+
+
+def test_a_too_long_rating_comment_is_named_beside_its_field(client, neighbourhood, login_as):
+    from factories import make_wish
+
+    from wishboard.wishes import services as wishes
+
+    n = neighbourhood
+    wish = make_wish(n.secretary, served=n.served)
+    wishes.claim_wish(n.volunteer, wish.id, accept_letter=True)
+    wishes.complete_wish(n.volunteer, wish.id, hours=1)
+    login_as(n.served)
+    page = text(client.post(f"/wishes/{wish.id}/rate", data={"stars": "5",
+                                                             "comment": "好" * 5000}))
+    assert 'id="comment-error"' in page and "您已评价" not in page
