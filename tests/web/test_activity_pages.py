@@ -101,3 +101,26 @@ def test_the_board_shows_who_joined_a_project_and_the_hours(app, community, make
     projects.confirm_log(secretary, log.id)
     board = text(client.get(f"/communities/{community.id}?status=claimed"))
     assert "1人参加,服务2.5小时" in board
+
+
+def test_an_activity_says_where_to_go(client, community, make_user, token_for):
+    from datetime import timedelta
+
+    from wishboard.core.clock import utcnow
+
+    start = utcnow() + timedelta(days=3)
+    body = {"title": "垃圾分类宣传", "description": "在二片区设点", "category_id": 1,
+            "community_id": community.id, "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "signup_deadline": (start - timedelta(hours=1)).isoformat(), "capacity": 5,
+            "venue": "社区党群服务中心二楼会议室"}
+    secretary = token_for(make_user("secretary", community))
+    too_long = client.post("/api/v1/activities", headers=secretary,
+                           json={**body, "venue": "会" * 101})
+    assert too_long.status_code == 400 and "venue" in too_long.get_json()["error"]["fields"]
+    made = client.post("/api/v1/activities", headers=secretary, json=body)
+    assert made.status_code == 201 and made.get_json()["venue"] == "社区党群服务中心二楼会议室"
+    page = client.get(f"/activities/{made.get_json()['id']}").get_data(as_text=True)
+    assert "<dt>地点</dt><dd>社区党群服务中心二楼会议室</dd>" in page
+    listing = client.get(f"/communities/{community.id}/activities").get_data(as_text=True)
+    assert "社区党群服务中心二楼会议室" in listing

@@ -52,6 +52,8 @@ class Activity(db.Model):
     description: Mapped[str] = mapped_column(sa.Text)
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"))
     grid_id: Mapped[int | None] = mapped_column(sa.ForeignKey("communities.id"))
+    # Where to go, in the organiser's words ("社区党群服务中心二楼会议室").
+    venue: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     signup_deadline: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,6 +16,8 @@ class ActivityCreateSchema(BaseSchema):
     category_id = Int(required=True)
     community_id = Int(load_default=None, allow_none=True)
     grid_id = Int(load_default=None, allow_none=True)
+    venue = Str(load_default="", validate=length(max=100),
+                metadata={"description": "where to go, e.g. 社区党群服务中心二楼会议室"})
     starts_at = Deadline(required=True)
     ends_at = Deadline(required=True)
     signup_deadline = Deadline(required=True)
@@ -37,6 +39,7 @@ class ActivitySchema(BaseSchema):
     category = fields.Function(lambda a: ref(a.category))
     organization = fields.Function(lambda a: ref(a.organization))
     grid_id = fields.Integer(allow_none=True)
+    venue = fields.String()
     starts_at = fields.AwareDateTime()
     ends_at = fields.AwareDateTime()
     signup_deadline = fields.AwareDateTime()

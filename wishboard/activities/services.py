@@ -72,7 +72,7 @@ def can_organize(actor: User | None, activity: Activity) -> bool:
 
 def create_activity(actor: User, *, title: str, description: str, category_id: int,
                     community_id: int | None = None, grid_id: int | None = None,
-                    starts_at: datetime, ends_at: datetime, capacity: int,
+                    venue: str = "", starts_at: datetime, ends_at: datetime, capacity: int,
                     signup_deadline: datetime, audience: str,
                     now: datetime | None = None) -> Activity:
     now = now or utcnow()
@@ -99,7 +99,8 @@ def create_activity(actor: User, *, title: str, description: str, category_id: i
     activity = Activity(
         community_id=community.id, organizer_id=actor.id,
         organization_id=org.id if org else None, title=title, description=description,
-        category_id=category_id, grid_id=grid_id, starts_at=starts_at, ends_at=ends_at,
+        category_id=category_id, grid_id=grid_id, venue=venue or "", starts_at=starts_at,
+        ends_at=ends_at,
         signup_deadline=signup_deadline, capacity=capacity, audience=Audience(audience),
         checkin_secret=secrets.token_hex(16), created_at=now)
     db.session.add(activity)

@@ -224,7 +224,8 @@ def _seed_stories(community: Community) -> None:
     start = (now + timedelta(days=5)).replace(hour=1, minute=0, second=0, microsecond=0)
     clinic = activities.create_activity(
         secretary, title="健康义诊进社区", description="区人民医院医生上门义诊,量血压、测血糖。",
-        category_id=_category("居民保健"), starts_at=start, ends_at=start + timedelta(hours=3),
+        category_id=_category("居民保健"), venue="玉林北路社区党群服务中心一楼",
+        starts_at=start, ends_at=start + timedelta(hours=3),
         signup_deadline=start - timedelta(hours=12), capacity=20, audience="all",
         now=ago(days=1))
     for person in (wu, huang, zhou):
