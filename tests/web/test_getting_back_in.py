@@ -155,3 +155,26 @@ def test_places_named_alike_are_told_apart_by_their_path(client, community, make
     needs.submit_need(resident, title="修门锁", description="锁坏了", grid_id=building.id)
     login_as(make_user("secretary", community))
     assert "<dd>二片区 › 二号院落 › 1栋</dd>" in text(client.get("/manage/needs"))
+
+
+def test_my_page_starts_with_what_to_do_next(client, neighbourhood, login_as, app):
+    from factories import make_wish
+
+    from wishboard.wishes import services as wishes
+
+    n = neighbourhood
+    idle = text(login_as(n.other_volunteer).get("/auth/account"))
+    assert f'href="/communities/{n.community.id}">去找一个心愿认领' in idle
+    claimed = make_wish(n.secretary, served=n.served, title="帮忙买降压药")
+    wishes.claim_wish(n.volunteer, claimed.id, accept_letter=True)
+    busy = app.test_client()
+    busy.post("/auth/login", data={"username": n.volunteer.username,
+                                   "password": "correct-horse-9"})
+    page = text(busy.get("/auth/account"))
+    assert "帮忙买降压药 · " in page and "前完成" in page and "去找一个心愿认领" not in page
+    wishes.complete_wish(n.volunteer, claimed.id, hours=1)
+    served = app.test_client()
+    served.post("/auth/login", data={"username": n.served.username,
+                                     "password": "correct-horse-9"})
+    page = text(served.get("/auth/account"))
+    assert "帮忙买降压药 · 去评价" in page and "新消息" in page

@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from wishboard.accounts import services as accounts
-from wishboard.accounts.models import ReportStatus, VolunteerType
+from wishboard.accounts.models import ReportStatus, Role, VolunteerType
 from wishboard.accounts.schemas import (
     LoginFormSchema, PasswordChangeSchema, PasswordResetSchema, RegisterSchema,
 )
@@ -17,6 +17,7 @@ from wishboard.blueprints.login import (
 from wishboard.blueprints.web import safe_next
 from wishboard.places import services as places
 from wishboard.points import services as points
+from wishboard.wishes import services as wishes
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -102,8 +103,13 @@ def register():
 
 
 def _account_page(password_form: FormResult | None = None):
-    return render_template("auth/account.html", user=current_user,
-                           points=points.points_of(current_user), password_form=password_form)
+    """我的: first what to do next (services to rate, claims with their dates), then the
+    person's details, points, 报到 and password."""
+    user = current_user._get_current_object()
+    to_rate = wishes.waiting_for_my_rating(user) if user.role is Role.RESIDENT else []
+    claims = wishes.claims_of(user, active_only=True) if user.role is Role.VOLUNTEER else []
+    return render_template("auth/account.html", user=user, points=points.points_of(user),
+                           password_form=password_form, to_rate=to_rate, claims=claims)
 
 
 @bp.get("/account")
