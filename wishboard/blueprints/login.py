@@ -374,19 +374,26 @@ def authenticate_counting_failures(username: str, password: str) -> User:
     return user
 
 
+def _counting_failures(use_case, wrong: str, *args) -> User:
+    """Run ``use_case``; tell the log-in limits it failed when it refuses with ``wrong``
+    (a wrong password or code), and that it succeeded when it does."""
+    try:
+        user = use_case(*args)
+    except WishboardError as error:
+        if error.code == wrong:
+            request.environ[LOGIN_OUTCOME_KEY] = "failed"
+        raise
+    request.environ[LOGIN_OUTCOME_KEY] = "succeeded"
+    return user
+
+
 def change_password_counting_failures(user: User, old: str, new: str) -> User:
     """accounts.services.change_password; a wrong current password counts as a failed
     log-in (a borrowed session cannot be used to guess the password)."""
     from wishboard.accounts import services as accounts
 
-    try:
-        changed = accounts.change_password(user, old, new)
-    except WishboardError as error:
-        if error.code == accounts.WRONG_PASSWORD:
-            request.environ[LOGIN_OUTCOME_KEY] = "failed"
-        raise
-    request.environ[LOGIN_OUTCOME_KEY] = "succeeded"
-    return changed
+    return _counting_failures(accounts.change_password, accounts.WRONG_PASSWORD, user, old,
+                              new)
 
 
 def reset_password_counting_failures(login: str, code: str, password: str) -> User:
@@ -394,11 +401,5 @@ def reset_password_counting_failures(login: str, code: str, password: str) -> Us
     account and address (six digits must not be guessable by trying)."""
     from wishboard.accounts import services as accounts
 
-    try:
-        user = accounts.reset_password(login, code, password)
-    except WishboardError as error:
-        if error.code == accounts.RESET_CODE_WRONG:
-            request.environ[LOGIN_OUTCOME_KEY] = "failed"
-        raise
-    request.environ[LOGIN_OUTCOME_KEY] = "succeeded"
-    return user
+    return _counting_failures(accounts.reset_password, accounts.RESET_CODE_WRONG, login, code,
+                              password)
