@@ -140,6 +140,8 @@ def test_checkin_screen_shows_a_big_qr_code_and_the_scanned_page_checks_in(
     person.goto(live_url + f"/activities/{activity.id}/checkin?code={code}")
     shot(person, "scanned-page")
     person.click("button:has-text('确认签到')")
+    person.wait_for_url(f"**/activities/{activity.id}")  # the answer's redirect, loaded
+    person.wait_for_load_state()
     assert "签到成功" in person.content()
     desk.reload()
     assert "已签到 1 人" in desk.content()

@@ -72,3 +72,18 @@ def test_secretary_changes_rules_and_downloads_the_commendation(client, communit
     download = client.get(link.replace("&amp;", "&"))
     assert download.status_code == 200
     assert download.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_the_honour_board_names_each_filter_once_and_writes_hours_plainly(client, community,
+                                                                          make_user):
+    from factories import make_wish
+
+    secretary = make_user("secretary", community)
+    volunteer = make_user("volunteer", community, name="李建国")
+    wish = make_wish(secretary)
+    wishes.claim_wish(volunteer, wish.id, accept_letter=True)
+    page = client.get(f"/communities/{community.id}/honor").get_data(as_text=True)
+    labels = re.findall(r'<a href="[^"]*"[^>]*>([^<]+)</a>', page.split('aria-label="类型"')[1]
+                        .split("</nav>")[0])
+    assert labels == ["全部", "报到党员", "五老志愿者", "其他志愿者"]
+    assert "服务0小时" in page and "0.0小时" not in page
