@@ -46,6 +46,7 @@ from dataclasses import dataclass  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.leaderboard import ensure_database as empty_database  # noqa: E402
 from config import normalize_database_url  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/wishboard_http_bench"
@@ -100,22 +101,13 @@ def rows(ids: dict) -> list[Row]:
 # The database ---------------------------------------------------------------------------
 
 def ensure_database(url: str) -> None:
+    """An empty database at ``url`` (bench/leaderboard.py's), without the last fill's mark."""
+    empty_database(url)
     target = sa.engine.make_url(url)
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                           {"n": target.database}):
-            conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = :n AND pid <> pg_backend_pid()"),
-                     {"n": target.database})
         conn.execute(sa.text(f'COMMENT ON DATABASE "{target.database}" IS NULL'))
     admin.dispose()
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def marker(url: str, value: dict | None = None) -> dict | None:

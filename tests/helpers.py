@@ -16,3 +16,19 @@ def local_today():
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def activity_body(community, **overrides) -> dict:
+    """A valid POST /api/v1/activities body: three days ahead, two hours long."""
+    from datetime import timedelta
+
+    from wishboard.core.clock import utcnow
+
+    start = utcnow() + timedelta(days=3)
+    body = {"title": "垃圾分类宣传", "description": "在二片区设点", "category_id": 1,
+            "community_id": community.id, "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "signup_deadline": (start - timedelta(hours=1)).isoformat(), "capacity": 2,
+            "audience": "all"}
+    body.update(overrides)
+    return body

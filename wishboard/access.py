@@ -48,6 +48,20 @@ def ensure_admin(actor: User) -> None:
         raise ForbiddenError("只有管理员可以这样做", message_en="Admins only", code="admin_only")
 
 
+def reset_code_refusal(actor: User, person: User) -> WishboardError | None:
+    """Why ``actor`` may not give ``person`` a password reset code: an admin may for anyone;
+    a secretary for the residents and volunteers of their own community, never for staff
+    (whose account would then be theirs to open)."""
+    if actor.role is Role.ADMIN:
+        return None
+    if not can_manage_community(actor, person.community_id) or person.role not in (
+            Role.RESIDENT, Role.VOLUNTEER):
+        return ForbiddenError("书记只能为本社区的居民和志愿者发重置码",
+                              message_en="A secretary resets residents and volunteers of "
+                                         "their own community", code="not_your_person")
+    return None
+
+
 def _is_beneficiary(viewer: User | None, wish: Wish) -> bool:
     return viewer is not None and any(b.user_id == viewer.id for b in wish.beneficiaries)
 
@@ -270,6 +284,9 @@ class WishRights:
     see_audit: bool = False  # who saw the private details
     is_claimant: bool = False
     is_member: bool = False
+    # For a visitor who is not logged in: what logging in would let them do here ("claim"
+    # an open wish, "rate" a served one), so the page can offer it.
+    log_in_to: str | None = None
 
 
 def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
@@ -315,4 +332,6 @@ def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
         see_audit=staff,
         is_claimant=viewer is not None and viewer.id == wish.claimant_id,
         is_member=is_member,
+        log_in_to=None if viewer is not None else {
+            WishState.OPEN: "claim", WishState.COMPLETED: "rate"}.get(wish.state),
     )

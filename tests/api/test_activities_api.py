@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
-from helpers import error_of, local_today
+from helpers import activity_body, error_of, local_today
 
 from wishboard.activities import services as activities
 from wishboard.activities.models import Signup, SignupStatus
@@ -111,17 +111,6 @@ def test_a_rejected_log_earns_nothing(client, org_world, token_for):
     assert points.points_of(member) == 5  # joining; the rejected hours earn nothing
     assert client.post(f"/api/v1/service-logs/{log['id']}/confirm",
                        headers=headers).status_code == 403
-
-
-def activity_body(community, **overrides):
-    start = utcnow() + timedelta(days=3)
-    body = {"title": "垃圾分类宣传", "description": "在二片区设点", "category_id": 1,
-            "community_id": community.id, "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(),
-            "signup_deadline": (start - timedelta(hours=1)).isoformat(), "capacity": 2,
-            "audience": "all"}
-    body.update(overrides)
-    return body
 
 
 def test_activity_signups_waiting_list_and_cancellation(client, runner, community, make_user,

@@ -39,6 +39,20 @@ def test_a_resident_gets_back_in_with_the_secretarys_code(client, community, mak
     actions = set(db.session.scalars(sa.select(AuditEntry.action).where(
         AuditEntry.object_id == resident.id, AuditEntry.object_type == "user")))
     assert {"password_reset_issued", "password_reset_used"} <= actions
+    # The person is told both times, in the inbox they see once logged in.
+    inbox = client.get("/api/v1/notifications", headers={
+        "Authorization": f"Bearer {logged.get_json()['token']}"}).get_json()["items"]
+    assert {n["kind"] for n in inbox} >= {"password_reset_issued", "password_reset_used"}
+
+
+def test_a_reset_with_bad_input_is_a_400_naming_the_field(client, community, make_user):
+    make_user("resident", community)
+    for body, field in (({"username": "x", "code": "12ab", "password": NEW}, "code"),
+                        ({"username": "x", "code": "123456"}, "password"),
+                        ({"code": "123456", "password": NEW}, "username"),
+                        ({"username": "x", "code": "123456", "password": "short"}, "password")):
+        answer = client.post("/api/v1/auth/reset", json=body)
+        assert answer.status_code == 400 and field in error_of(answer)["fields"], body
 
 
 def test_a_newer_code_replaces_the_older_and_a_wrong_code_says_nothing_more(

@@ -104,16 +104,9 @@ def test_the_board_shows_who_joined_a_project_and_the_hours(app, community, make
 
 
 def test_an_activity_says_where_to_go(client, community, make_user, token_for):
-    from datetime import timedelta
+    from helpers import activity_body
 
-    from wishboard.core.clock import utcnow
-
-    start = utcnow() + timedelta(days=3)
-    body = {"title": "垃圾分类宣传", "description": "在二片区设点", "category_id": 1,
-            "community_id": community.id, "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(),
-            "signup_deadline": (start - timedelta(hours=1)).isoformat(), "capacity": 5,
-            "venue": "社区党群服务中心二楼会议室"}
+    body = activity_body(community, capacity=5, venue="社区党群服务中心二楼会议室")
     secretary = token_for(make_user("secretary", community))
     too_long = client.post("/api/v1/activities", headers=secretary,
                            json={**body, "venue": "会" * 101})

@@ -21,6 +21,7 @@ def test_the_secretary_gives_a_code_and_the_resident_sets_a_password(app, client
     login_as(make_user("secretary", community))
     listed = text(client.get("/manage/residents?verified=true"))
     assert "黄大爷" in listed and "生成重置码" in listed
+    assert client.post("/manage/people/99999/password-reset").status_code == 404
     shown = text(client.post(f"/manage/people/{resident.id}/password-reset"))
     code = re.search(r'<p class="code" aria-label="重置码">([0-9]{6})</p>', shown).group(1)
     assert resident.username in shown and "只能用一次" in shown
@@ -91,14 +92,10 @@ def test_a_served_wish_invites_the_resident_to_log_in_and_rate(app, community, m
 
 
 def test_after_rating_the_page_says_so_instead_of_the_form(client, neighbourhood, login_as):
-    from factories import make_wish
-
-    from wishboard.wishes import services as wishes
+    from factories import completed_wish
 
     n = neighbourhood
-    wish = make_wish(n.secretary, served=n.served)
-    wishes.claim_wish(n.volunteer, wish.id, accept_letter=True)
-    wishes.complete_wish(n.volunteer, wish.id, hours=1)
+    wish = completed_wish(n.secretary, n.volunteer, served=n.served)
     login_as(n.served)
     before = text(client.get(f"/wishes/{wish.id}"))
     assert f'action="/wishes/{wish.id}/rate"' in before and "您已评价" not in before
@@ -130,13 +127,19 @@ def test_a_resident_whose_need_the_secretary_recorded_finds_and_rates_it(
     assert "帮独居老人换灯泡 · 去评价" in mine
     client.post(f"/wishes/{wish.id}/rate", data={"stars": "5"})
     assert "去评价" not in text(client.get("/needs/mine"))
-    # A phone two residents share names no one: the secretary's record stays theirs alone.
+    # Only a resident the secretary has verified is matched: anyone can sign up with an old
+    # person's number, and must not read their address or rate in their name.
     from wishboard.accounts.models import User
-    db.session.add(User(username="wu_twin", name="吴秀兰", phone="13812345678",
-                        role=n.served.role, community_id=n.community.id,
-                        password_hash=n.served.password_hash))
+    stranger = User(username="not_wu", name="冒名", phone="13800009999", role=n.served.role,
+                    community_id=n.community.id, password_hash=n.served.password_hash)
+    db.session.add(stranger)
     db.session.commit()
-    shared = needs.submit_need(n.secretary, title="再换一个灯泡", description="又坏了",
+    unverified = needs.submit_need(n.secretary, title="再换一个灯泡", description="又坏了",
+                                   contact_name="钱大爷", contact_phone="13800009999")
+    assert unverified.resident_id is None
+    stranger.verified_at, stranger.phone = n.served.verified_at, "13812345678"
+    db.session.commit()  # two verified residents share the number: it names no one
+    shared = needs.submit_need(n.secretary, title="修水管", description="漏水",
                                contact_name="吴秀英", contact_phone="13812345678")
     assert shared.resident_id is None
 

@@ -129,14 +129,10 @@ def test_an_error_page_speaks_one_language_whatever_the_browser_asks(client):
 
 
 def test_a_too_long_rating_comment_is_named_beside_its_field(client, neighbourhood, login_as):
-    from factories import make_wish
-
-    from wishboard.wishes import services as wishes
+    from factories import completed_wish
 
     n = neighbourhood
-    wish = make_wish(n.secretary, served=n.served)
-    wishes.claim_wish(n.volunteer, wish.id, accept_letter=True)
-    wishes.complete_wish(n.volunteer, wish.id, hours=1)
+    wish = completed_wish(n.secretary, n.volunteer, served=n.served)
     login_as(n.served)
     page = text(client.post(f"/wishes/{wish.id}/rate", data={"stars": "5",
                                                              "comment": "好" * 5000}))

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from wishboard.access import ensure_admin, ensure_can_manage_community
+from wishboard.access import ensure_admin, ensure_can_manage_community, reset_code_refusal
 from wishboard.accounts import tokens
 from wishboard.accounts.models import (
     PasswordReset, ReportStatus, Role, User, VolunteerType, fold_username,
@@ -23,10 +23,9 @@ from wishboard.accounts.models import (
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
 from wishboard.core.db import flush_or_conflict, page_of
-from wishboard.errors import (
-    ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationFailedError,
-)
+from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.notifications.services import notify
 from wishboard.places.models import Community, Organization
 from wishboard.privacy import mask_name
 from wishboard.ratings import services as ratings
@@ -227,14 +226,27 @@ def create_staff_user(
 PHONE = re.compile(r"1[0-9]{10}")
 
 
+def users_with_phone(phone: str, *, community_id: int | None = None,
+                     role: Role | None = None, verified_only: bool = False) -> list[User]:
+    """Active accounts with this mobile number (two at most: enough to tell one from
+    several)."""
+    query = sa.select(User).where(User.phone == phone, User.is_active.is_(True))
+    if community_id is not None:
+        query = query.where(User.community_id == community_id)
+    if role is not None:
+        query = query.where(User.role == role)
+    if verified_only:
+        query = query.where(User.verified_at.is_not(None))
+    return list(db.session.scalars(query.order_by(User.id).limit(2)))
+
+
 def find_login(login: str) -> User | None:
     """The account a person names to log in: their username, or their mobile number when
     it is unique among active accounts (a family may share one: then the username is
     needed, and the error says so)."""
     login = login.strip()
     if PHONE.fullmatch(login):
-        found = list(db.session.scalars(sa.select(User).where(
-            User.phone == login, User.is_active.is_(True)).limit(2)))
+        found = users_with_phone(login)
         if len(found) > 1:
             raise ValidationFailedError(
                 "这个手机号有几个账号,请用用户名登录", code="phone_not_unique",
@@ -331,11 +343,9 @@ def issue_reset_code(actor: User, user_id: int, *, now: datetime | None = None
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFoundError("没有这个人", message_en="No such person")
-    if actor.role is not Role.ADMIN:
-        ensure_can_manage_community(actor, user.community_id)
-        if user.role not in (Role.RESIDENT, Role.VOLUNTEER):
-            raise ForbiddenError("书记只能为本社区的居民和志愿者发重置码",
-                                 code="not_your_person")
+    refusal = reset_code_refusal(actor, user)
+    if refusal is not None:
+        raise refusal
     code = f"{secrets.randbelow(10 ** 6):06d}"
     expires_at = now + timedelta(hours=RESET_CODE_HOURS)
     db.session.execute(sa.update(PasswordReset).where(
@@ -345,6 +355,10 @@ def issue_reset_code(actor: User, user_id: int, *, now: datetime | None = None
     audit.record("password_reset_issued", actor=actor, object_type="user", object_id=user.id,
                  community_id=user.community_id, after={"expires_at": expires_at.isoformat()},
                  now=now)
+    # The person hears of it too: a code they did not ask for is a reason to call the
+    # community.
+    notify([user.id], "password_reset_issued",
+           f"{actor.name}为您生成了密码重置码。如果不是您请人办的,请联系社区。", now=now)
     db.session.commit()
     return user, code, expires_at
 
@@ -375,6 +389,9 @@ def reset_password(login: str, code: str, password: str, *, now: datetime | None
         raise wrong
     user.password_hash = _hasher().hash(password)
     _end_everything(user, "password_reset_used", now)
+    notify([user.id], "password_reset_used",
+           "您的密码已用重置码重新设置,其他设备上的登录都已退出。如果不是您本人设置的,"
+           "请马上联系社区。", now=now)
     db.session.commit()
     return user
 

@@ -56,9 +56,11 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
         on_behalf = True
         if not contact_name:
             raise ValidationFailedError(fields={"contact_name": ["代录时请填写居民姓名"]})
-        # A resident of the community with this phone number is the one it is for: they see
-        # the need and its wish in 我的心愿, and rate the service themselves.
-        resident_id = _resident_by_phone(actor.community_id, contact_phone)
+        # The one resident of the community with this phone number, whom the secretary has
+        # verified, is the one it is for: they see the need and its wish in 我的心愿, and
+        # rate the service themselves. Never an unverified account: anyone can sign up with
+        # someone else's number, and would then read an old person's address and rate.
+        resident_id = _verified_resident_by_phone(actor.community_id, contact_phone)
     else:
         raise ForbiddenError("需求由居民提出,或由社区书记代录",
                              message_en="Needs come from residents or their secretary",
@@ -80,14 +82,14 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
     return need
 
 
-def _resident_by_phone(community_id: int | None, phone: str) -> int | None:
-    """The one active resident of ``community_id`` with ``phone``, if exactly one."""
+def _verified_resident_by_phone(community_id: int | None, phone: str) -> int | None:
+    from wishboard.accounts.services import users_with_phone
+
     if not phone or community_id is None:
         return None
-    found = list(db.session.scalars(sa.select(User.id).where(
-        User.community_id == community_id, User.role == Role.RESIDENT, User.phone == phone,
-        User.is_active.is_(True)).limit(2)))
-    return found[0] if len(found) == 1 else None
+    found = users_with_phone(phone, community_id=community_id, role=Role.RESIDENT,
+                             verified_only=True)
+    return found[0].id if len(found) == 1 else None
 
 
 def list_needs(actor: User, *, status: str | None = None, community_id: int | None = None,
