@@ -41,7 +41,7 @@ def make_wish(secretary, *, served=None, need_title=None, now: datetime | None =
     publishes it (``wishes.publish_need``), so the wish's beneficiary is that resident's
     account: they can confirm hours and rate as the person served. ``overrides`` go to the
     service (title, description, category_id, kind, expires_at, beneficiary_name, ...)."""
-    values = dict(title="帮忙买药", description="腿脚不便,请帮忙去药店买降压药",
+    values = dict(title="帮忙买药", description="腿脚不便，请帮忙去药店买降压药",
                   category_id=first_category_id())
     values.update(overrides)
     if served is not None:

@@ -88,10 +88,10 @@ def test_the_board_page_reads_on_with_its_next_link(client, neighbourhood):
     made = [make_wish(n.secretary, title=f"第{i}件心愿", now=T0 + timedelta(minutes=i))
             for i in range(23)]
     first = client.get(f"/communities/{n.community.id}").get_data(as_text=True)
-    assert "共 23 个心愿" in first and "第1页,共2页" in first
+    assert "共 23 个心愿" in first and "第1页，共2页" in first
     link = re.search(r'href="([^"]*after=[^"]*)">下一页', first)
     second = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
-    assert "第2页,共2页" in second and "下一页" not in second
+    assert "第2页，共2页" in second and "下一页" not in second
     assert "第0件心愿" in second and "第2件心愿" in second and "第3件心愿" not in second
     assert f"第{len(made) - 1}件心愿" in first
     db.session.expire_all()

@@ -66,7 +66,7 @@ def test_the_sign_up_page_shows_the_reason_next_to_the_field(client, community):
         "phone": "13880030001", "role": "resident", "community_id": community.id})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert f"错误:{PASSWORD_TOO_WEAK}" in html
+    assert f"错误：{PASSWORD_TOO_WEAK}" in html
     assert _users() == 0
 
 
@@ -97,7 +97,7 @@ def test_a_new_password_on_the_account_page_follows_the_rule(app, client, commun
         page = client.post("/auth/account/password", data={
             "old_password": PASSWORD, "new_password": new, "new_password_again": new})
         assert page.status_code == 200
-        assert f"错误:{message}" in page.get_data(as_text=True)
+        assert f"错误：{message}" in page.get_data(as_text=True)
     # Nothing changed: the old password still logs in.
     assert app.test_client().post("/api/v1/auth/token", json={
         "username": user.username, "password": PASSWORD}).status_code == 200

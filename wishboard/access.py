@@ -98,7 +98,7 @@ def claim_refusal(user: User | None, wish: Wish) -> WishboardError | None:
         return ForbiddenError("只有志愿者可以认领心愿", message_en="Only volunteers claim wishes",
                               code="not_a_volunteer")
     if user.report_status is not ReportStatus.APPROVED:
-        return ForbiddenError("您的报到通过审核后,就可以认领心愿",
+        return ForbiddenError("您的报到通过审核后，就可以认领心愿",
                               message_en="Your report has not been approved yet",
                               code="report_not_approved")
     if user.community_id != wish.community_id:
@@ -194,11 +194,11 @@ def confirm_hours_refusal(user: User | None, wish: Wish, claim: Claim | None, *,
         now = now or utcnow()
         community = wish.community
         if claim.ended_at and claim.ended_at + timedelta(days=community.rating_window_days) < now:
-            return ForbiddenError("评价期已过,服务时长由社区书记确认",
+            return ForbiddenError("评价期已过，服务时长由社区书记确认",
                                   message_en="The rating window is over; the secretary confirms",
                                   code="confirmation_window_over")
         if not is_trusted_rater(user, community, now):
-            return ForbiddenError("社区核实您的身份后,您就可以确认服务时长;也可以请社区书记确认",
+            return ForbiddenError("社区核实您的身份后，您就可以确认服务时长；也可以请社区书记确认",
                                   message_en="Once the secretary has verified you",
                                   code="not_verified")
         return None
@@ -254,7 +254,7 @@ def log_confirm_refusal(actor: User, wish: Wish, log_user_id: int) -> WishboardE
                               message_en="Only the secretary or the organisation's contact",
                               code="not_confirmer")
     if actor.id == log_user_id:
-        return ForbiddenError("不能确认自己的服务记录,请由社区书记确认",
+        return ForbiddenError("不能确认自己的服务记录，请由社区书记确认",
                               message_en="Nobody confirms their own service log",
                               code="cannot_confirm_own_work")
     return None

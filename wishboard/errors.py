@@ -47,7 +47,7 @@ class WishboardError(Exception):
 
 class ValidationFailedError(WishboardError):
     status_code, code = 400, "validation_failed"
-    message_zh, message_en = "提交的内容有误,请检查后再试", "Some fields are invalid"
+    message_zh, message_en = "提交的内容有误，请检查后再试", "Some fields are invalid"
 
 
 class UnauthorizedError(WishboardError):
@@ -84,8 +84,8 @@ HTTP_MESSAGES = {
     405: ("method_not_allowed", "不支持这种请求方式", "Method not allowed"),
     413: ("payload_too_large", "提交的内容太大", "Request too large"),
     415: ("unsupported_media_type", "请用 JSON 格式提交", "Send JSON"),
-    429: ("rate_limited", "尝试次数太多,请稍后再试", "Too many attempts, try again later"),
-    500: ("internal_error", "系统出了点问题,请稍后再试", "Something went wrong on our side"),
+    429: ("rate_limited", "尝试次数太多，请稍后再试", "Too many attempts, try again later"),
+    500: ("internal_error", "系统出了点问题，请稍后再试", "Something went wrong on our side"),
 }
 
 # Field messages in English, for clients that ask for it. Messages not listed stay Chinese.
@@ -97,17 +97,17 @@ FIELD_MESSAGES_EN = {
     "请带上时区": "Include a time zone.", "格式不对": "Invalid format.",
     "应为列表": "Not a valid list.", "不认识这个字段": "Unknown field.",
     "提交的内容应为 JSON 对象": "Send a JSON object.", "已有人使用": "Already taken.",
-    "已存在": "Already exists.", "请填写11位手机号,或带区号的座机号":
+    "已存在": "Already exists.", "请填写11位手机号，或带区号的座机号":
         "Enter an 11-digit mobile number or a landline with area code.",
-    "日期格式不对,例如 2026-12-01": "Not a valid date, e.g. 2026-12-01.",
-    "日期格式不对,例如 2026-11-22": "Not a valid date, e.g. 2026-11-22.",
+    "日期格式不对，例如 2026-12-01": "Not a valid date, e.g. 2026-12-01.",
+    "日期格式不对，例如 2026-11-22": "Not a valid date, e.g. 2026-11-22.",
 }
 FIELD_PATTERNS_EN = [
     (re.compile(r"^长度应在(\d+)到(\d+)个字之间$"), r"Length must be between \1 and \2."),
     (re.compile(r"^最多(\d+)个字$"), r"At most \1 characters."),
     (re.compile(r"^至少(\d+)个字$"), r"At least \1 characters."),
     (re.compile(r"^应在(.+)到(.+)之间$"), r"Must be between \1 and \2."),
-    (re.compile(r"^只能是:(.+)$"), r"Must be one of: \1."),
+    (re.compile(r"^只能是：(.+)$"), r"Must be one of: \1."),
 ]
 
 
@@ -179,7 +179,7 @@ def _handle_http_exception(error: HTTPException):
     code, zh, en = HTTP_MESSAGES.get(status, ("http_error", error.name, error.name))
     # CSRF failures are 400s with their own code, so a client knows to fetch a fresh token.
     if error.__class__.__name__ == "CSRFError":
-        code, zh, en = "csrf_failed", "页面已过期,请刷新后再提交", "CSRF token missing or invalid"
+        code, zh, en = "csrf_failed", "页面已过期，请刷新后再提交", "CSRF token missing or invalid"
     response = error_response(status, code, en if client_language() == "en" else zh)
     # Keep the headers the exception carries (Allow on 405, Retry-After on 429).
     for name, value in error.get_headers():

@@ -15,7 +15,7 @@ def test_secretary_approves_and_rejects_reports_from_the_queue(client, community
     first = make_user("volunteer", community, name="孙婷", report_status="pending")
     second = make_user("volunteer", community, name="罗文", report_status="pending")
     login_as(secretary)
-    assert "待审核的报到:<strong>2</strong>" in text(client.get("/manage/"))
+    assert "待审核的报到：<strong>2</strong>" in text(client.get("/manage/"))
     queue = text(client.get("/manage/reports"))
     assert "孙婷" in queue and "罗文" in queue and first.phone in queue
 
@@ -64,7 +64,7 @@ def test_admin_adds_places_organisations_secretaries_and_categories(client, make
                                                   "parent_id": str(district.id),
                                                   "auto_approve_reports": "true"},
                           follow_redirects=True)
-    assert "已添加社区:玉林北路社区" in text(created)
+    assert "已添加社区：玉林北路社区" in text(created)
     community = db.session.scalar(sa.select(Community).where(Community.name == "玉林北路社区"))
     assert community.auto_approve_reports is True
 
@@ -79,7 +79,7 @@ def test_admin_adds_places_organisations_secretaries_and_categories(client, make
     made = client.post("/manage/secretaries", data={
         "name": "张书记", "community_id": str(community.id), "username": "shuji_zhang",
         "password": "long-enough-1", "phone": ""}, follow_redirects=True)
-    assert "已创建社区书记账号:shuji_zhang" in text(made)
+    assert "已创建社区书记账号：shuji_zhang" in text(made)
     assert "张书记" in text(client.get("/manage/secretaries"))
 
     client.post("/manage/categories", data={"name": "助餐送餐", "sort_order": "80"})
@@ -139,7 +139,7 @@ def test_the_dashboard_shows_what_the_policy_will_do_soon(client, community, mak
     login_as(secretary)
     page = client.get("/manage/").get_data(as_text=True)
     assert "七天内将自动处理" in page
-    assert "三天后过期</a>:将过期" in page and "快逾期了</a>:将因逾期收回认领" in page
+    assert "三天后过期</a>：将过期" in page and "快逾期了</a>：将因逾期收回认领" in page
     assert "还早" not in page
     saved = client.post("/manage/settings", data={
         "claim_window_days": "7", "open_wish_max_age_days": "45", "rating_window_days": "10",
@@ -160,8 +160,8 @@ def test_the_needs_queue_shows_twenty_at_a_time_and_reads_on(client, community, 
                           category_id=category_id)
     login_as(make_user("secretary", community))
     first = text(client.get("/manage/needs"))
-    assert "共 25 条" in first and "第1页,共2页" in first
+    assert "共 25 条" in first and "第1页，共2页" in first
     assert first.count('<article class="card">') == 20
     second = text(client.get("/manage/needs?status=new&page=2"))
-    assert "第2页,共2页" in second and second.count('<article class="card">') == 5
+    assert "第2页，共2页" in second and second.count('<article class="card">') == 5
     assert client.get("/manage/needs?page=abc").status_code == 400

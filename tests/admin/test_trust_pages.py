@@ -42,9 +42,9 @@ def test_secretary_verifies_a_resident_and_their_waiting_stars_count(
     assert points.points_of(volunteer) == 25  # the stars wait, and so do the hours
 
     login_as(secretary)
-    assert "待核实的居民:<strong>1</strong>" in text(client.get("/manage/"))
+    assert "待核实的居民：<strong>1</strong>" in text(client.get("/manage/"))
     queue = text(client.get("/manage/residents"))
-    assert "黄阿姨" in queue and "我认识,核实" in queue
+    assert "黄阿姨" in queue and "我认识，核实" in queue
     done = client.post(f"/manage/residents/{newcomer.id}/verify", follow_redirects=True)
     assert "已核实居民 黄阿姨" in text(done)
     assert "没有待核实的居民" in text(client.get("/manage/residents"))
@@ -59,7 +59,7 @@ def test_the_hours_queue_leads_to_the_wish_where_the_secretary_adjusts_with_a_re
     volunteer = make_user("volunteer", community, name="李建国")
     wish = _completed(secretary, volunteer, hours=4)
     login_as(secretary)
-    assert "待确认的服务时长:<strong>1</strong>" in text(client.get("/manage/"))
+    assert "待确认的服务时长：<strong>1</strong>" in text(client.get("/manage/"))
     queue = text(client.get("/manage/hours"))
     assert "帮忙买药" in queue and "填报 4.0小时" in queue
 
@@ -71,7 +71,7 @@ def test_the_hours_queue_leads_to_the_wish_where_the_secretary_adjusts_with_a_re
     done = client.post(f"/wishes/{wish.id}/confirm", data={"hours": "3", "reason": "实际3小时"},
                        follow_redirects=True)
     assert "服务时长已确认" in text(done)
-    assert "社区确认为3.0小时:实际3小时" in text(done)
+    assert "社区确认为3.0小时：实际3小时" in text(done)
     db.session.expire_all()
     assert points.points_of(volunteer) == 25 + 15
     assert db.session.scalar(sa.select(Claim.confirmed_hours)) == 3
@@ -106,7 +106,7 @@ def test_the_audit_page_lists_and_downloads_the_communitys_log(client, community
     download = client.get("/manage/audit?format=csv")
     assert download.mimetype == "text/csv"
     body = download.get_data().decode("utf-8-sig")
-    assert body.splitlines()[0].startswith("编号,时间(UTC),操作人编号")
+    assert body.splitlines()[0].startswith("编号,时间（UTC）,操作人编号")
     assert "查看服务对象信息" in body
     assert client.get("/manage/audit?action=nonsense").status_code == 400
 
@@ -130,7 +130,7 @@ def test_wish_page_shows_staff_who_saw_the_private_details(client, community, ma
     login_as(secretary)
     page = text(client.get(f"/wishes/{wish.id}"))
     seen = page[page.index("谁看过服务对象的信息"):]
-    assert "李建国(认领人)" in seen and "(社区)" in seen
+    assert "李建国（认领人）" in seen and "（社区）" in seen
 
 
 def test_settings_page_saves_the_honesty_settings_and_records_the_change(
@@ -161,15 +161,15 @@ def test_publishing_a_need_in_the_secretarys_own_words(client, community, make_u
                                                        login_as, app):
     secretary = make_user("secretary", community)
     resident = make_user("resident", community, name="吴秀英")
-    need = needs.submit_need(resident, title="我家3栋502的灯坏了", description="我叫吴秀英,独居",
+    need = needs.submit_need(resident, title="我家3栋502的灯坏了", description="我叫吴秀英，独居",
                              category_id=_category_id())
     login_as(secretary)
     queue = text(client.get("/manage/needs"))
-    assert "公开说明" in queue and "我叫吴秀英,独居" in queue
+    assert "公开说明" in queue and "我叫吴秀英，独居" in queue
     published = client.post(f"/manage/needs/{need.id}/publish", follow_redirects=True, data={
         "title": "帮独居老人修灯", "description": "一位独居老人家里的灯坏了",
         "category_id": str(_category_id()), "kind": "micro_wish", "public_alias": "吴婆婆"})
-    assert "已发布:帮独居老人修灯" in text(published)
+    assert "已发布：帮独居老人修灯" in text(published)
     wish_id = db.session.scalar(sa.text("SELECT id FROM wishes"))
     anonymous = text(app.test_client().get(f"/wishes/{wish_id}"))
     assert "帮独居老人修灯" in anonymous

@@ -30,7 +30,7 @@ def category_id(client, name="居民保健"):
 
 
 def post_need(client, headers, **overrides):
-    body = {"title": "想在家附近做康复护理", "description": "92岁独居,腿脚不便,希望有人帮忙联系康复护理",
+    body = {"title": "想在家附近做康复护理", "description": "92岁独居，腿脚不便，希望有人帮忙联系康复护理",
             "address": "玉林北路2号3栋1单元", "contact_phone": "13812341234"}
     body.update(overrides)
     response = client.post("/api/v1/needs", json=body, headers=headers)
@@ -72,11 +72,11 @@ def test_grandma_wus_wish_from_need_to_close(client, people, token_for):
     assert "吴婆婆" in letter and "吴秀英" not in letter
 
     done = client.post(f"/api/v1/wishes/{wish['id']}/complete", headers=li,
-                       json={"hours": 2.5, "note": "联系了社区卫生服务中心,每周上门两次"})
+                       json={"hours": 2.5, "note": "联系了社区卫生服务中心，每周上门两次"})
     assert done.status_code == 200 and done.get_json()["state"] == "completed"
 
     rated = client.post(f"/api/v1/wishes/{wish['id']}/ratings", headers=people["wu_h"],
-                        json={"stars": 5, "comment": "小李很耐心,谢谢党员志愿者"})
+                        json={"stars": 5, "comment": "小李很耐心，谢谢党员志愿者"})
     assert rated.status_code == 201
 
     closed = client.post(f"/api/v1/wishes/{wish['id']}/close", headers=people["secretary"])
@@ -89,7 +89,7 @@ def test_grandma_wus_wish_from_need_to_close(client, people, token_for):
     assert story["timeline"][0]["actor"]["name"] == "吴**"   # residents masked in public
     assert story["timeline"][2]["actor"]["name"] == "李建国"  # a claim is a public promise
     assert story["average_stars"] == 5.0 and story["rating_count"] == 1
-    assert story["ratings"][0]["comment"] == "小李很耐心,谢谢党员志愿者"
+    assert story["ratings"][0]["comment"] == "小李很耐心，谢谢党员志愿者"
     assert story["claim"]["hours"] == 2.5
 
     inbox = client.get("/api/v1/notifications", headers=people["wu_h"]).get_json()
@@ -115,7 +115,7 @@ def test_secretary_records_a_need_and_a_rating_for_a_resident_without_a_phone(
     beneficiary = detail["beneficiaries"][0]
     assert beneficiary["name"] == "孙奶奶" and beneficiary["phone"] == "02885551234"
     recorded = client.post(f"/api/v1/wishes/{wish['id']}/ratings", headers=people["secretary"],
-                           json={"stars": 4, "comment": "老人口述:很满意",
+                           json={"stars": 4, "comment": "老人口述：很满意",
                                  "beneficiary_id": beneficiary["id"]})
     assert recorded.status_code == 201 and recorded.get_json()["on_behalf"] is True
     again = client.post(f"/api/v1/wishes/{wish['id']}/ratings", headers=people["secretary"],

@@ -26,7 +26,7 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     resident.click("text=我的心愿")
     resident.click("text=提新需求")
     resident.fill("#title", "想在家附近做康复护理")
-    resident.fill("#description", "92岁,独居,腿脚不便")
+    resident.fill("#description", "92岁，独居，腿脚不便")
     resident.select_option("#category_id", label="居民保健")
     resident.fill("#address", "芳草院2栋101")
     shot(resident, "02-resident-posts-need")
@@ -39,7 +39,7 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     shot(desk, "04-secretary-dashboard")
     desk.click("a.row-link:has-text('待处理的需求')")
     desk.fill("input[name=title]", "帮独居老人联系康复护理")
-    desk.fill("textarea[name=description]", "一位老人腿脚不便,想在家附近做康复护理")
+    desk.fill("textarea[name=description]", "一位老人腿脚不便，想在家附近做康复护理")
     desk.fill("input[name=public_alias]", "吴婆婆")
     shot(desk, "05-secretary-needs-queue")
     desk.click("button:has-text('发布')")
@@ -66,7 +66,7 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     shot(public, "09-public-sees-letter")
 
     volunteer.fill("#hours", "2.5")
-    volunteer.fill("#note", "联系了社区卫生服务中心,每周上门两次")
+    volunteer.fill("#note", "联系了社区卫生服务中心，每周上门两次")
     volunteer.click("button:has-text('标记完成')")
     assert "已标记完成" in volunteer.content()
     shot(volunteer, "10-volunteer-completed")
@@ -74,7 +74,7 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     resident.goto(live_url + "/needs/mine")
     resident.click("text=去评价")
     resident.check("input[name=stars][value='5']")
-    resident.fill("#comment", "小李很耐心,谢谢党员志愿者")
+    resident.fill("#comment", "小李很耐心，谢谢党员志愿者")
     shot(resident, "11-resident-rates")
     resident.click("button:has-text('提交评价')")
     assert "评价已提交" in resident.content()
@@ -136,7 +136,7 @@ def test_checkin_screen_shows_a_big_qr_code_and_the_scanned_page_checks_in(
     assert desk.evaluate("document.querySelector('img.qr').naturalWidth") > 0
     shot(desk, "checkin-screen")
 
-    code = re.search(r"签到码:([\w-]+)", desk.content()).group(1)  # what the QR carries
+    code = re.search(r"签到码：([\w-]+)", desk.content()).group(1)  # what the QR carries
     person.goto(live_url + f"/activities/{activity.id}/checkin?code={code}")
     shot(person, "scanned-page")
     person.click("button:has-text('确认签到')")

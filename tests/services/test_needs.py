@@ -24,7 +24,7 @@ def inbox(user, kind) -> list[str]:
 
 
 def submit(resident, title="需要有人帮忙买药"):
-    return needs.submit_need(resident, title=title, description="腿脚不便,下不了楼",
+    return needs.submit_need(resident, title=title, description="腿脚不便，下不了楼",
                              address="玉林北路3号", now=T0)
 
 

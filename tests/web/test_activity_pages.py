@@ -33,7 +33,7 @@ def test_sign_up_wait_and_check_in_by_scanning(app, community, make_user, login_
     waiting = text(two.post(f"/activities/{activity.id}/signup", follow_redirects=True))
     assert "候补第1号" in waiting
     listing = text(app.test_client().get(f"/communities/{community.id}/activities"))
-    assert "已报名1/1人,候补1人" in listing
+    assert "已报名1/1人，候补1人" in listing
 
     desk = app.test_client()
     desk.post("/auth/login", data={"username": organizer.username,
@@ -100,7 +100,7 @@ def test_the_board_shows_who_joined_a_project_and_the_hours(app, community, make
     log = projects.log_service(member, project.id, served_on=local_today(), hours=2.5)
     projects.confirm_log(secretary, log.id)
     board = text(client.get(f"/communities/{community.id}?status=claimed"))
-    assert "1人参加,服务2.5小时" in board
+    assert "1人参加，服务2.5小时" in board
 
 
 def test_an_activity_says_where_to_go(client, community, make_user, token_for):

@@ -101,7 +101,7 @@ def test_after_rating_the_page_says_so_instead_of_the_form(client, neighbourhood
     assert f'action="/wishes/{wish.id}/rate"' in before and "您已评价" not in before
     after = text(client.post(f"/wishes/{wish.id}/rate", data={"stars": "4", "comment": "很耐心"},
                              follow_redirects=True))
-    assert "您已评价" in after and "4星:很耐心" in after
+    assert "您已评价" in after and "4星：很耐心" in after
     assert f'action="/wishes/{wish.id}/rate"' not in after
 
 
@@ -115,7 +115,7 @@ def test_a_resident_whose_need_the_secretary_recorded_finds_and_rates_it(
                              contact_name="吴秀英", contact_phone="13812345678",
                              address="玉林北路3号")
     wish = wishes.publish_need(n.secretary, need.id, title="帮独居老人换灯泡",
-                               description="楼道灯坏了,需要梯子", category_id=n.category_id)
+                               description="楼道灯坏了，需要梯子", category_id=n.category_id)
     wishes.claim_wish(n.volunteer, wish.id, accept_letter=True)
     login_as(n.served)
     mine = text(client.get("/needs/mine"))

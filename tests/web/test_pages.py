@@ -35,7 +35,7 @@ def test_register_in_two_steps_and_land_on_my_account_pending(client, community,
         "phone": "13880030001", "username": "wulao_zhou", "password": "long-enough-1",
         "volunteer_type": "elder", "organization_id": str(org.id)}, follow_redirects=True)
     page = text(response)
-    assert "注册成功" in page and "报到状态:待审核" in page
+    assert "注册成功" in page and "报到状态：待审核" in page
     user = db.session.scalar(sa.select(User).where(User.username == "wulao_zhou"))
     assert user.volunteer_type.value == "elder" and user.organization_id == org.id
 

@@ -28,7 +28,7 @@ def test_honor_board_and_points_card(client, community, make_user):
     _claimed(community, secretary, zhou, "修灯")
     page = text(client.get(f"/communities/{community.id}/honor"))
     assert page.index("李建国") < page.index("周德华")
-    assert "第1名" in page and "25分" in page and "每完成一次服务:20分" in page
+    assert "第1名" in page and "25分" in page and "每完成一次服务：20分" in page
     elders = text(client.get(f"/communities/{community.id}/honor?volunteer_type=elder"))
     assert "周德华" in elders and "李建国" not in elders
     assert client.get(f"/communities/{community.id}/honor?period=century").status_code == 400
@@ -44,7 +44,7 @@ def test_volunteer_hides_their_name_from_the_honor_board(
     _claimed(community, secretary, shy)
     login_as(shy)
     account = text(client.get("/auth/account"))
-    assert "我的正能量值:5分" in account
+    assert "我的正能量值：5分" in account
     client.post("/account/boards", data={"show": "0"})
     client.post("/auth/logout")
     page = text(client.get(f"/communities/{community.id}/honor"))

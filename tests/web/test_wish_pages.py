@@ -39,7 +39,7 @@ def as_user(app, user):
 def test_the_whole_journey_through_the_pages(app, cast, community):
     resident = as_user(app, cast["wu"])
     form = text(resident.get("/needs/new"))
-    assert "我有困难,提需求" in form and "一片区" in form
+    assert "我有困难，提需求" in form and "一片区" in form
     posted = resident.post("/needs/new", data={
         "title": "想在家附近做康复护理", "description": "腿脚不便", "grid_id": str(cast["area"].id),
         "address": "芳草院2栋101", "contact_phone": ""}, follow_redirects=True)
@@ -69,7 +69,7 @@ def test_the_whole_journey_through_the_pages(app, cast, community):
     claimed = volunteer.post(f"/wishes/{wish.id}/claim", data={"accept_letter": "true"},
                              follow_redirects=True)
     page = text(claimed)
-    assert "认领成功" in page and "项目责任书(公示)" in page
+    assert "认领成功" in page and "项目责任书（公示）" in page
     assert "13812341234" in page and "芳草院2栋101" in page  # the claimant sees how to reach her
     assert "李建国" in text(app.test_client().get(f"/wishes/{wish.id}"))  # letter is public
     assert "帮吴婆婆" not in text(volunteer.get("/claims/mine"))
@@ -103,7 +103,7 @@ def test_secretary_records_a_need_on_behalf_and_publishes_directly(app, cast):
     assert "代录时请填写居民姓名" in text(missing)
     recorded = secretary.post("/manage/needs/new", data={
         "contact_name": "孙奶奶", "contact_phone": "02885551234", "title": "每周买药",
-        "description": "没有手机,电话代录"}, follow_redirects=True)
+        "description": "没有手机，电话代录"}, follow_redirects=True)
     assert "已代录 孙奶奶 的需求" in text(recorded)
     assert db.session.scalar(sa.select(Need.on_behalf)) is True
 
@@ -117,7 +117,7 @@ def test_secretary_records_a_need_on_behalf_and_publishes_directly(app, cast):
         "title": "陪罗爷爷复查", "description": "半天", "category_id": category,
         "kind": "micro_wish", "beneficiary_name": "罗爷爷", "expires_at": "2099-01-01"},
         follow_redirects=True)
-    assert "已发布:陪罗爷爷复查" in text(made)
+    assert "已发布：陪罗爷爷复查" in text(made)
     wish = db.session.scalar(sa.select(Wish).where(Wish.title == "陪罗爷爷复查"))
     assert wish.public_alias == "罗**" and wish.expires_at.year == 2099
 
@@ -165,7 +165,7 @@ def test_a_pending_volunteer_sees_why_they_cannot_claim(app, cast, community, ma
                                     category_id=category_id, beneficiary_name="某人")
     pending = make_user("volunteer", community, report_status="pending", username="newbie")
     page = text(as_user(app, pending).get(f"/wishes/{wish.id}"))
-    assert "报到通过审核后,就可以认领心愿" in page and "我已阅读并同意项目责任书" not in page
+    assert "报到通过审核后，就可以认领心愿" in page and "我已阅读并同意项目责任书" not in page
 
 
 def test_the_page_offers_only_what_the_rules_allow(app, cast, community, make_place, make_user,

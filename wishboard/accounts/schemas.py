@@ -25,9 +25,9 @@ USERNAME = validate.And(
     _folded_fits,
 )
 PHONE = validate.Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
-                        error="请填写11位手机号,或带区号的座机号")
+                        error="请填写11位手机号，或带区号的座机号")
 PHONE_OR_BLANK = validate.Regexp(r"^(|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
-                                 error="请填写11位手机号,或带区号的座机号")
+                                 error="请填写11位手机号，或带区号的座机号")
 VOLUNTEER_TYPES = [t.value for t in VolunteerType]
 
 

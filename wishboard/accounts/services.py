@@ -47,7 +47,7 @@ PASSWORD_TOO_SHORT = f"密码至少{MIN_PASSWORD_LENGTH}位"
 PASSWORD_HAS_USERNAME = "密码不能包含您的用户名"
 PASSWORD_HAS_NAME = "密码不能包含您的姓名"
 PASSWORD_HAS_PHONE = "密码不能包含您的电话号码"
-PASSWORD_TOO_WEAK = "这个密码太常见、太容易被猜到,请换一个:可以把几个不相关的词和数字连起来"
+PASSWORD_TOO_WEAK = "这个密码太常见、太容易被猜到，请换一个：可以把几个不相关的词和数字连起来"
 # zxcvbn keeps the user inputs of a call in a module-level dictionary: one call at a time.
 _ZXCVBN_LOCK = threading.Lock()
 
@@ -112,7 +112,7 @@ def _community_for_members(community_id: int) -> Community:
         raise ValidationFailedError(fields={"community_id": ["没有这个社区"]})
     if not community.is_community:
         raise ValidationFailedError(
-            fields={"community_id": [f"请选择一个社区或村,而不是{community.level.label}"]}
+            fields={"community_id": [f"请选择一个社区或村，而不是{community.level.label}"]}
         )
     return community
 
@@ -127,7 +127,7 @@ def _organization_in(community: Community, organization_id: int | None) -> Organ
 
 
 def _username_taken() -> ConflictError:
-    return ConflictError("这个用户名已有人使用,请换一个", message_en="Username taken",
+    return ConflictError("这个用户名已有人使用，请换一个", message_en="Username taken",
                          code="username_taken", fields={"username": ["已有人使用"]})
 
 
@@ -249,8 +249,8 @@ def find_login(login: str) -> User | None:
         found = users_with_phone(login)
         if len(found) > 1:
             raise ValidationFailedError(
-                "这个手机号有几个账号,请用用户名登录", code="phone_not_unique",
-                fields={"username": ["这个手机号有几个账号,请用用户名"]})
+                "这个手机号有几个账号，请用用户名登录", code="phone_not_unique",
+                fields={"username": ["这个手机号有几个账号，请用用户名"]})
         if found:
             return found[0]
     return db.session.scalar(sa.select(User).where(User.username == normalize_username(login)))
@@ -358,7 +358,7 @@ def issue_reset_code(actor: User, user_id: int, *, now: datetime | None = None
     # The person hears of it too: a code they did not ask for is a reason to call the
     # community.
     notify([user.id], "password_reset_issued",
-           f"{actor.name}为您生成了密码重置码。如果不是您请人办的,请联系社区。", now=now)
+           f"{actor.name}为您生成了密码重置码。如果不是您请人办的，请联系社区。", now=now)
     db.session.commit()
     return user, code, expires_at
 
@@ -370,7 +370,7 @@ def reset_password(login: str, code: str, password: str, *, now: datetime | None
     ends."""
     now = now or utcnow()
     user = find_login(login)
-    wrong = ValidationFailedError("用户名或重置码不对,或者重置码已过期。请找社区书记重新领取。",
+    wrong = ValidationFailedError("用户名或重置码不对，或者重置码已过期。请找社区书记重新领取。",
                                   code=RESET_CODE_WRONG, fields={"code": ["重置码不对或已过期"]})
     if user is None or not user.is_active:
         raise wrong
@@ -390,7 +390,7 @@ def reset_password(login: str, code: str, password: str, *, now: datetime | None
     user.password_hash = _hasher().hash(password)
     _end_everything(user, "password_reset_used", now)
     notify([user.id], "password_reset_used",
-           "您的密码已用重置码重新设置,其他设备上的登录都已退出。如果不是您本人设置的,"
+           "您的密码已用重置码重新设置，其他设备上的登录都已退出。如果不是您本人设置的，"
            "请马上联系社区。", now=now)
     db.session.commit()
     return user

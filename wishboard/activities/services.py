@@ -161,7 +161,7 @@ def cancel_signup(user: User, activity_id: int, *, now: datetime | None = None) 
     now = now or utcnow()
     activity = get_activity(activity_id)
     if now > activity.signup_deadline:
-        raise ConflictError("报名截止后不能取消,请联系组织者", message_en="Sign-up has closed",
+        raise ConflictError("报名截止后不能取消，请联系组织者", message_en="Sign-up has closed",
                             code="signup_closed")
     for _ in range(5):  # a waiting place may be promoted under us: then look again
         signup = db.session.scalar(sa.select(Signup).where(
@@ -210,7 +210,7 @@ def _promote_first_waiting(activity: Activity, now: datetime) -> bool:
                 .execution_options(synchronize_session=False)).rowcount == 1:
             _add_to(activity, "waitlist_count", -1)
             notify([first.user_id], "signup_promoted",
-                   f"有人取消了报名,您已从候补转为正式报名:「{activity.title}」", now=now)
+                   f"有人取消了报名，您已从候补转为正式报名：「{activity.title}」", now=now)
             return True
     return False
 
@@ -250,7 +250,7 @@ def check_in(actor: User, activity_id: int, *, code: str | None = None,
     else:
         if not code or not hmac.compare_digest(code.strip().encode(),
                                                checkin_code(activity).encode()):
-            raise ValidationFailedError("签到码不对,请扫本活动现场的二维码",
+            raise ValidationFailedError("签到码不对，请扫本活动现场的二维码",
                                         message_en="This code is not for this activity",
                                         code="invalid_checkin_code",
                                         fields={"code": ["签到码不对"]})
@@ -259,7 +259,7 @@ def check_in(actor: User, activity_id: int, *, code: str | None = None,
         raise ValidationFailedError("签到已结束", message_en="Check-in is over",
                                     code="checkin_expired", fields={"code": ["签到已结束"]})
     if now < activity.starts_at - timedelta(hours=2):
-        raise ValidationFailedError("活动还没开始,开始前两小时内可以签到",
+        raise ValidationFailedError("活动还没开始，开始前两小时内可以签到",
                                     code="checkin_not_started", fields={"code": ["还不能签到"]})
     signup = db.session.scalar(sa.select(Signup).where(
         Signup.activity_id == activity.id, Signup.user_id == person_id))

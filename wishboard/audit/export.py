@@ -8,7 +8,7 @@ import json
 from wishboard.audit.models import AuditEntry
 from wishboard.core.spreadsheets import SafeWriter
 
-AUDIT_HEADERS = ["编号", "时间(UTC)", "操作人编号", "操作人", "操作", "对象类型", "对象编号",
+AUDIT_HEADERS = ["编号", "时间（UTC）", "操作人编号", "操作人", "操作", "对象类型", "对象编号",
                  "之前", "之后", "地址"]
 
 

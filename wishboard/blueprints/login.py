@@ -107,7 +107,7 @@ def init_login_manager(manager: LoginManager, app) -> None:
     def unauthorized():
         if wants_json():
             if bearer_token() is not None:
-                raise UnauthorizedError("登录已过期或令牌无效,请重新登录",
+                raise UnauthorizedError("登录已过期或令牌无效，请重新登录",
                                         message_en="Token invalid or expired",
                                         code="invalid_token")
             raise UnauthorizedError()
@@ -290,7 +290,7 @@ def too_many_failures_words(seconds: int) -> tuple[str, str]:
     else:
         minutes = math.ceil(seconds / 60)
         zh_wait, en_wait = f"{minutes}分钟", f"{minutes} minutes"
-    return (f"登录失败的次数太多了。为了保护账号,请{zh_wait}后再试",
+    return (f"登录失败的次数太多了。为了保护账号，请{zh_wait}后再试",
             f"Too many failed log-ins; try again in {en_wait}")
 
 

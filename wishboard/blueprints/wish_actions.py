@@ -29,17 +29,17 @@ class WishAction:
 
 WISH_ACTIONS = (
     WishAction("claim", "claim_wish", ClaimCreateSchema, wishes.claim_wish,
-               "认领成功!责任书已公示,请按时完成服务。",
+               "认领成功！责任书已公示，请按时完成服务。",
                "Claim an open wish by accepting its responsibility letter (approved "
                "volunteers)."),
     WishAction("release", "release_wish", ReasonSchema, wishes.release_claim,
-               "已释放认领,心愿重新开放。",
+               "已释放认领，心愿重新开放。",
                "Give a claimed wish back (the claimant, or the secretary); it reopens."),
     WishAction("complete", "complete_wish", CompleteSchema, wishes.complete_wish,
-               "已标记完成,谢谢您的服务!",
+               "已标记完成，谢谢您的服务！",
                "The claimant reports the service done, with hours and a note."),
     WishAction("confirm", "confirm_hours", ConfirmHoursSchema, wishes.confirm_hours,
-               "服务时长已确认,已计入志愿者积分。",
+               "服务时长已确认，已计入志愿者积分。",
                "Confirm the hours the volunteer stated (the person served, or the secretary, "
                "who may adjust them with a reason); only confirmed hours earn points."),
 )

@@ -105,7 +105,7 @@ def _revision_note(revision: str | None) -> list[str]:
     heads = _code_heads()
     if revision is None or revision in heads:
         return []
-    return [f"注意:备份的数据库结构版本是 {revision},本程序是 {', '.join(sorted(heads))};"
+    return [f"注意：备份的数据库结构版本是 {revision}，本程序是 {', '.join(sorted(heads))};"
             "启动前请运行 flask db upgrade。",
             f"Note: the backup's schema revision is {revision}, this code's is "
             f"{', '.join(sorted(heads))}: run `flask db upgrade` before starting the site."]
@@ -129,7 +129,7 @@ def _refuse_unless_empty(conn) -> list[str]:
     if full:
         listing = ", ".join(f"{name} ({n:,})" for name, n in sorted(full.items()))
         raise BackupError(
-            "目标数据库里已经有数据,不会覆盖。请恢复到一个新建的空数据库。",
+            "目标数据库里已经有数据，不会覆盖。请恢复到一个新建的空数据库。",
             "The database already holds data; restore only goes into an empty database "
             "(a new one, or one just migrated with flask db upgrade).",
             f"tables with rows: {listing}")
@@ -146,10 +146,10 @@ def _new_private_file(path: Path) -> Path:
 
 def _check_target(path: Path, force: bool) -> None:
     if path.is_dir():
-        raise BackupError(f"{path} 是一个目录,请给出文件名。",
+        raise BackupError(f"{path} 是一个目录，请给出文件名。",
                           f"{path} is a directory; give a file name.")
     if path.exists() and not force:
-        raise BackupError(f"{path} 已经存在,不会覆盖(确需覆盖请加 --force)。",
+        raise BackupError(f"{path} 已经存在，不会覆盖（确需覆盖请加 --force）。",
                           f"{path} exists; not overwriting it (add --force to replace it).")
     if not path.parent.is_dir():
         raise BackupError(f"目录 {path.parent} 不存在。",
@@ -166,13 +166,13 @@ def _move_into_place(temp: Path, path: Path, force: bool) -> None:
         os.link(temp, path)
     except FileExistsError:
         temp.unlink()
-        raise BackupError(f"{path} 已经存在,不会覆盖(确需覆盖请加 --force)。",
+        raise BackupError(f"{path} 已经存在，不会覆盖（确需覆盖请加 --force）。",
                           f"{path} appeared meanwhile; not overwriting it (use --force)."
                           ) from None
     except OSError:  # a file system without hard links
         if path.exists():
             temp.unlink()
-            raise BackupError(f"{path} 已经存在,不会覆盖。", f"{path} exists; not overwriting it."
+            raise BackupError(f"{path} 已经存在，不会覆盖。", f"{path} exists; not overwriting it."
                               ) from None
         os.replace(temp, path)
     else:
@@ -190,12 +190,12 @@ def _check_source(path: Path, engine: str) -> None:
     magic = _magic(path)
     if engine == "sqlite" and magic.startswith(PG_ARCHIVE_MAGIC):
         raise BackupError(
-            "这是 PostgreSQL(pg_dump)备份,而当前配置的是 SQLite 数据库。",
+            "这是 PostgreSQL（pg_dump）备份，而当前配置的是 SQLite 数据库。",
             "This is a PostgreSQL (pg_dump) backup but the configured database is SQLite; "
             "set DATABASE_URL to the PostgreSQL database to restore into.")
     if engine == "postgresql" and magic.startswith(SQLITE_MAGIC):
         raise BackupError(
-            "这是 SQLite 备份,而当前配置的是 PostgreSQL 数据库。",
+            "这是 SQLite 备份，而当前配置的是 PostgreSQL 数据库。",
             "This is an SQLite backup but the configured database is PostgreSQL.")
 
 
@@ -281,7 +281,7 @@ def _sqlite_restore(engine: sa.Engine, path: Path) -> Report:
         raise BackupError(f"无法打开 {path}。", f"Cannot open {path}.", str(error)) from None
     try:
         if VERSION_TABLE not in counts:
-            raise BackupError(f"{path} 不是 Wishboard 的备份(没有 {VERSION_TABLE} 表)。",
+            raise BackupError(f"{path} 不是 Wishboard 的备份（没有 {VERSION_TABLE} 表）。",
                               f"{path} is not a Wishboard backup (no {VERSION_TABLE} table).")
         with engine.connect() as conn:
             _refuse_unless_empty(conn)
@@ -291,7 +291,7 @@ def _sqlite_restore(engine: sa.Engine, path: Path) -> Report:
             raw.commit()  # no transaction open on the target
             source.backup(raw.driver_connection, pages=-1)
         except sqlite3.Error as error:
-            raise BackupError("恢复失败,数据库未改变。", "The restore failed; nothing was changed.",
+            raise BackupError("恢复失败，数据库未改变。", "The restore failed; nothing was changed.",
                               str(error)) from None
         finally:
             raw.close()
@@ -321,15 +321,15 @@ class Archive:
 # Known complaints of pg_dump and pg_restore, and what to do about them.
 HINTS = [
     (r"server version mismatch",
-     "pg_dump 的主版本必须不低于服务器的主版本:请安装对应版本的 PostgreSQL 客户端,或用 --pg-bin 指定。",
+     "pg_dump 的主版本必须不低于服务器的主版本：请安装对应版本的 PostgreSQL 客户端，或用 --pg-bin 指定。",
      "pg_dump must be at least the server's major version: install that client version "
      "(e.g. postgresql-client-NN) or point --pg-bin / WISHBOARD_PG_BIN at its bin directory."),
     (r"unsupported version \([\d.]+\) in file header",
-     "这个备份由更新版本的 pg_dump 生成,请用同一版本或更新的 pg_restore(--pg-bin)。",
+     "这个备份由更新版本的 pg_dump 生成，请用同一版本或更新的 pg_restore（--pg-bin）。",
      "The backup was written by a newer pg_dump than this pg_restore: use the pg_restore of "
      "that version or newer (--pg-bin / WISHBOARD_PG_BIN)."),
     (r"unrecognized configuration parameter|syntax error",
-     "备份来自更新版本的 PostgreSQL,而目标服务器较旧:请恢复到同版本或更新的服务器。",
+     "备份来自更新版本的 PostgreSQL，而目标服务器较旧：请恢复到同版本或更新的服务器。",
      "The backup comes from a newer PostgreSQL than the target server: restore it into a "
      "server of the same major version or newer."),
     (r"input file does not appear to be a valid archive|did not find magic string",
@@ -389,9 +389,9 @@ def find_tool(name: str, server_major: int, pg_bin: str | None, *, strict: bool
             if major is not None:
                 found.append((candidate, major))
     if not found:
-        where = f"(在 {pg_bin} 中)" if pg_bin else ""
+        where = f"（在 {pg_bin} 中）" if pg_bin else ""
         raise BackupError(
-            f"找不到 {name}{where}。请安装 PostgreSQL {server_major} 的客户端程序,例如 "
+            f"找不到 {name}{where}。请安装 PostgreSQL {server_major} 的客户端程序，例如 "
             f"apt-get install postgresql-client-{server_major},或用 --pg-bin 指定其目录。",
             f"{name} not found{' in ' + pg_bin if pg_bin else ' on PATH'}. Install the "
             f"PostgreSQL {server_major} client programs (e.g. apt-get install "
@@ -407,7 +407,7 @@ def find_tool(name: str, server_major: int, pg_bin: str | None, *, strict: bool
         return chosen
     versions = ", ".join(f"{path} ({major})" for path, major in found)
     raise BackupError(
-        f"{name} 的版本比数据库服务器(PostgreSQL {server_major})旧,无法使用。请安装 "
+        f"{name} 的版本比数据库服务器（PostgreSQL {server_major}）旧，无法使用。请安装 "
         f"postgresql-client-{server_major},或用 --pg-bin 指定其目录。",
         f"{name} is older than the PostgreSQL {server_major} server ({versions}) and refuses "
         f"it. Install postgresql-client-{server_major} or point --pg-bin / WISHBOARD_PG_BIN "
@@ -449,7 +449,7 @@ def _pg_backup(engine: sa.Engine, temp: Path, path: Path, pg_bin: str | None) ->
                        "--file", str(temp), url], env)
         conn.rollback()
     if result.returncode != 0:
-        raise BackupError("备份失败,没有写入文件。", "The backup failed; no file was written.",
+        raise BackupError("备份失败，没有写入文件。", "The backup failed; no file was written.",
                           explain(result.stderr))
     return Report("backed up", "postgresql", path, counts, revision,
                   [f"pg_dump {major} ({tool}), custom format; "
@@ -466,18 +466,18 @@ def _pg_restore(engine: sa.Engine, path: Path, pg_bin: str | None) -> Report:
     tool, major = find_tool("pg_restore", server_major, pg_bin, strict=False)
     archive = read_archive(tool, path)
     if VERSION_TABLE not in archive.tables:
-        raise BackupError(f"{path} 不是 Wishboard 的备份(没有 {VERSION_TABLE} 表)。",
+        raise BackupError(f"{path} 不是 Wishboard 的备份（没有 {VERSION_TABLE} 表）。",
                           f"{path} is not a Wishboard backup (no {VERSION_TABLE} table).")
     unknown = existing - archive.tables
     if unknown:
         raise BackupError(
-            "目标数据库有备份中没有的表,请恢复到一个新建的空数据库。",
+            "目标数据库有备份中没有的表，请恢复到一个新建的空数据库。",
             "The database has tables the backup does not (a newer schema?); restore into a "
             "freshly created database.", "tables: " + ", ".join(sorted(unknown)))
     notes = []
     source_major = int(archive.dumped_from.split(".")[0]) if archive.dumped_from else None
     if source_major and source_major > server_major:
-        notes.append(f"注意:备份来自 PostgreSQL {source_major},目标服务器是 {server_major}。 "
+        notes.append(f"注意：备份来自 PostgreSQL {source_major}，目标服务器是 {server_major}。 "
                      f"Note: the backup comes from PostgreSQL {source_major}, the server is "
                      f"{server_major}.")
     command = [tool, "--no-owner", "--no-privileges", "--exit-on-error",
@@ -486,7 +486,7 @@ def _pg_restore(engine: sa.Engine, path: Path, pg_bin: str | None) -> Report:
         command += ["--clean", "--if-exists"]
     result = _run(command + ["--dbname", url, str(path)], env)
     if result.returncode != 0:
-        raise BackupError("恢复失败,数据库未改变(恢复在一个事务中进行)。",
+        raise BackupError("恢复失败，数据库未改变（恢复在一个事务中进行）。",
                           "The restore failed and was rolled back; the database is unchanged.",
                           explain(result.stderr))
     with engine.connect() as conn:

@@ -164,23 +164,23 @@ def _seed_stories(community: Community) -> None:
 
     # Grandma Wu's wish: asked, published, claimed by a party member for his branch, done, rated.
     need = needs.submit_need(wu, title="想在家附近做康复护理",
-                             description="92岁,独居,腿脚不便,希望有人帮忙联系上门康复护理。",
+                             description="92岁，独居，腿脚不便，希望有人帮忙联系上门康复护理。",
                              category_id=_category("居民保健"), grid_id=area.id,
                              address="芳草院2栋1单元101", now=ago(days=20))
     wish = wishes.publish_need(secretary, need.id, title="帮独居老人联系上门康复护理",
-                               description="一位92岁的独居老人腿脚不便,想在家附近做康复护理,"
+                               description="一位92岁的独居老人腿脚不便，想在家附近做康复护理，"
                                            "需要有人帮忙联系社区卫生服务中心上门。",
                                public_alias="吴婆婆", now=ago(days=19))
     wishes.claim_wish(li, wish.id, accept_letter=True, organization_id=li.organization_id,
                       now=ago(days=18))
-    wishes.complete_wish(li, wish.id, hours=3, note="联系了社区卫生服务中心,每周上门两次",
+    wishes.complete_wish(li, wish.id, hours=3, note="联系了社区卫生服务中心，每周上门两次",
                          now=ago(days=12))
-    ratings.rate_wish(wu, wish.id, stars=5, comment="小李很耐心,谢谢党员志愿者", now=ago(days=11))
+    ratings.rate_wish(wu, wish.id, stars=5, comment="小李很耐心，谢谢党员志愿者", now=ago(days=11))
     wishes.close_wish(secretary, wish.id, now=ago(days=10))
 
     # A completed wish waiting for ratings and closing.
     lamp = wishes.create_wish(secretary, title="修好芳草院3栋楼道灯",
-                              description="3栋二楼到四楼楼道灯不亮,老人晚上上下楼不安全。",
+                              description="3栋二楼到四楼楼道灯不亮，老人晚上上下楼不安全。",
                               category_id=_category("美好家园"), grid_id=area.id,
                               beneficiary_name="黄大爷", beneficiary_phone="13550050002",
                               public_alias="黄大爷", now=ago(days=6))
@@ -189,7 +189,7 @@ def _seed_stories(community: Community) -> None:
 
     # Claimed and in progress.
     homework = wishes.create_wish(secretary, title="周末辅导三年级数学",
-                                  description="双职工家庭,孩子周末需要有人辅导数学作业。",
+                                  description="双职工家庭，孩子周末需要有人辅导数学作业。",
                                   category_id=_category("七彩阳光"),
                                   beneficiary_name="马丽", beneficiary_phone="13550050004",
                                   public_alias="马女士家", now=ago(days=3))
@@ -197,9 +197,9 @@ def _seed_stories(community: Community) -> None:
 
     # Open for claiming.
     for title, description, category, alias, days in [
-        ("帮独居老人每周买一次药", "徐奶奶行动不便,需要每周去社区医院取一次降压药。", "邻里守望", "徐奶奶", 2),
-        ("陪老人去医院复查", "下周三上午需要有人陪同去省医院复查,约半天。", "与爱同行", "罗爷爷", 1),
-        ("小区垃圾分类宣传", "在二片区设点讲解垃圾分类,需要两三位志愿者。", "绿色环保", "二片区居民", 0),
+        ("帮独居老人每周买一次药", "徐奶奶行动不便，需要每周去社区医院取一次降压药。", "邻里守望", "徐奶奶", 2),
+        ("陪老人去医院复查", "下周三上午需要有人陪同去省医院复查，约半天。", "与爱同行", "罗爷爷", 1),
+        ("小区垃圾分类宣传", "在二片区设点讲解垃圾分类，需要两三位志愿者。", "绿色环保", "二片区居民", 0),
     ]:
         wishes.create_wish(secretary, title=title, description=description,
                            category_id=_category(category), beneficiary_name=alias,
@@ -208,7 +208,7 @@ def _seed_stories(community: Community) -> None:
     # A service project claimed by the seed station's party branch, two members serving.
     chen = _user("dangyuan_chen")
     talk = wishes.create_wish(secretary, title="转基因知识科普讲座", kind="project",
-                              description="面向全社区居民讲解转基因知识,解答大家的疑问。",
+                              description="面向全社区居民讲解转基因知识，解答大家的疑问。",
                               category_id=_category("居民保健"), beneficiary_name="全体居民",
                               public_alias="全体居民", expires_at=now + timedelta(days=20),
                               now=ago(days=8))
@@ -223,7 +223,7 @@ def _seed_stories(community: Community) -> None:
     # An activity open for sign-up.
     start = (now + timedelta(days=5)).replace(hour=1, minute=0, second=0, microsecond=0)
     clinic = activities.create_activity(
-        secretary, title="健康义诊进社区", description="区人民医院医生上门义诊,量血压、测血糖。",
+        secretary, title="健康义诊进社区", description="区人民医院医生上门义诊，量血压、测血糖。",
         category_id=_category("居民保健"), venue="玉林北路社区党群服务中心一楼",
         starts_at=start, ends_at=start + timedelta(hours=3),
         signup_deadline=start - timedelta(hours=12), capacity=20, audience="all",
@@ -232,6 +232,6 @@ def _seed_stories(community: Community) -> None:
         activities.sign_up(person, clinic.id, now=ago(hours=20))
 
     # A new need waiting in the secretary's queue.
-    needs.submit_need(huang, title="家里水龙头漏水", description="厨房水龙头一直滴水,想请人看看。",
+    needs.submit_need(huang, title="家里水龙头漏水", description="厨房水龙头一直滴水，想请人看看。",
                       category_id=_category("美好家园"), address="芳草院3栋2单元301",
                       now=ago(hours=5))

@@ -154,7 +154,7 @@ def length(min: int | None = None, max: int | None = None) -> validate.Length:
 
 
 def one_of(choices, labels: str | None = None) -> validate.OneOf:
-    return validate.OneOf(list(choices), error=f"只能是:{labels or ', '.join(choices)}")
+    return validate.OneOf(list(choices), error=f"只能是：{labels or ', '.join(choices)}")
 
 
 def in_range(min: float | None = None, max: float | None = None) -> validate.Range:
@@ -198,7 +198,7 @@ class ViewerSchema(BaseSchema):
 class Cursor(fields.Field):
     """``after=``: the ``next`` cursor of the page before, read as ``(moment, id)``."""
 
-    default_error_messages = {"invalid": "翻页位置不对,请回到第一页", "null": NULL,
+    default_error_messages = {"invalid": "翻页位置不对，请回到第一页", "null": NULL,
                               "required": REQUIRED}
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -209,7 +209,7 @@ class Cursor(fields.Field):
 
 
 class LocalDate(fields.Date):
-    default_error_messages = {"invalid": "日期格式不对,例如 2026-11-22", "required": REQUIRED,
+    default_error_messages = {"invalid": "日期格式不对，例如 2026-11-22", "required": REQUIRED,
                               "null": NULL, "format": "日期格式不对",
                               "out_of_range": "日期应在2000年到2099年之间"}
 
@@ -224,7 +224,7 @@ class Deadline(fields.Field):
     """A date (``2026-12-01``: the end of that day, local time) or an ISO datetime
     (without an offset it is local time), in 2000-2099. Loads as an aware UTC datetime."""
 
-    default_error_messages = {"invalid": "日期格式不对,例如 2026-12-01", "required": REQUIRED,
+    default_error_messages = {"invalid": "日期格式不对，例如 2026-12-01", "required": REQUIRED,
                               "null": NULL, "out_of_range": "日期应在2000年到2099年之间"}
 
     def __init__(self, **kwargs):

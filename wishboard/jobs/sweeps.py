@@ -209,10 +209,10 @@ def _send_reminder(rule: str, wish: Wish, community: Community, now: datetime) -
     why = _reminder_why(rule, wish, community)
     if rule == "remind_expiry":
         notify(secretary_ids(wish.community_id), "reminder_expiry",
-               f"心愿「{wish.title}」还没有人认领,{why}。", wish_id=wish.id, now=now)
+               f"心愿「{wish.title}」还没有人认领，{why}。", wish_id=wish.id, now=now)
     elif rule == "remind_due":
         notify([wish.claimant_id], "reminder_due",
-               f"提醒:您认领的心愿「{wish.title}」{why},如做不了请释放认领。",
+               f"提醒：您认领的心愿「{wish.title}」{why}，如做不了请释放认领。",
                wish_id=wish.id, now=now)
     else:
         rated = set(db.session.scalars(sa.select(Rating.rater_id).where(
@@ -220,7 +220,7 @@ def _send_reminder(rule: str, wish: Wish, community: Community, now: datetime) -
         people = db.session.scalars(sa.select(Beneficiary.user_id).where(
             Beneficiary.wish_id == wish.id, Beneficiary.user_id.is_not(None)))
         notify([p for p in people if p not in rated], "reminder_rating",
-               f"心愿「{wish.title}」的服务已完成,{why},请您去评价。", wish_id=wish.id,
+               f"心愿「{wish.title}」的服务已完成，{why}，请您去评价。", wish_id=wish.id,
                now=now)
     return True
 
@@ -240,7 +240,7 @@ def _tell_secretaries_of_expiries(expired: Counter, now: datetime) -> None:
     """One message per community and sweep, not one per wish."""
     for community_id, count in expired.items():
         notify(secretary_ids(community_id), "wishes_expired",
-               f"有{count}个心愿长时间无人认领,已自动过期,可在“心愿”中查看。", now=now)
+               f"有{count}个心愿长时间无人认领，已自动过期，可在“心愿”中查看。", now=now)
 
 
 def _take_lease(holder: str, now: datetime) -> bool:

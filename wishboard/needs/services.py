@@ -62,7 +62,7 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
         # someone else's number, and would then read an old person's address and rate.
         resident_id = _verified_resident_by_phone(actor.community_id, contact_phone)
     else:
-        raise ForbiddenError("需求由居民提出,或由社区书记代录",
+        raise ForbiddenError("需求由居民提出，或由社区书记代录",
                              message_en="Needs come from residents or their secretary",
                              code="residents_only")
     community_id = actor.community_id
@@ -77,7 +77,7 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
     db.session.flush()
     if not on_behalf:
         notify(secretary_ids(community_id), "need_submitted",
-               f"新需求:{title}(来自{mask_name(contact_name)})", need_id=need.id, now=now)
+               f"新需求：{title}（来自{mask_name(contact_name)})", need_id=need.id, now=now)
     db.session.commit()
     return need
 
@@ -123,7 +123,7 @@ def need_for_decision(actor: User, need_id: int) -> Need:
     need = get_need(need_id)
     ensure_can_manage_community(actor, need.community_id)
     if need.status is not NeedStatus.NEW:
-        raise ConflictError(f"这条需求已处理({need.status.label})",
+        raise ConflictError(f"这条需求已处理（{need.status.label})",
                             message_en="This need has already been handled",
                             code="need_already_handled")
     return need
@@ -135,6 +135,6 @@ def reject_need(actor: User, need_id: int, reason: str, *, now: datetime | None 
     need.status, need.reject_reason = NeedStatus.REJECTED, reason
     need.decided_by_id, need.decided_at = actor.id, now
     notify([need.resident_id], "need_rejected",
-           f"您的需求「{need.title}」暂未采纳:{reason}", need_id=need.id, now=now)
+           f"您的需求「{need.title}」暂未采纳：{reason}", need_id=need.id, now=now)
     db.session.commit()
     return need

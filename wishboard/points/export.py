@@ -16,9 +16,9 @@ from wishboard.privacy import mask_phone
 
 TYPE_LABELS = {t.value: t.label for t in VolunteerType}
 VOLUNTEER_HEADERS = ["名次", "姓名", "类型", "所属报到党组织", "正能量值", "认领", "完成", "参加活动",
-                     "服务时长(小时)", "平均星级", "联系电话", "备注"]
+                     "服务时长（小时）", "平均星级", "联系电话", "备注"]
 ORGANIZATION_HEADERS = ["名次", "报到党组织", "正能量值", "认领", "完成", "参加活动",
-                        "服务时长(小时)", "平均星级"]
+                        "服务时长（小时）", "平均星级"]
 
 
 def volunteer_rows(report: Commendation) -> list[list]:
@@ -40,7 +40,7 @@ def commendation_csv(report: Commendation) -> bytes:
     """UTF-8 with a byte-order mark, so Excel on a secretary's PC opens the Chinese right."""
     out = io.StringIO()
     writer = SafeWriter(out)
-    writer.writerow([f"{report.year}年度 优秀报到党员(志愿者)"])
+    writer.writerow([f"{report.year}年度 优秀报到党员（志愿者）"])
     writer.writerow(VOLUNTEER_HEADERS)
     writer.writerows(volunteer_rows(report))
     writer.writerow([])

@@ -189,7 +189,7 @@ def award_claim(claim: Claim, wish: Wish, now: datetime) -> None:
 
 
 def reverse_claim(claim: Claim, wish: Wish, why: str, now: datetime) -> None:
-    _reverse(f"claim:{claim.id}", f"认领「{wish.title}」未完成:{why}", now)
+    _reverse(f"claim:{claim.id}", f"认领「{wish.title}」未完成：{why}", now)
 
 
 def award_completion(claim: Claim, wish: Wish, now: datetime) -> None:
@@ -212,7 +212,7 @@ def award_hours(claim: Claim, wish: Wish, now: datetime) -> None:
                 source_type="completion", source_id=claim.id, rule="per_hour",
                 amount=int((hours * rules_for(wish.community_id)["per_hour"])
                            .to_integral_value()),
-                reason=f"服务{hours}小时「{wish.title}」(已确认)", deltas=Deltas(hours=hours)),
+                reason=f"服务{hours}小时「{wish.title}」（已确认）", deltas=Deltas(hours=hours)),
           now)
 
 
@@ -232,7 +232,7 @@ def award_rating(rating: Rating, wish: Wish, now: datetime) -> bool:
 
 
 def reverse_rating(rating: Rating, wish: Wish, why: str, now: datetime) -> None:
-    _reverse(f"rating:{rating.id}", f"「{wish.title}」的评价被撤销:{why}", now)
+    _reverse(f"rating:{rating.id}", f"「{wish.title}」的评价被撤销：{why}", now)
 
 
 def award_activity(*, key: str, community_id: int, volunteer_id: int,
@@ -282,7 +282,7 @@ class BoardRow:
     member_points: int | None = None
 
 
-ANONYMOUS = "一位志愿者(未公开姓名)"
+ANONYMOUS = "一位志愿者（未公开姓名）"
 
 
 def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "all",

@@ -83,7 +83,7 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
         db.session.rollback()
         raise ValidationFailedError(
             "一天的服务最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
-            fields={"hours": [f"这一天您已填报{logged}小时,最多还能登记{max(left, 0)}小时"]})
+            fields={"hours": [f"这一天您已填报{logged}小时，最多还能登记{max(left, 0)}小时"]})
     log = ServiceLog(wish_id=wish.id, user_id=user.id, served_on=served_on, hours=hours,
                      note=note, created_at=now)
     db.session.add(log)
@@ -91,7 +91,7 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
     notify([c for c in (contact, *secretary_ids(wish.community_id)) if c != user.id],
            "service_logged",
            f"{user.name}登记了「{wish.title}」{served_on.month}月{served_on.day}日的服务"
-           f"{log.hours}小时,请确认。", wish_id=wish.id, now=now)
+           f"{log.hours}小时，请确认。", wish_id=wish.id, now=now)
     db.session.commit()
     return log
 
@@ -149,7 +149,7 @@ def reject_log(actor: User, log_id: int, reason: str, *,
                  after={"user_id": log.user_id, "hours": float(log.hours), "reason": reason,
                         "wish_id": wish.id}, now=now)
     notify([log.user_id], "service_rejected",
-           f"您在「{wish.title}」登记的服务未通过:{reason}", wish_id=wish.id, now=now)
+           f"您在「{wish.title}」登记的服务未通过：{reason}", wish_id=wish.id, now=now)
     db.session.commit()
     db.session.refresh(log)
     return log

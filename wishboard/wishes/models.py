@@ -155,7 +155,7 @@ class HoursStatus(LabelledEnum):
 
     PENDING = "pending", "待确认"
     CONFIRMED = "confirmed", "已确认"
-    LAPSED = "lapsed", "未确认(不计分)"
+    LAPSED = "lapsed", "未确认（不计分）"
 
 
 class Claim(db.Model):

@@ -146,14 +146,14 @@ def _beneficiary_user_ids(wish: Wish) -> list[int]:
 def responsibility_letter(wish: Wish, volunteer: User, organization: Organization | None,
                           due_at: datetime, now: datetime) -> str:
     """The 项目责任书 the volunteer signs, published (公示) on the wish page."""
-    who = volunteer.name + (f"({organization.name})" if organization else "")
+    who = volunteer.name + (f"（{organization.name}）" if organization else "")
     return (
         f"项目责任书\n"
-        f"我{who}自愿认领{wish.kind.label}「{wish.title}」(编号{wish.id}),"
-        f"为{wish.public_alias}提供服务,承诺于{date_words(due_at)}前完成。\n"
-        f"服务中我将尊重服务对象的意愿,保护其个人信息,不收取任何费用;"
-        f"如不能按时完成,将及时向社区说明并释放认领。\n"
-        f"认领人:{who}    {date_words(now)}"
+        f"我{who}自愿认领{wish.kind.label}「{wish.title}」（编号{wish.id}），"
+        f"为{wish.public_alias}提供服务，承诺于{date_words(due_at)}前完成。\n"
+        f"服务中我将尊重服务对象的意愿，保护其个人信息，不收取任何费用；"
+        f"如不能按时完成，将及时向社区说明并释放认领。\n"
+        f"认领人：{who}    {date_words(now)}"
     )
 
 
@@ -224,7 +224,7 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
     flush_or_conflict(state_refusal(WishState.CLAIMED))
     points.award_claim(claim, wish, now)
     notify(_beneficiary_user_ids(wish), "wish_claimed",
-           f"您的心愿「{wish.title}」已由{volunteer.name}认领,"
+           f"您的心愿「{wish.title}」已由{volunteer.name}认领，"
            f"承诺{date_words(due_at)}前完成。", wish_id=wish.id, now=now)
     db.session.commit()
     return wish
@@ -239,7 +239,7 @@ def _take_claim_slot(volunteer: User, community: Community) -> None:
                                 .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()
-        raise ConflictError(f"您已有{cap}个进行中的认领,完成后再认领新的",
+        raise ConflictError(f"您已有{cap}个进行中的认领，完成后再认领新的",
                             message_en=f"You already hold {cap} open claims",
                             code="too_many_claims")
 
@@ -306,8 +306,8 @@ def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime)
                  after={"released_in_30_days": released, "limit": community.release_flag_count},
                  now=now)
     notify(secretary_ids(community_id), "volunteer_flagged",
-           f"志愿者{volunteer.name}30天内已释放{released}次认领(社区设定提醒线为"
-           f"{community.release_flag_count}次),请留意。", now=now)
+           f"志愿者{volunteer.name}30天内已释放{released}次认领（社区设定提醒线为"
+           f"{community.release_flag_count}次），请留意。", now=now)
 
 
 OVERDUE_REASON = "逾期"
@@ -361,9 +361,9 @@ def release_many(wish_ids: list[int], actor: User | None, reason: str, now: date
     rows = db.session.execute(sa.select(Wish.id, Wish.title, Wish.community_id)
                               .where(Wish.id.in_(moved))).all()
     titles = {r.id: r.title for r in rows}
-    points.reverse_many([(f"claim:{c.id}", f"认领「{titles[c.wish_id]}」未完成:{reason}")
+    points.reverse_many([(f"claim:{c.id}", f"认领「{titles[c.wish_id]}」未完成：{reason}")
                          for c in claims], now)
-    notify_each([(c.volunteer_id, f"您认领的心愿「{titles[c.wish_id]}」已被释放:{reason}",
+    notify_each([(c.volunteer_id, f"您认领的心愿「{titles[c.wish_id]}」已被释放：{reason}",
                   c.wish_id) for c in claims if actor is None or actor.id != c.volunteer_id],
                 "claim_released", now=now)
     if actor is None:  # let go for lateness: counts towards the release flag
@@ -432,8 +432,8 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
         raise ValidationFailedError(
             f"这次服务最多可填{cap}小时", message_en=f"At most {cap} hours for this claim",
             code="too_many_hours",
-            fields={"hours": [f"从认领到今天共{days}天,每天最多{community.max_hours_per_day}"
-                              f"小时,最多可填{cap}小时"]})
+            fields={"hours": [f"从认领到今天共{days}天，每天最多{community.max_hours_per_day}"
+                              f"小时，最多可填{cap}小时"]})
     lock_person(volunteer.id)
     first_day = local_day(wish.claimed_at or now)
     already = stated_hours(volunteer.id, first_day, local_day(now))
@@ -441,10 +441,10 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
         db.session.rollback()
         raise ValidationFailedError(
             "一天最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
-            fields={"hours": [f"这{days}天您已填报{already}小时,一天最多24小时,这次最多还能填"
+            fields={"hours": [f"这{days}天您已填报{already}小时，一天最多24小时，这次最多还能填"
                               f"{max(DAY_HOURS * days - already, Decimal(0))}小时"]})
     _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
-                note=f"服务{hours}小时(待确认)。{note}".strip(),
+                note=f"服务{hours}小时（待确认）。{note}".strip(),
                 extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
     claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
                        hours_status=HoursStatus.PENDING)
@@ -452,9 +452,9 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
         points.award_completion(claim, wish, now)
     text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
     notify(_beneficiary_user_ids(wish), "wish_completed",
-           text + f",说服务了{hours}小时,请您去评价并确认。", wish_id=wish.id, now=now)
+           text + f"，说服务了{hours}小时，请您去评价并确认。", wish_id=wish.id, now=now)
     notify(secretary_ids(wish.community_id), "wish_completed",
-           text + f"(服务{hours}小时待确认),等待评价和结项。", wish_id=wish.id, now=now)
+           text + f"（服务{hours}小时待确认），等待评价和结项。", wish_id=wish.id, now=now)
     db.session.commit()
     return wish
 
@@ -516,9 +516,9 @@ def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: 
                         "reason": reason, "wish_id": wish.id}, now=now)
     if status is HoursStatus.CONFIRMED:
         text = (f"您在「{wish.title}」的服务时长已确认为{claim.confirmed_hours}小时"
-                + (f"(社区调整:{reason})" if reason else "") + ",已计入积分。")
+                + (f"（社区调整：{reason})" if reason else "") + "，已计入积分。")
     else:
-        text = f"您在「{wish.title}」的服务时长在评价期内无人确认,按社区规定不计积分。"
+        text = f"您在「{wish.title}」的服务时长在评价期内无人确认，按社区规定不计积分。"
     notify([claim.volunteer_id], "hours_confirmed", text, wish_id=wish.id, now=now)
     return True
 
@@ -620,7 +620,7 @@ def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None 
         if claim is not None:
             points.reverse_claim(claim, wish, reason, now)
         notify([claimant_id], "wish_cancelled",
-               f"您认领的心愿「{wish.title}」已被社区取消:{reason}", wish_id=wish.id, now=now)
+               f"您认领的心愿「{wish.title}」已被社区取消：{reason}", wish_id=wish.id, now=now)
     db.session.commit()
     return wish
 
@@ -786,9 +786,9 @@ def _attach_need(wish: Wish, need: Need, actor: User, status: NeedStatus, now: d
                  note=need.title, on_behalf=need.on_behalf, is_public=False,
                  now=need.created_at)
     if status is NeedStatus.MERGED:
-        record_event(wish, actor, "need_merged", note=f"合并了一条需求:{need.title}",
+        record_event(wish, actor, "need_merged", note=f"合并了一条需求：{need.title}",
                      is_public=False, now=now)
-    text = (f"您的需求「{need.title}」已发布为心愿「{wish.title}」,等待志愿者认领。"
+    text = (f"您的需求「{need.title}」已发布为心愿「{wish.title}」，等待志愿者认领。"
             if status is NeedStatus.PUBLISHED else
             f"您的需求「{need.title}」已并入心愿「{wish.title}」。")
     notify([need.resident_id], "wish_published", text, wish_id=wish.id, need_id=need.id,
@@ -815,7 +815,7 @@ def create_wish(actor: User, *, title: str, description: str, category_id: int,
     if any(n.community_id != community_id for n in needs):
         raise ValidationFailedError(fields={"need_ids": ["只能合并本社区的需求"]})
     if not beneficiary_name and not needs:
-        raise ValidationFailedError(fields={"beneficiary_name": ["请填写服务对象,或选择需求"]})
+        raise ValidationFailedError(fields={"beneficiary_name": ["请填写服务对象，或选择需求"]})
     first_name = beneficiary_name or needs[0].contact_name
     wish = Wish(community_id=community_id, kind=WishKind(kind), title=title,
                 description=description, category_id=category_id, grid_id=grid_id,
@@ -847,7 +847,7 @@ def publish_need(actor: User, need_id: int, *, wish_id: int | None = None,
     now = now or utcnow()
     need = need_for_decision(actor, need_id)
     if wish_id is None:
-        missing = {name: ["请写公开的标题和说明(居民的原话不公开)"]
+        missing = {name: ["请写公开的标题和说明（居民的原话不公开）"]
                    for name, value in (("title", title), ("description", description))
                    if not value}
         if missing:

@@ -48,7 +48,7 @@ REFUSALS: dict[WishState, tuple[str, str, str]] = {
                                "This wish is not published yet"),
     WishState.OPEN: ("wish_not_claimed", "这个心愿还没有人认领", "This wish has not been claimed"),
     WishState.CLAIMED: ("wish_already_claimed", "该心愿已被认领", "This wish is already claimed"),
-    WishState.COMPLETED: ("wish_already_completed", "这个心愿已经完成服务,等待评价",
+    WishState.COMPLETED: ("wish_already_completed", "这个心愿已经完成服务，等待评价",
                           "This wish is already completed"),
     WishState.CLOSED: ("wish_closed", "这个心愿已经结束", "This wish is closed"),
     WishState.REJECTED: ("wish_rejected", "这个心愿未通过审核", "This wish was rejected"),

@@ -45,7 +45,7 @@ def reject_report(user_id):
     if form.ok:
         flash(f"已退回 {form.result.name} 的报到", "success")
     else:
-        flash("退回时请写明原因(最多200字)", "error")
+        flash("退回时请写明原因（最多200字）", "error")
     return redirect(url_for("admin.reports", community_id=managed_community_id()))
 
 
@@ -76,7 +76,7 @@ def issue_reset_code(user_id):
 @roles_required(*STAFF)
 def verify_resident(user_id):
     user = accounts.verify_resident(current_user, user_id)
-    return done(f"已核实居民 {user.name},他的评价从现在起计入积分", "admin.residents",
+    return done(f"已核实居民 {user.name}，他的评价从现在起计入积分", "admin.residents",
                 community_id=user.community_id)
 
 
@@ -85,6 +85,6 @@ def verify_resident(user_id):
 def secretaries():
     form, sent = handle_form(StaffUserCreateSchema,
                              lambda d: accounts.create_staff_user(current_user, **d),
-                             done=lambda u: f"已创建社区书记账号:{u.username}")
+                             done=lambda u: f"已创建社区书记账号：{u.username}")
     return sent or community_page("admin/secretaries.html", None, form=form,
                                   secretaries=accounts.list_staff(Role.SECRETARY))

@@ -45,8 +45,8 @@ def publish_need(need_id):
     form = submit_form(NeedPublishSchema,
                        lambda d: wishes.publish_need(current_user, need_id, **d))
     if form.ok:
-        return done(f"已发布:{form.result.title}", "web.wish_detail", wish_id=form.result.id)
-    flash("发布失败:" + ";".join(m for msgs in form.errors.values() for m in msgs), "error")
+        return done(f"已发布：{form.result.title}", "web.wish_detail", wish_id=form.result.id)
+    flash("发布失败：" + "；".join(m for msgs in form.errors.values() for m in msgs), "error")
     return redirect(url_for("admin.needs_queue"))
 
 
@@ -55,7 +55,7 @@ def publish_need(need_id):
 def reject_need(need_id):
     form = submit_form(ReasonSchema,
                        lambda d: needs.reject_need(current_user, need_id, d["reason"]))
-    flash("已告知居民未采纳的原因" if form.ok else "请写明原因(最多200字)",
+    flash("已告知居民未采纳的原因" if form.ok else "请写明原因（最多200字）",
           "success" if form.ok else "error")
     return redirect(url_for("admin.needs_queue"))
 

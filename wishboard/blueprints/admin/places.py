@@ -19,7 +19,7 @@ from wishboard.places.schemas import (
 def manage_places():
     form, sent = handle_form(CommunityCreateSchema,
                              lambda d: places.create_community(current_user, **d),
-                             done=lambda c: f"已添加{c.level.label}:{c.name}")
+                             done=lambda c: f"已添加{c.level.label}：{c.name}")
     if sent:
         return sent
     if current_user.role is Role.SECRETARY:
@@ -29,7 +29,12 @@ def manage_places():
     else:
         roots, _ = places.list_communities(per_page=100)
         tree = {c.id: places.community_grid(c) for c in roots if c.is_community}
-    return render_template("admin/places.html", form=form, roots=roots, tree=tree,
+    # Each grid place with its path (二片区 › 3号院落 › 1栋), in tree order, to indent by depth.
+    rows = {}
+    for root_id, grid in tree.items():
+        by_id = {place.id: place for place in grid}
+        rows[root_id] = [(by_id[place_id], path) for place_id, path in places.grid_options(grid)]
+    return render_template("admin/places.html", form=form, roots=roots, rows=rows,
                            levels=list(PlaceLevel))
 
 
@@ -52,7 +57,7 @@ def settings():
 def organizations():
     form, sent = handle_form(
         OrganizationCreateSchema, lambda d: places.create_organization(current_user, **d),
-        done=lambda o: f"已添加报到党组织:{o.name}",
+        done=lambda o: f"已添加报到党组织：{o.name}",
         then=lambda o: url_for("admin.organizations", community_id=o.community_id))
     if sent:
         return sent
@@ -71,6 +76,6 @@ def organizations():
 def categories():
     form, sent = handle_form(CategoryCreateSchema,
                              lambda d: places.create_category(current_user, **d),
-                             done=lambda c: f"已添加类别:{c.name}")
+                             done=lambda c: f"已添加类别：{c.name}")
     return sent or render_template("admin/categories.html", form=form,
                                    categories=places.list_categories(include_inactive=True))

@@ -19,7 +19,7 @@ def points_rules():
     community_id = current_user.community_id
     form, sent = handle_form(PointsRulesSchema,
                              lambda d: points.update_rules(current_user, community_id, **d),
-                             done="积分规则已保存,从现在起生效")
+                             done="积分规则已保存，从现在起生效")
     return sent or render_template("admin/points_rules.html", form=form,
                                    rules=points.rules_for(community_id), labels=RULE_LABELS)
 

@@ -29,7 +29,7 @@ def wish_form_choices(community_id: int) -> dict:
     return {
         **place_choices(places.get_community(community_id)),
         "kind_options": [(k.value, k.label) for k in WishKind],
-        "merge_options": [(w.id, f"{w.title}({w.state.label})")
+        "merge_options": [(w.id, f"{w.title}（{w.state.label}）")
                           for w in wishes.merge_targets(community_id)],
     }
 
@@ -39,7 +39,7 @@ def wish_form_choices(community_id: int) -> dict:
 def new_wish():
     """Publish a wish directly (the secretary already knows who needs what)."""
     form, sent = handle_form(WishCreateSchema, lambda d: wishes.create_wish(current_user, **d),
-                             done=lambda w: f"已发布:{w.title}",
+                             done=lambda w: f"已发布：{w.title}",
                              then=lambda w: url_for("web.wish_detail", wish_id=w.id))
     return sent or render_template("admin/wish_form.html", form=form,
                                    **wish_form_choices(current_user.community_id))

@@ -32,7 +32,7 @@ def login():
         if form.ok:
             user, remember = form.result
             start_session(user, remember=remember)
-            flash(f"{user.name},欢迎回来", "success")
+            flash(f"{user.name}，欢迎回来", "success")
             return redirect(safe_next(request.args.get("next"), url_for("auth.account")))
     return render_template("auth/login.html", form=form)
 
@@ -46,7 +46,7 @@ def reset_password():
         form = submit_form(PasswordResetSchema, lambda d: reset_password_counting_failures(
             d["username"], d["code"], d["password"]))
         if form.ok:
-            flash(f"新密码已设置好。您的用户名是 {form.result.username},也可以用手机号登录。",
+            flash(f"新密码已设置好。您的用户名是 {form.result.username}，也可以用手机号登录。",
                   "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -87,9 +87,9 @@ def register():
             user = form.result
             start_session(user)
             if user.report_status is ReportStatus.PENDING:
-                flash("注册成功。您的报到正在等社区书记审核,审核通过后就可以认领心愿。", "success")
+                flash("注册成功。您的报到正在等社区书记审核，审核通过后就可以认领心愿。", "success")
             else:
-                flash("注册成功,欢迎您!", "success")
+                flash("注册成功，欢迎您！", "success")
             return redirect(url_for("auth.account"))
     if community is None or not community.is_community:
         communities, _ = places.list_communities(level="community", per_page=100)
@@ -133,5 +133,5 @@ def change_password():
     if not form.ok:
         return _account_page(form)
     start_session(form.result, remember=remember)
-    flash("密码已修改。其他手机、电脑上的登录都已退出,请在那里用新密码重新登录。", "success")
+    flash("密码已修改。其他手机、电脑上的登录都已退出，请在那里用新密码重新登录。", "success")
     return redirect(url_for("auth.account"))

@@ -55,8 +55,8 @@ def activity_signup(activity_id):
     except FIXABLE as error:
         flash(error.message, "error")
     else:
-        flash("报名成功!" if signup.position is None
-              else f"名额已满,您是候补第{signup.position}号,有人取消时会自动递补并通知您。",
+        flash("报名成功！" if signup.position is None
+              else f"名额已满，您是候补第{signup.position}号，有人取消时会自动递补并通知您。",
               "success")
     return redirect(url_for("web.activity_detail", activity_id=activity_id))
 
@@ -105,7 +105,7 @@ def activity_checkin(activity_id):
         except FIXABLE as error:
             flash(error.message, "error")
         else:
-            flash("签到成功,谢谢参加!" if not user_id else "已为其签到", "success")
+            flash("签到成功，谢谢参加！" if not user_id else "已为其签到", "success")
         if user_id:
             return redirect(url_for("web.activity_checkin_screen", activity_id=activity_id))
         return redirect(url_for("web.activity_detail", activity_id=activity_id))

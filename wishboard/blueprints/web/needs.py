@@ -18,7 +18,7 @@ from wishboard.wishes import services as wishes
 def new_need():
     """需求征集: one short form."""
     form, sent = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
-                             done="您的需求已提交,社区工作人员会尽快处理。",
+                             done="您的需求已提交，社区工作人员会尽快处理。",
                              then=lambda _: url_for("web.my_needs"))
     return sent or render_template("web/need_form.html", form=form,
                                    action=url_for("web.new_need"), on_behalf=False,

@@ -30,9 +30,9 @@ def project_log(wish_id):
     form = submit_form(ServiceLogCreateSchema,
                        lambda d: projects.log_service(current_user, wish_id, **d))
     if form.ok:
-        flash("服务已登记,等待确认", "success")
+        flash("服务已登记，等待确认", "success")
     else:
-        flash("登记失败:" + ";".join(m for msgs in form.errors.values() for m in msgs), "error")
+        flash("登记失败：" + "；".join(m for msgs in form.errors.values() for m in msgs), "error")
     return redirect(url_for("web.wish_detail", wish_id=wish_id))
 
 

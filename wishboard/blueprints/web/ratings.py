@@ -18,6 +18,6 @@ def remove_rating(rating_id):
     form = submit_form(ReasonSchema,
                        lambda d: ratings.remove_rating(current_user, rating_id, d["reason"]))
     if form.ok:
-        return done("评价已撤销,相关积分已扣回", "web.wish_detail", wish_id=form.result.wish_id)
+        return done("评价已撤销，相关积分已扣回", "web.wish_detail", wish_id=form.result.wish_id)
     flash("撤销评价时请写明原因", "error")
     return redirect(request.referrer or url_for("web.index"))

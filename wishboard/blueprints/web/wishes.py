@@ -45,7 +45,7 @@ def wish_detail(wish_id):
 
 # The forms on a wish's page: the moves the API offers too, and the rating.
 PAGE_ACTIONS = {a.name: (a.schema, a.use_case, a.done) for a in WISH_ACTIONS} | {
-    "rate": (RatingCreateSchema, ratings.rate_wish, "评价已提交,谢谢!")}
+    "rate": (RatingCreateSchema, ratings.rate_wish, "评价已提交，谢谢！")}
 
 
 @bp.post(f"/wishes/<int:wish_id>/<any({', '.join(PAGE_ACTIONS)}):action>")
