@@ -100,6 +100,20 @@ def test_overdue_claim_is_released_points_reversed_claimant_told_once(world):
         PointsEntry.amount < 0)) == 1
 
 
+def test_a_default_promise_is_released_only_once_its_whole_last_day_is_over(world):
+    """Claimed at 01:29 local on 1 November with a 7-day window: promised by the end of
+    8 November local (15:59:59 UTC), and released by the first sweep after that."""
+    wish = world["wish"]()
+    claimed_at = datetime(2026, 10, 31, 17, 29, tzinfo=timezone.utc)  # 11-01 01:29 local
+    wishes.claim_wish(world["volunteer"], wish.id, accept_letter=True, now=claimed_at)
+    end_of_day = datetime(2026, 11, 8, 15, 59, 59, tzinfo=timezone.utc)
+    assert db.session.get(Wish, wish.id).due_at == end_of_day
+    sweeps.run_sweep(end_of_day - timedelta(seconds=1))
+    assert state(wish.id) is WishState.CLAIMED
+    sweeps.run_sweep(end_of_day + timedelta(seconds=1))
+    assert state(wish.id) is WishState.OPEN
+
+
 def test_completed_wish_closes_after_the_rating_window(world, community):
     community.rating_window_days = 10
     db.session.commit()

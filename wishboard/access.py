@@ -21,7 +21,9 @@ from wishboard.places.models import Community, Organization
 from wishboard.projects.models import ProjectMember
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import Claim, ClaimStatus, HoursStatus, Wish, WishKind
-from wishboard.wishes.states import LIVE_STATES, SERVED_STATES, WishState, state_refusal
+from wishboard.wishes.states import (
+    LIVE_STATES, PUBLIC_STATES, SERVED_STATES, WishState, state_refusal,
+)
 
 
 def can_manage_community(actor: User | None, community_id: int | None) -> bool:
@@ -83,6 +85,13 @@ def private_details_reason(viewer: User | None, wish: Wish) -> str | None:
 
 def can_see_private_details(viewer: User | None, wish: Wish) -> bool:
     return private_details_reason(viewer, wish) is not None
+
+
+def can_see_wish(viewer: User | None, wish: Wish) -> bool:
+    """Anyone may see a published wish (``PUBLIC_STATES``, as on the board); one pending
+    review or rejected only the community's staff. ``viewer`` None: the public (a poster,
+    a share code)."""
+    return wish.state in PUBLIC_STATES or can_manage_community(viewer, wish.community_id)
 
 
 # Refusals, one per action: None means "allowed now". ------------------------------------
@@ -284,6 +293,7 @@ class WishRights:
     see_audit: bool = False  # who saw the private details
     is_claimant: bool = False
     is_member: bool = False
+    share: bool = False  # a public page: its share code and poster exist
     # For a visitor who is not logged in: what logging in would let them do here ("claim"
     # an open wish, "rate" a served one), so the page can offer it.
     log_in_to: str | None = None
@@ -332,6 +342,7 @@ def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
         see_audit=staff,
         is_claimant=viewer is not None and viewer.id == wish.claimant_id,
         is_member=is_member,
+        share=can_see_wish(None, wish),
         log_in_to=None if viewer is not None else {
             WishState.OPEN: "claim", WishState.COMPLETED: "rate"}.get(wish.state),
     )

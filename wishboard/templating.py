@@ -9,7 +9,9 @@ from pathlib import Path
 from flask import Flask, g, request
 
 from wishboard import privacy
-from wishboard.core.clock import datetime_words
+from wishboard.core.clock import (
+    ago_words, datetime_words, day_words, deadline_words, period_words,
+)
 from wishboard.security import csp_nonce
 from wishboard.wishes.states import ACTION_LABELS
 
@@ -76,7 +78,13 @@ def init_app(app: Flask) -> None:
     app.add_template_global(unread_notifications, "unread_notifications")
     app.add_template_filter(stars, "stars")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
+    # Time words (core/clock.py): a moment, a day, a deadline with its 前, a start and end,
+    # and 3分钟前 / 昨天下午3点 for past events in lists people skim.
     app.add_template_filter(datetime_words, "localtime")
+    app.add_template_filter(day_words, "localdate")
+    app.add_template_filter(deadline_words, "deadline")
+    app.add_template_filter(period_words, "period")
+    app.add_template_filter(ago_words, "ago")
     app.add_template_filter(privacy.mask_phone, "mask_phone")
     app.add_template_filter(privacy.mask_name, "mask_name")
     app.add_template_filter(lambda reason: privacy.SIGHT_REASON_LABELS.get(reason, reason),

@@ -304,15 +304,19 @@ def test_community_cap_on_open_claims(client, people, community, token_for):
                        json={"accept_letter": True}).status_code == 200
 
 
-def test_promised_date_defaults_to_the_claim_window(client, people, token_for):
-    from datetime import datetime, timedelta
+def test_promised_date_defaults_to_the_end_of_the_claim_windows_last_day(client, people,
+                                                                          token_for):
+    """Seven days after the local day of the claim, at 23:59:59 local: a whole day."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
 
     wish = open_wish(client, people)
     claimed = client.post(f"/api/v1/wishes/{wish['id']}/claim", headers=token_for(people["li"]),
                           json={"accept_letter": True}).get_json()
-    due = datetime.fromisoformat(claimed["due_at"])
-    at = datetime.fromisoformat(claimed["claimed_at"])
-    assert due - at == timedelta(days=7)
+    shanghai = ZoneInfo("Asia/Shanghai")
+    due = datetime.fromisoformat(claimed["due_at"]).astimezone(shanghai)
+    at = datetime.fromisoformat(claimed["claimed_at"]).astimezone(shanghai)
+    assert due.date() == at.date() + timedelta(days=7) and due.time() == time(23, 59, 59)
 
 
 def test_a_promised_date_in_the_past_is_refused(client, people, token_for):

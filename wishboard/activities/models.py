@@ -70,6 +70,7 @@ class Activity(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     category: Mapped[Category] = relationship()
+    community: Mapped[Community] = relationship(foreign_keys=[community_id])
     grid: Mapped[Community | None] = relationship(foreign_keys=[grid_id])
     organizer: Mapped[User] = relationship()
     organization: Mapped[Organization | None] = relationship()

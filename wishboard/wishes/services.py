@@ -17,12 +17,13 @@ from flask import current_app
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wishboard.access import (
-    can_manage_community, claim_refusal, complete_refusal, completed_claim, confirm_hours_refusal,
-    ensure_can_manage_community, manage_refusal, private_details_reason, release_refusal,
+    can_manage_community, can_see_wish, claim_refusal, complete_refusal, completed_claim,
+    confirm_hours_refusal, ensure_can_manage_community, manage_refusal, private_details_reason,
+    release_refusal,
 )
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
-from wishboard.core.clock import date_words, day_start, local_day, utcnow
+from wishboard.core.clock import date_words, day_start, end_of_day, local_day, utcnow
 from wishboard.core.db import (
     Page, UTCDateTime, commit_keeping_what_was_read, contains, count_upto, cursor_of,
     flush_or_conflict, upsert,
@@ -158,14 +159,16 @@ def responsibility_letter(wish: Wish, volunteer: User, organization: Organizatio
 
 
 def default_due_at(wish: Wish, community: Community, now: datetime) -> datetime:
-    """The promised date when the volunteer names none: the community's claim window, but
-    not past the wish's own expiry (and at least a day). A service project with an end date
-    runs until it."""
+    """The promised date when the volunteer names none: the end of the local day the
+    community's claim window reaches (claimed at 01:29 on the 1st with 7 days: the 8th,
+    23:59:59 local, as if that date were typed in), but not past the wish's own expiry
+    (and at least the end of tomorrow). A service project with an end date runs until it."""
     if wish.kind is WishKind.PROJECT and wish.expires_at and wish.expires_at > now:
         return wish.expires_at
-    due_at = now + timedelta(days=community.claim_window_days)
+    today = local_day(now)
+    due_at = end_of_day(today + timedelta(days=community.claim_window_days))
     if wish.expires_at and wish.expires_at > now:
-        due_at = min(due_at, max(wish.expires_at, now + timedelta(days=1)))
+        due_at = min(due_at, max(wish.expires_at, end_of_day(today + timedelta(days=1))))
     return due_at
 
 
@@ -717,11 +720,14 @@ def _search(q: str):
 
 
 def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> WishStory:
-    """One wish and its story, for ``viewer``. When the viewer may see the private details
-    of the people it serves (and so will), the sight is recorded in the audit log first,
-    with the reason they may: claimant, secretary or self."""
+    """One wish and its story, for ``viewer``; 404 unless they may see it (``can_see_wish``).
+    When the viewer may see the private details of the people it serves (and so will), the
+    sight is recorded in the audit log first, with the reason they may: claimant, secretary
+    or self."""
     story = wish_story(wish_id)
     wish = story.wish
+    if not can_see_wish(viewer, wish):
+        raise NotFoundError("没有这个心愿", message_en="No such wish")
     reason = private_details_reason(viewer, wish)
     seen = [b.id for b in wish.beneficiaries
             if reason in ("claimant", "secretary") or b.user_id == getattr(viewer, "id", None)]
@@ -731,6 +737,16 @@ def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None)
                      after={"reason": reason, "beneficiaries": seen}, now=now)
         commit_keeping_what_was_read()
     return story
+
+
+def public_wish(wish_id: int) -> Wish:
+    """A wish as the public sees it, for what is shared beyond its page (the poster, the
+    share code): 404 unless anyone may see it, whoever asks."""
+    wish = db.session.scalar(sa.select(Wish).where(Wish.id == wish_id).options(
+        joinedload(Wish.category), joinedload(Wish.community)))
+    if wish is None or not can_see_wish(None, wish):
+        raise NotFoundError("没有这个心愿", message_en="No such wish")
+    return wish
 
 
 def wish_story(wish_id: int) -> WishStory:

@@ -1,10 +1,7 @@
 """Activity pages: the list, the page, publishing one, sign-up, the organiser's check-in
 screen with its QR code, and the page a scanned code opens."""
 
-import io
-
-import segno
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from wishboard.activities import services as activities
@@ -12,6 +9,7 @@ from wishboard.activities.schemas import ActivityCreateSchema
 from wishboard.blueprints import id_arg
 from wishboard.blueprints.forms import FIXABLE, done, handle_form, place_choices
 from wishboard.blueprints.login import login_required
+from wishboard.blueprints.qr import qr_image
 from wishboard.blueprints.web import bp, viewer
 from wishboard.places import services as places
 
@@ -84,10 +82,7 @@ def activity_qr(activity_id):
     activity, code, _ = activities.checkin_for_organizer(current_user, activity_id)
     target = url_for("web.activity_checkin", activity_id=activity.id, code=code,
                      _external=True)
-    out = io.BytesIO()
-    segno.make(target, error="m").save(out, kind="svg", scale=10, border=2,
-                                       title=f"{activity.title} 签到码")
-    return Response(out.getvalue(), mimetype="image/svg+xml",
+    return qr_image(target, title=f"{activity.title} 签到码",
                     headers={"Cache-Control": "no-store"})
 
 

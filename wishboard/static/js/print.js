@@ -1,4 +1,4 @@
-// The 打印 button of a points card. It stays hidden where JavaScript does not run (the
+// The 打印 button of a points card or a poster. It stays hidden where JavaScript does not run (the
 // browser's own print menu does the same); no inline handler, so the page's
 // Content-Security-Policy needs no 'unsafe-inline'.
 document.querySelectorAll("[data-print]").forEach(function (row) {
