@@ -70,7 +70,7 @@ def test_a_filtered_count_stops_at_the_cap_and_says_so(app, client, neighbourhoo
     whole = client.get(f"/api/v1/wishes?community_id={n.community.id}").get_json()
     assert (whole["total"], whole["total_capped"]) == (6, False)
     page = client.get(f"/communities/{n.community.id}?q=买药").get_data(as_text=True)
-    assert "共 3+ 个心愿" in page
+    assert '<p class="board-count">共 3+ 个心愿</p>' in page
 
 
 def test_a_cursor_that_is_not_one_is_a_400_never_a_500(client, neighbourhood):

@@ -139,7 +139,8 @@ def test_the_dashboard_shows_what_the_policy_will_do_soon(client, community, mak
     login_as(secretary)
     page = client.get("/manage/").get_data(as_text=True)
     assert "七天内将自动处理" in page
-    assert "三天后过期</a>：将过期" in page and "快逾期了</a>：将因逾期收回认领" in page
+    assert "三天后过期</a><div class=\"hint\">将过期" in page
+    assert "快逾期了</a><div class=\"hint\">将因逾期收回认领" in page
     assert "还早" not in page
     saved = client.post("/manage/settings", data={
         "claim_window_days": "7", "open_wish_max_age_days": "45", "rating_window_days": "10",

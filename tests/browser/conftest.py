@@ -122,19 +122,65 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
+# Every tap target on the page, measured where the person taps: buttons, form controls (a
+# checkbox or radio together with its label, since a tap on either works), summaries and
+# links. A link inside running text (a sentence with more words around it) is excepted, as
+# UI.md allows; a link styled as a button, a row or a menu item never is.
+MEASURE_TARGETS = """
+(min) => {
+  const wanted = 'button, input:not([type=hidden]), select, textarea, summary, a[href]';
+  const shown = (el) => {
+    const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+    // (the 跳到正文 link waits off-screen until it has the keyboard's focus)
+    return box.width > 0 && box.height > 0 && box.right > 0 && style.visibility !== 'hidden';
+  };
+  const inRunningText = (a) => {
+    if (a.matches('.button, .row-link, .wish-card, nav a, header a')) return false;
+    const block = a.closest('p, dd, td, span, .hint, label');
+    return !!block && block.textContent.trim().length > a.textContent.trim().length;
+  };
+  const describe = (el) => {
+    const text = ((el.labels && el.labels.length ? el.labels[0].innerText : el.innerText) ||
+                  el.getAttribute('aria-label') || el.placeholder || '').trim();
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') +
+      (el.name ? '[name=' + el.name + ']' : '') + (text ? ' "' + text.slice(0, 20) + '"' : '');
+  };
+  const small = [];
+  for (const el of document.querySelectorAll(wanted)) {
+    if (!shown(el) || (el.tagName === 'A' && inRunningText(el))) continue;
+    let {left, top, right, bottom} = el.getBoundingClientRect();
+    if (el.labels && ['checkbox', 'radio'].includes(el.type)) {
+      for (const label of el.labels) {
+        const box = label.getBoundingClientRect();
+        left = Math.min(left, box.left); top = Math.min(top, box.top);
+        right = Math.max(right, box.right); bottom = Math.max(bottom, box.bottom);
+      }
+    }
+    const width = right - left, height = bottom - top;
+    if (width < min - 0.5 || height < min - 0.5) {
+      small.push(describe(el) + ' is ' + Math.round(width) + '×' + Math.round(height) + ' px');
+    }
+  }
+  return small;
+}
+"""
+TAP_PX = {False: 44, True: 60}  # UI.md: 44 × 44 px, and 60 × 60 px in 长辈版
+
+
 @pytest.fixture
 def shot(request, csp_problems, axe_source):
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    def _shot(page, name):
-        """Keep a screenshot; check the page broke no Content-Security-Policy rule, does not
-        scroll sideways on a 375 px phone, and that axe-core finds no WCAG 2.1 AA violation
-        on it."""
-        path = SHOTS / f"{request.node.name.split('[')[0]}-{name}.png"
+    def _check(page, name, path):
         page.screenshot(path=str(path), full_page=True)
         assert_no_csp_violation(page, csp_problems, name)
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= PHONE["width"], f"{name}: page is {overflow}px wide"
+        large = page.evaluate("document.documentElement.classList.contains('large')")
+        small = page.evaluate(MEASURE_TARGETS, TAP_PX[large])
+        assert small == [], (f"{name}{' (长辈版)' if large else ''}: tap targets under "
+                             f"{TAP_PX[large]} px: {small}")
         # Not add_script_tag: the page's policy rightly refuses an inline <script>.
         if not page.evaluate("typeof window.axe === 'object'"):
             page.evaluate(axe_source + "\n;undefined")
@@ -143,6 +189,23 @@ def shot(request, csp_problems, axe_source):
             ".violations.map(v => ({id: v.id, impact: v.impact, html: v.nodes[0].html}))",
             WCAG_AA)
         assert violations == [], f"{name}: {violations}"
+
+    def _shot(page, name):
+        """Keep a screenshot of the page as it is and in the other mode (长辈版 or 标准版),
+        and check each: no Content-Security-Policy violation, no sideways scrolling on a
+        375 px phone, every tap target big enough for the mode, and no WCAG 2.1 AA
+        violation found by axe-core. The other mode is the same page with 长辈版's class
+        switched on the root element (all its styles hang on ``html.large``), so a page
+        reached by a form post is measured without sending the form again."""
+        stem = request.node.name.split("[")[0]
+        path = SHOTS / f"{stem}-{name}.png"
+        _check(page, name, path)
+        large = page.evaluate("document.documentElement.classList.toggle('large')")
+        other = f"{name}-{'large' if large else 'standard'}"
+        try:
+            _check(page, other, SHOTS / f"{stem}-{other}.png")
+        finally:
+            page.evaluate("document.documentElement.classList.toggle('large')")
         return path
 
     return _shot

@@ -30,7 +30,8 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     resident.select_option("#category_id", label="居民保健")
     resident.fill("#address", "芳草院2栋101")
     shot(resident, "02-resident-posts-need")
-    resident.click("button:has-text('提交')")
+    with resident.expect_navigation():
+        resident.click("button:has-text('提交')")
     assert "您的需求已提交" in resident.content()
     shot(resident, "03-resident-my-needs")
 
@@ -42,7 +43,8 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     desk.fill("textarea[name=description]", "一位老人腿脚不便，想在家附近做康复护理")
     desk.fill("input[name=public_alias]", "吴婆婆")
     shot(desk, "05-secretary-needs-queue")
-    desk.click("button:has-text('发布')")
+    with desk.expect_navigation():
+        desk.click("button:has-text('发布')")
     assert "已发布" in desk.content()
     wish_url = desk.url
     shot(desk, "06-secretary-published")
@@ -53,7 +55,8 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     volunteer.check("#organization_id")
     volunteer.check("#accept_letter")
     shot(volunteer, "07-volunteer-reads-letter")
-    volunteer.click("button:has-text('认领')")
+    with volunteer.expect_navigation():
+        volunteer.click("button:has-text('认领')")
     assert "认领成功" in volunteer.content()
     assert "13812341234" in volunteer.content()
     shot(volunteer, "08-volunteer-claimed")
@@ -67,7 +70,8 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
 
     volunteer.fill("#hours", "2.5")
     volunteer.fill("#note", "联系了社区卫生服务中心，每周上门两次")
-    volunteer.click("button:has-text('标记完成')")
+    with volunteer.expect_navigation():
+        volunteer.click("button:has-text('标记完成')")
     assert "已标记完成" in volunteer.content()
     shot(volunteer, "10-volunteer-completed")
 
@@ -76,11 +80,13 @@ def test_the_journey_in_a_browser(live_url, phone, shot, community, make_user, m
     resident.check("input[name=stars][value='5']")
     resident.fill("#comment", "小李很耐心，谢谢党员志愿者")
     shot(resident, "11-resident-rates")
-    resident.click("button:has-text('提交评价')")
+    with resident.expect_navigation():
+        resident.click("button:has-text('提交评价')")
     assert "评价已提交" in resident.content()
 
     desk.goto(wish_url)
-    desk.click("button:has-text('结项')")
+    with desk.expect_navigation():
+        desk.click("button:has-text('结项')")
     assert "已结项" in desk.content()
     shot(desk, "12-secretary-closed")
     steps = [s.strip() for s in desk.locator(".timeline li strong").all_inner_texts()]
@@ -124,7 +130,8 @@ def test_checkin_screen_shows_a_big_qr_code_and_the_scanned_page_checks_in(
 
     person = phone(volunteer)
     person.goto(live_url + f"/activities/{activity.id}")
-    person.click("button:has-text('我要报名')")
+    with person.expect_navigation():
+        person.click("button:has-text('我要报名')")
     assert "报名成功" in person.content()
 
     desk = phone(organizer)
@@ -139,7 +146,8 @@ def test_checkin_screen_shows_a_big_qr_code_and_the_scanned_page_checks_in(
     code = re.search(r"签到码：([\w-]+)", desk.content()).group(1)  # what the QR carries
     person.goto(live_url + f"/activities/{activity.id}/checkin?code={code}")
     shot(person, "scanned-page")
-    person.click("button:has-text('确认签到')")
+    with person.expect_navigation():
+        person.click("button:has-text('确认签到')")
     person.wait_for_url(f"**/activities/{activity.id}")  # the answer's redirect, loaded
     person.wait_for_load_state()
     assert "签到成功" in person.content()
@@ -190,3 +198,24 @@ def test_the_policy_is_real_and_a_violation_is_caught(live_url, phone, csp_probl
     assert any("JavaScript URL" in text for text in consoles), consoles
     assert csp_problems, "the recorder must report violations to the test"
     csp_problems.clear()  # this test meant to break the rules; do not fail it at its end
+
+
+def test_the_tap_target_check_names_what_is_too_small(live_url, phone):
+    """The measure ``shot`` applies: a link of its own under 44 px is named with its size, a
+    checkbox counts with its label, and a link inside a sentence is let be."""
+    from conftest import MEASURE_TARGETS
+
+    page = phone()
+    page.goto(live_url + "/auth/login")
+    assert page.evaluate(MEASURE_TARGETS, 44) == []
+    page.evaluate("""() => {
+        const tiny = document.createElement('a');
+        tiny.href = '/'; tiny.id = 'tiny'; tiny.textContent = '小';
+        document.querySelector('main').appendChild(tiny);
+        const sentence = document.createElement('p');
+        sentence.innerHTML = '还没有账号？请先<a href="/">注册</a>，再来认领。';
+        document.querySelector('main').appendChild(sentence);
+    }""")
+    small = page.evaluate(MEASURE_TARGETS, 44)
+    assert len(small) == 1 and small[0].startswith('a#tiny "小" is '), small
+    assert page.evaluate(MEASURE_TARGETS, 60) != []  # 长辈版 asks more of the same page

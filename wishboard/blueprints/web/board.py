@@ -35,8 +35,9 @@ def community(community_id):
     query = load_or_raise(WishQuerySchema(), args)
     query["community_id"] = place.id
     board = wishes.list_wishes(viewer=viewer(), people=False, **query)
+    grid_options = places.grid_options(grid)
     return render_template(
         "web/board.html", community=place, board=board, query=query,
-        grid_options=places.grid_options(grid), categories=places.list_categories(),
+        grid_options=grid_options, grid_paths=dict(grid_options), categories=places.list_categories(),
         states=BOARD_STATES, kinds=list(WishKind),
         organizations=places.list_organizations(place.id))
