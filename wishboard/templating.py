@@ -35,6 +35,11 @@ def unread_notifications() -> int:
     return unread_count(current_user) if counted is None else counted
 
 
+def hours(value) -> str:
+    """2.5 and 3 (not 3.0) for a number of hours."""
+    return "" if value is None else f"{float(value):g}"
+
+
 def stars(value: float | int | None) -> str:
     """★★★★☆ for 4 (rounded), for the eye; the number is always written beside it."""
     if not value:
@@ -77,6 +82,7 @@ def init_app(app: Flask) -> None:
     _fingerprint_static(app)
     app.add_template_global(unread_notifications, "unread_notifications")
     app.add_template_filter(stars, "stars")
+    app.add_template_filter(hours, "hours")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
     # Time words (core/clock.py): a moment, a day, a deadline with its 前, a start and end,
     # and 3分钟前 / 昨天下午3点 for past events in lists people skim.

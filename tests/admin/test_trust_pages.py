@@ -61,7 +61,7 @@ def test_the_hours_queue_leads_to_the_wish_where_the_secretary_adjusts_with_a_re
     login_as(secretary)
     assert "待确认的服务时长：<strong>1</strong>" in text(client.get("/manage/"))
     queue = text(client.get("/manage/hours"))
-    assert "帮忙买药" in queue and "填报 4.0小时" in queue
+    assert "帮忙买药" in queue and "填报 4小时" in queue
 
     page = text(client.get(f"/wishes/{wish.id}"))
     assert "确认服务时长" in page and "调整原因" in page
@@ -71,7 +71,7 @@ def test_the_hours_queue_leads_to_the_wish_where_the_secretary_adjusts_with_a_re
     done = client.post(f"/wishes/{wish.id}/confirm", data={"hours": "3", "reason": "实际3小时"},
                        follow_redirects=True)
     assert "服务时长已确认" in text(done)
-    assert "社区确认为3.0小时：实际3小时" in text(done)
+    assert "社区确认为3小时：实际3小时" in text(done)
     db.session.expire_all()
     assert points.points_of(volunteer) == 25 + 15
     assert db.session.scalar(sa.select(Claim.confirmed_hours)) == 3

@@ -91,7 +91,7 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
     notify([c for c in (contact, *secretary_ids(wish.community_id)) if c != user.id],
            "service_logged",
            f"{user.name}登记了「{wish.title}」{served_on.month}月{served_on.day}日的服务"
-           f"{log.hours}小时，请确认。", wish_id=wish.id, now=now)
+           f"{float(log.hours):g}小时，请确认。", wish_id=wish.id, now=now)
     db.session.commit()
     return log
 
@@ -132,7 +132,7 @@ def confirm_log(actor: User, log_id: int, *, now: datetime | None = None) -> Ser
                        .execution_options(synchronize_session=False))
     points.award_service(log, wish, now)
     notify([log.user_id], "service_confirmed",
-           f"您在「{wish.title}」{date_words(now)}确认的服务{log.hours}小时已计入积分。",
+           f"您在「{wish.title}」{date_words(now)}确认的服务{float(log.hours):g}小时已计入积分。",
            wish_id=wish.id, now=now)
     db.session.commit()
     db.session.refresh(log)

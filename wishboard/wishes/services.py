@@ -447,7 +447,7 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
             fields={"hours": [f"这{days}天您已填报{already}小时，一天最多24小时，这次最多还能填"
                               f"{max(DAY_HOURS * days - already, Decimal(0))}小时"]})
     _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
-                note=f"服务{hours}小时（待确认）。{note}".strip(),
+                note=f"服务{float(hours):g}小时（待确认）。{note}".strip(),
                 extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
     claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
                        hours_status=HoursStatus.PENDING)
@@ -455,9 +455,9 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
         points.award_completion(claim, wish, now)
     text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
     notify(_beneficiary_user_ids(wish), "wish_completed",
-           text + f"，说服务了{hours}小时，请您去评价并确认。", wish_id=wish.id, now=now)
+           text + f"，说服务了{float(hours):g}小时，请您去评价并确认。", wish_id=wish.id, now=now)
     notify(secretary_ids(wish.community_id), "wish_completed",
-           text + f"（服务{hours}小时待确认），等待评价和结项。", wish_id=wish.id, now=now)
+           text + f"（服务{float(hours):g}小时待确认），等待评价和结项。", wish_id=wish.id, now=now)
     db.session.commit()
     return wish
 
