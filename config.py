@@ -98,6 +98,16 @@ class Config:
     LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", 1000))
     DISPLAY_TIMEZONE = "Asia/Shanghai"
     SCHEDULER_TIMEZONE = "UTC"
+    # Messages to outside channels (a community's webhook, the bridge to a WeChat service
+    # account or an SMS gateway): sent by the scheduler's delivery job, retried after this
+    # many seconds doubling each time, given up after this many tries.
+    WEBHOOK_RETRY_SECONDS = int(os.environ.get("WEBHOOK_RETRY_SECONDS", 60))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 8))
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
+    # Webhooks may only reach public addresses; 1 allows private and loopback ones too (a
+    # bridge on the same host or network).
+    WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "0").lower() in (
+        "1", "true", "yes")
 
 
 class DevelopmentConfig(Config):

@@ -6,7 +6,7 @@ from wishboard.activities.models import Activity, Signup
 from wishboard.audit.models import AuditEntry
 from wishboard.jobs.models import JobLock, Reminder
 from wishboard.needs.models import Need
-from wishboard.notifications.models import Notification
+from wishboard.notifications.models import Channel, Delivery, Notification, NotificationOptOut
 from wishboard.places.models import Category, Community, Organization
 from wishboard.points.models import PointsEntry, PointsRules, PointsTotal
 from wishboard.projects.models import ProjectMember, ServiceLog
@@ -15,7 +15,8 @@ from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTal
 
 __all__ = [
     "ApiToken", "PasswordReset", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder",
-    "Need", "Notification", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
+    "Need", "Notification", "Channel", "Delivery", "NotificationOptOut", "Category", "Community",
+    "Organization", "PointsEntry", "PointsRules",
     "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
     "WishEvent", "WishTally",
 ]

@@ -472,6 +472,11 @@ def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | 
     user.report_reject_reason = reason
     user.report_reviewed_at = now
     user.report_reviewed_by_id = actor.id
+    community = user.community.name if user.community else "社区"
+    notify([user.id], "report_decided",
+           f"您向{community}的报到已通过审核，现在可以认领心愿了。"
+           if status is ReportStatus.APPROVED else
+           f"您向{community}的报到没有通过：{reason}。如有疑问，请联系社区工作人员。", now=now)
     db.session.commit()
     return user
 

@@ -40,6 +40,9 @@ AUDIT_ACTIONS = {
     "volunteer_flagged": "提醒：频繁释放认领",
     "password_changed": "修改密码",
     "password_reset_issued": "发放密码重置码",
+    "channel_created": "添加消息推送渠道",
+    "channel_changed": "启用或停用消息推送渠道",
+    "channel_retried": "重发推送失败的消息",
     "password_reset_used": "用重置码设置新密码",
     "logged_out_everywhere": "退出所有设备",
 }

@@ -209,6 +209,20 @@ def sweep(dry_run, at):
     click.echo(result.summary())
 
 
+@wishboard.command("deliver")
+@click.option("--now", "everything", is_flag=True,
+              help="Treat every waiting retry as due (after fixing a bridge, or in tests).")
+def deliver(everything):
+    """Send the messages waiting for outside channels once (the scheduler does this every
+    half minute)."""
+    from wishboard.notifications import outbox
+
+    report = outbox.deliver_due(everything=everything)
+    for line in report.errors:
+        click.echo(line, err=True)
+    click.echo(report.summary())
+
+
 @wishboard.command("purge-tokens")
 def purge_tokens():
     """Delete API tokens that expired or were revoked over a week ago."""

@@ -16,6 +16,7 @@ from flask import Flask
 
 from wishboard.accounts import tokens
 from wishboard.jobs import sweeps
+from wishboard.notifications import outbox
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ JOBS = [
     # The stale-work policy. It selects whatever is due at the time it runs, so after a
     # downtime the first run (at start) catches up on everything that fell due meanwhile.
     dict(id="sweep", func=sweeps.run_sweep, trigger="interval", minutes=10, run_at_start=True),
+    # Messages to outside channels: whatever is due, every half minute.
+    dict(id="deliver", func=outbox.deliver_due, trigger="interval", seconds=30,
+         run_at_start=True),
     dict(id="purge_expired_tokens", func=tokens.purge_expired_tokens,
          trigger="cron", hour=3, minute=17),
 ]

@@ -29,5 +29,5 @@ def community_page(template: str, community_id: int | None, **context):
 
 
 from wishboard.blueprints.admin import (  # noqa: E402,F401  isort: skip
-    accounts, audit, dashboard, needs, places, points, wishes,
+    accounts, audit, channels, dashboard, needs, places, points, wishes,
 )

@@ -15,6 +15,7 @@ from wishboard.blueprints.login import (
     reset_password_counting_failures, start_session,
 )
 from wishboard.blueprints.web import safe_next
+from wishboard.notifications import services as notifications
 from wishboard.places import services as places
 from wishboard.points import services as points
 from wishboard.wishes import services as wishes
@@ -109,7 +110,9 @@ def _account_page(password_form: FormResult | None = None):
     to_rate = wishes.waiting_for_my_rating(user) if user.role is Role.RESIDENT else []
     claims = wishes.claims_of(user, active_only=True) if user.role is Role.VOLUNTEER else []
     return render_template("auth/account.html", user=user, points=points.points_of(user),
-                           password_form=password_form, to_rate=to_rate, claims=claims)
+                           password_form=password_form, to_rate=to_rate, claims=claims,
+                           outside=notifications.outside_groups(user),
+                           message_groups=notifications.MESSAGE_GROUPS)
 
 
 @bp.get("/account")

@@ -6,6 +6,7 @@ from flask import make_response, redirect, request, url_for
 from flask_login import current_user
 
 from wishboard.accounts import services as accounts
+from wishboard.notifications import services as notifications
 from wishboard.blueprints.forms import done
 from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp, safe_next
@@ -26,3 +27,13 @@ def toggle_large_mode():
 def set_show_on_boards():
     accounts.update_preferences(current_user, show_on_boards=request.form.get("show") == "1")
     return done("已保存", "auth.account")
+
+
+@bp.post("/account/notifications")
+@login_required
+def set_outside_messages():
+    """Which groups of messages also go to WeChat or SMS: a ticked box sends that group."""
+    muted = [group for group in notifications.MESSAGE_GROUPS
+             if request.form.get(f"out_{group}") != "1"]
+    notifications.set_outside_groups(current_user, muted=muted)
+    return done("已保存", "auth.account", _anchor="outside")

@@ -1,0 +1,233 @@
+"""Messages that leave the app: the delivery job sends each queued ``Delivery`` to its
+channel's webhook, signed, and retries with growing waits until it gives up.
+
+Each message is one POST of JSON (UTF-8) with three headers:
+
+- ``X-Wishboard-Delivery``: the delivery's id (the same on every retry: a receiver that
+  sees it twice keeps one);
+- ``X-Wishboard-Timestamp``: seconds since 1970, when this try was signed;
+- ``X-Wishboard-Signature``: ``sha256=`` and the hex HMAC-SHA256, keyed with the channel's
+  secret, of the timestamp, a dot and the body.
+
+A 2xx answer is delivered; anything else (another status, a redirect, a refused or slow
+connection) is a failure, retried after ``WEBHOOK_RETRY_SECONDS`` doubling each time, until
+``WEBHOOK_MAX_ATTEMPTS`` tries: then the delivery is dead and the secretary's delivery log
+says why.
+
+Webhook addresses are checked against server-side request forgery when they are saved and
+again at every send: the host's every address must be public (not private, loopback,
+link-local, multicast or reserved), unless ``WEBHOOK_ALLOW_PRIVATE`` (a bridge on the same
+host); the connection goes to the address that was checked, so a name that changes its
+answer between the check and the connection cannot redirect it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+
+from wishboard.core.clock import utcnow
+from wishboard.errors import ValidationFailedError
+from wishboard.extensions import db
+from wishboard.notifications.models import Delivery, DeliveryStatus
+
+USER_AGENT = "Wishboard-Webhook/1"
+LONGEST_WAIT = timedelta(hours=6)
+
+
+class UnsafeTarget(Exception):
+    """The address may not be called (scheme, credentials, or a non-public host)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: int
+    path: str
+    address: str  # the IP checked, and the one connected to
+
+
+def check_target(url: str, *, allow_private: bool) -> Target:
+    """Where ``url`` would be sent, after the checks above; raises ``UnsafeTarget``."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeTarget("地址格式不对") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeTarget("地址应以 http:// 或 https:// 开头")
+    if parts.username or parts.password:
+        raise UnsafeTarget("地址里不能带用户名或密码")
+    try:
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UnsafeTarget("找不到这个地址的服务器") from None
+    addresses = sorted({info[4][0] for info in infos})
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not allow_private and not ip.is_global:
+            raise UnsafeTarget("不能发往内网、本机或保留地址")
+        if ip.is_multicast or ip.is_unspecified:
+            raise UnsafeTarget("不能发往这个地址")
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Target(parts.scheme, parts.hostname, port, path, addresses[0])
+
+
+def validate_webhook_url(url: str) -> str:
+    """For the form and the API: the address as saved, or a field error."""
+    try:
+        check_target(url, allow_private=current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+    except UnsafeTarget as error:
+        raise ValidationFailedError(fields={"url": [str(error)]}) from None
+    return url.strip()
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, target: Target, timeout: float):
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._address = target.address
+
+    def connect(self):
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, target: Target, timeout: float):
+        super().__init__(target.host, target.port, timeout=timeout,
+                         context=ssl.create_default_context())
+        self._address = target.address
+
+    def connect(self):
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def payload(delivery: Delivery) -> dict:
+    """What the receiver gets: the message, its person (to address them by phone or by a
+    WeChat binding the bridge keeps) and where it points."""
+    note = delivery.notification
+    person = note.user
+    path = f"/wishes/{note.wish_id}" if note.wish_id else "/inbox"
+    return {"id": delivery.id, "kind": note.kind, "text": note.text,
+            "created_at": note.created_at.isoformat(), "path": path,
+            "wish_id": note.wish_id,
+            "person": {"id": person.id, "name": person.name, "phone": person.phone,
+                       "username": person.username},
+            "community_id": delivery.channel.community_id}
+
+
+def send(delivery: Delivery) -> None:
+    """One try; raises ``DeliveryFailed`` with the reason."""
+    config = current_app.config
+    channel = delivery.channel
+    try:
+        target = check_target(channel.url, allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
+    except UnsafeTarget as error:
+        raise DeliveryFailed(f"地址不可用：{error}") from None
+    body = json.dumps(payload(delivery), ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+               "X-Wishboard-Delivery": str(delivery.id), "X-Wishboard-Timestamp": timestamp,
+               "X-Wishboard-Signature": sign(channel.secret, timestamp, body)}
+    connection_class = (_PinnedHTTPSConnection if target.scheme == "https"
+                        else _PinnedHTTPConnection)
+    connection = connection_class(target, timeout=config["WEBHOOK_TIMEOUT_SECONDS"])
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(4096)
+    except (OSError, http.client.HTTPException) as error:
+        raise DeliveryFailed(f"连接失败：{type(error).__name__} {error}"[:300]) from None
+    finally:
+        connection.close()
+    if not 200 <= response.status < 300:
+        raise DeliveryFailed(f"对方回答 HTTP {response.status}")
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retrying: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"delivered {self.delivered}, retrying {self.retrying}, dead {self.dead}"
+
+
+def _retry_wait(attempts: int) -> timedelta:
+    base = timedelta(seconds=current_app.config["WEBHOOK_RETRY_SECONDS"])
+    return min(base * (2 ** (attempts - 1)), LONGEST_WAIT)
+
+
+def deliver_due(*, now: datetime | None = None, everything: bool = False,
+                limit: int = 200) -> DeliveryReport:
+    """The delivery job: every pending delivery whose time has come (with ``everything``,
+    every pending one: ``flask wishboard deliver --now``), oldest first.
+
+    Each try is taken with a compare-and-set on its time (so a second sender running at
+    the same moment skips it), sent outside any transaction, and its outcome committed."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    query = sa.select(Delivery.id, Delivery.next_attempt_at).where(
+        Delivery.status == DeliveryStatus.PENDING)
+    if not everything:
+        query = query.where(Delivery.next_attempt_at <= now)
+    due = db.session.execute(query.order_by(Delivery.next_attempt_at, Delivery.id)
+                             .limit(limit)).all()
+    db.session.rollback()
+    lease = timedelta(seconds=current_app.config["WEBHOOK_TIMEOUT_SECONDS"] * 4)
+    for delivery_id, planned in due:
+        taken = db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING,
+                   Delivery.next_attempt_at == planned)
+            .values(next_attempt_at=now + lease))
+        db.session.commit()
+        if taken.rowcount != 1:
+            continue
+        delivery = db.session.get(Delivery, delivery_id)
+        try:
+            send(delivery)
+        except DeliveryFailed as failure:
+            delivery.attempts += 1
+            delivery.last_error = str(failure)[:300]
+            if delivery.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
+                delivery.status = DeliveryStatus.DEAD
+                report.dead += 1
+            else:
+                delivery.next_attempt_at = now + _retry_wait(delivery.attempts)
+                report.retrying += 1
+            report.errors.append(f"{delivery.id}: {failure}")
+        else:
+            delivery.attempts += 1
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = utcnow()
+            delivery.last_error = None
+            report.delivered += 1
+        db.session.commit()
+    return report
