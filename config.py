@@ -82,6 +82,10 @@ class Config:
                      if h.strip()] or None
     # The host and scheme absolute links (the check-in QR code) are built with.
     SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    # The site's public address (https://wishboard.example.cn): what share codes, posters
+    # and WeChat link cards point at, whatever Host a request came with. Unset: the
+    # request's own host (then set TRUSTED_HOSTS, so that host is one of yours).
+    PUBLIC_URL = (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # 记住我: how long a remembered log-in lasts.
     REMEMBER_COOKIE_DURATION_DAYS = int(os.environ.get("REMEMBER_COOKIE_DURATION_DAYS", 14))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request, url_for
 
 from wishboard import privacy
 from wishboard.core.clock import (
-    ago_words, datetime_words, day_words, deadline_words, period_words,
+    ago_words, datetime_words, day_words, deadline_words, hours_words, period_words,
 )
 from wishboard.security import csp_nonce
 from wishboard.wishes.states import ACTION_LABELS
@@ -35,9 +36,15 @@ def unread_notifications() -> int:
     return unread_count(current_user) if counted is None else counted
 
 
-def hours(value) -> str:
-    """2.5 and 3 (not 3.0) for a number of hours."""
-    return "" if value is None else f"{float(value):g}"
+def public_url(endpoint: str, **values) -> str:
+    """The absolute address of a public page, as shared (QR codes, posters, link cards): on
+    ``PUBLIC_URL`` when the site has one (never on a Host header someone sent), else on the
+    request's own host."""
+    base = current_app.config.get("PUBLIC_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    origin = urlsplit(base)
+    return f"{origin.scheme}://{origin.netloc}{url_for(endpoint, **values)}"
 
 
 def stars(value: float | int | None) -> str:
@@ -82,7 +89,7 @@ def init_app(app: Flask) -> None:
     _fingerprint_static(app)
     app.add_template_global(unread_notifications, "unread_notifications")
     app.add_template_filter(stars, "stars")
-    app.add_template_filter(hours, "hours")
+    app.add_template_filter(hours_words, "hours")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
     # Time words (core/clock.py): a moment, a day, a deadline with its 前, a start and end,
     # and 3分钟前 / 昨天下午3点 for past events in lists people skim.
@@ -100,3 +107,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(privacy.shown_note, "shown_note")
     app.add_template_global(large_mode, "large_mode")
     app.add_template_global(csp_nonce, "csp_nonce")  # <script nonce="{{ csp_nonce() }}">
+    app.add_template_global(public_url, "public_url")

@@ -183,3 +183,20 @@ def test_the_shared_wish_page_is_still_kept_for_the_next_visitor(client, wish):
     first, second = client.get(url), client.get(url)
     assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
     assert tags(second).meta["og:url"] == f"http://localhost{url}"
+
+
+def test_with_a_public_address_a_foreign_host_header_cannot_move_the_share_links(
+        app, client, wish):
+    """PUBLIC_URL set: the link card and the code name the site's own address whatever Host
+    a request claims, and the code may be kept by any cache; without it, the code varies
+    with the host it was built on."""
+    plain = client.get(f"/wishes/{wish.id}/share-qr.svg", headers={"Host": "evil.example"})
+    assert "Host" in plain.headers["Vary"]
+    app.config["PUBLIC_URL"] = "https://wishboard.example.cn"
+    page = tags(client.get(f"/wishes/{wish.id}", headers={"Host": "evil.example"}))
+    assert page.meta["og:url"] == f"https://wishboard.example.cn/wishes/{wish.id}"
+    assert page.meta["og:image"].startswith("https://wishboard.example.cn/")
+    code = client.get(f"/wishes/{wish.id}/share-qr.png", headers={"Host": "evil.example"})
+    assert code.get_data() == expected_qr(f"https://wishboard.example.cn/wishes/{wish.id}",
+                                          "png")
+    assert "Host" not in code.headers.get("Vary", "") and "public" in code.headers["Cache-Control"]

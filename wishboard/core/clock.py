@@ -172,3 +172,10 @@ def ago_words(moment: datetime | None, *, now: datetime | None = None,
     if days in (1, 2):
         return ("昨天" if days == 1 else "前天") + clock_words(at)
     return datetime_words(moment, now=now) if with_time else day_words(moment, now=now)
+
+
+def hours_words(value) -> str:
+    """A number of hours as written beside 小时: 3, 2.5, 0.25 (never 3.0 or 0.0)."""
+    if value is None:
+        return "0"
+    return f"{float(value):g}"

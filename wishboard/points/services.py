@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from wishboard.access import ensure_can_manage_community
 from wishboard.accounts.models import Role, User, VolunteerType
 from wishboard.audit import services as audit
-from wishboard.core.clock import local, utcnow
+from wishboard.core.clock import hours_words, local, utcnow
 from wishboard.core.db import page_of, upsert
 from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
@@ -212,7 +212,7 @@ def award_hours(claim: Claim, wish: Wish, now: datetime) -> None:
                 source_type="completion", source_id=claim.id, rule="per_hour",
                 amount=int((hours * rules_for(wish.community_id)["per_hour"])
                            .to_integral_value()),
-                reason=f"服务{hours}小时「{wish.title}」（已确认）", deltas=Deltas(hours=hours)),
+                reason=f"服务{hours_words(hours)}小时「{wish.title}」（已确认）", deltas=Deltas(hours=hours)),
           now)
 
 
@@ -509,4 +509,4 @@ def award_service(log, wish: Wish, now: datetime) -> None:
                 source_type="service_log", source_id=log.id, rule="per_hour",
                 amount=int((hours * rules_for(wish.community_id)["per_hour"])
                            .to_integral_value()),
-                reason=f"「{wish.title}」服务{hours}小时", deltas=Deltas(hours=hours)), now)
+                reason=f"「{wish.title}」服务{hours_words(hours)}小时", deltas=Deltas(hours=hours)), now)

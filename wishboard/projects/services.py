@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from wishboard.access import log_confirm_refusal, may_join, organization_contact_id
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
-from wishboard.core.clock import date_words, local_day, utcnow
+from wishboard.core.clock import date_words, hours_words, local_day, utcnow
 from wishboard.core.db import flush_or_conflict
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
@@ -83,7 +83,7 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
         db.session.rollback()
         raise ValidationFailedError(
             "一天的服务最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
-            fields={"hours": [f"这一天您已填报{logged}小时，最多还能登记{max(left, 0)}小时"]})
+            fields={"hours": [f"这一天您已填报{hours_words(logged)}小时，最多还能登记{hours_words(max(left, 0))}小时"]})
     log = ServiceLog(wish_id=wish.id, user_id=user.id, served_on=served_on, hours=hours,
                      note=note, created_at=now)
     db.session.add(log)
@@ -91,7 +91,7 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
     notify([c for c in (contact, *secretary_ids(wish.community_id)) if c != user.id],
            "service_logged",
            f"{user.name}登记了「{wish.title}」{served_on.month}月{served_on.day}日的服务"
-           f"{float(log.hours):g}小时，请确认。", wish_id=wish.id, now=now)
+           f"{hours_words(log.hours)}小时，请确认。", wish_id=wish.id, now=now)
     db.session.commit()
     return log
 
@@ -132,7 +132,7 @@ def confirm_log(actor: User, log_id: int, *, now: datetime | None = None) -> Ser
                        .execution_options(synchronize_session=False))
     points.award_service(log, wish, now)
     notify([log.user_id], "service_confirmed",
-           f"您在「{wish.title}」{date_words(now)}确认的服务{float(log.hours):g}小时已计入积分。",
+           f"您在「{wish.title}」{date_words(now)}确认的服务{hours_words(log.hours)}小时已计入积分。",
            wish_id=wish.id, now=now)
     db.session.commit()
     db.session.refresh(log)

@@ -23,7 +23,9 @@ from wishboard.access import (
 )
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
-from wishboard.core.clock import date_words, day_start, end_of_day, local_day, utcnow
+from wishboard.core.clock import (
+    date_words, day_start, end_of_day, hours_words, local_day, utcnow,
+)
 from wishboard.core.db import (
     Page, UTCDateTime, commit_keeping_what_was_read, contains, count_upto, cursor_of,
     flush_or_conflict, upsert,
@@ -444,10 +446,10 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
         db.session.rollback()
         raise ValidationFailedError(
             "一天最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
-            fields={"hours": [f"这{days}天您已填报{already}小时，一天最多24小时，这次最多还能填"
-                              f"{max(DAY_HOURS * days - already, Decimal(0))}小时"]})
+            fields={"hours": [f"这{days}天您已填报{hours_words(already)}小时，一天最多24小时，这次最多还能填"
+                              f"{hours_words(max(DAY_HOURS * days - already, Decimal(0)))}小时"]})
     _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
-                note=f"服务{float(hours):g}小时（待确认）。{note}".strip(),
+                note=f"服务{hours_words(hours)}小时（待确认）。{note}".strip(),
                 extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
     claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
                        hours_status=HoursStatus.PENDING)
@@ -455,9 +457,9 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
         points.award_completion(claim, wish, now)
     text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
     notify(_beneficiary_user_ids(wish), "wish_completed",
-           text + f"，说服务了{float(hours):g}小时，请您去评价并确认。", wish_id=wish.id, now=now)
+           text + f"，说服务了{hours_words(hours)}小时，请您去评价并确认。", wish_id=wish.id, now=now)
     notify(secretary_ids(wish.community_id), "wish_completed",
-           text + f"（服务{float(hours):g}小时待确认），等待评价和结项。", wish_id=wish.id, now=now)
+           text + f"（服务{hours_words(hours)}小时待确认），等待评价和结项。", wish_id=wish.id, now=now)
     db.session.commit()
     return wish
 
@@ -518,7 +520,7 @@ def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: 
                  after={"hours": float(claim.confirmed_hours or 0), "status": status.value,
                         "reason": reason, "wish_id": wish.id}, now=now)
     if status is HoursStatus.CONFIRMED:
-        text = (f"您在「{wish.title}」的服务时长已确认为{claim.confirmed_hours}小时"
+        text = (f"您在「{wish.title}」的服务时长已确认为{hours_words(claim.confirmed_hours)}小时"
                 + (f"（社区调整：{reason})" if reason else "") + "，已计入积分。")
     else:
         text = f"您在「{wish.title}」的服务时长在评价期内无人确认，按社区规定不计积分。"
