@@ -3,7 +3,7 @@
 The suite runs on SQLite, and again on PostgreSQL when WISHBOARD_TEST_DATABASE_URL is set:
 every test that uses ``app`` is parametrised over the configured databases. The schema is
 built once per database by the migrations themselves (``flask db upgrade``); each test then
-starts from empty tables plus the seven default categories.
+starts from empty tables plus the seven default categories and the twelve default skills.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
 from wishboard.accounts.services import hash_password
 from wishboard.core.clock import utcnow
 from wishboard.extensions import db
+from wishboard.matching.services import ensure_default_skills
 from wishboard.places.models import Community, Organization, PlaceLevel
 from wishboard.places.services import ensure_default_categories
 
@@ -99,6 +100,7 @@ def app(make_app):
     with application.app_context():
         _empty_all_tables()
         ensure_default_categories()
+        ensure_default_skills()
         yield application
         db.session.remove()
 

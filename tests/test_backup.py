@@ -50,7 +50,8 @@ def second_database(tmp_path):
 
 def populate(runner, client) -> None:
     """The demo community, and what it leaves empty: an API token, the community's own
-    points rules, a password reset code, the sweep's lease and a reminder."""
+    points rules, a password reset code, a volunteer's profile and follows, a webhook with
+    its deliveries and a person's opt-out, the sweep's lease and a reminder."""
     from wishboard.accounts import services as accounts
     from wishboard.accounts.models import User
     from wishboard.points import services as points
@@ -63,6 +64,26 @@ def populate(runner, client) -> None:
     points.update_rules(secretary, secretary.community_id, per_star=3)
     resident = db.session.scalar(sa.select(User).where(User.username == "jumin_wu"))
     accounts.issue_reset_code(secretary, resident.id)
+    # A volunteer's skills, service card, home place and follows.
+    from wishboard.matching import services as matching
+    from wishboard.places.models import Category, Community
+
+    volunteer = db.session.scalar(sa.select(User).where(User.username == "dangyuan_li"))
+    place = db.session.scalar(sa.select(Community).where(
+        Community.community_id == volunteer.community_id).order_by(Community.id).limit(1))
+    matching.update_profile(
+        volunteer, skills=[matching.list_skills(volunteer.community_id)[0].id], offer="周末有空",
+        availability=["weekend_morning"], home_place_id=place.id,
+        follows={"categories": [db.session.scalar(sa.select(sa.func.min(Category.id)))],
+                 "places": [place.id]})
+    # A bridge on this host: every message to the community is queued for it from now on.
+    from flask import current_app
+
+    from wishboard.notifications import services as notifications
+    current_app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    notifications.create_channel(secretary, community_id=secretary.community_id,
+                                 name="社区服务号", url="http://127.0.0.1:9/hook")
+    notifications.set_outside_groups(resident, muted=["reminders"])
     # Half a day before the claim of the demo's homework wish falls due: a reminder.
     later = (utcnow() + timedelta(days=4, hours=12)).isoformat(timespec="seconds")
     swept = runner.invoke(args=["wishboard", "sweep", "--now", later])

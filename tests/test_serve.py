@@ -64,6 +64,6 @@ def test_make_run_steps_serve_the_demo_community(tmp_path):
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=10)
-    assert "scheduler started with 2 jobs" in output
+    assert "scheduler started with 3 jobs" in output
     assert "job sweep done: changed:" in output  # the stale-work sweep ran at start
     assert (tmp_path / "wishboard.sqlite").exists()

@@ -87,11 +87,18 @@ def can_see_private_details(viewer: User | None, wish: Wish) -> bool:
     return private_details_reason(viewer, wish) is not None
 
 
+def can_see_state(viewer: User | None, state: WishState, community_id: int | None) -> bool:
+    """Anyone may see wishes in a published state (``PUBLIC_STATES``, as on the board);
+    those pending review or rejected only the community's staff. ``viewer`` None: the
+    public (a poster, a share code). (Nothing creates those two states today: wishes are
+    published as they are made; the rule guards data changed by hand and what may come.)"""
+    return state in PUBLIC_STATES or (
+        viewer is not None and bool(community_id)
+        and can_manage_community(viewer, community_id))
+
+
 def can_see_wish(viewer: User | None, wish: Wish) -> bool:
-    """Anyone may see a published wish (``PUBLIC_STATES``, as on the board); one pending
-    review or rejected only the community's staff. ``viewer`` None: the public (a poster,
-    a share code)."""
-    return wish.state in PUBLIC_STATES or can_manage_community(viewer, wish.community_id)
+    return can_see_state(viewer, wish.state, wish.community_id)
 
 
 # Refusals, one per action: None means "allowed now". ------------------------------------
@@ -269,6 +276,31 @@ def log_confirm_refusal(actor: User, wish: Wish, log_user_id: int) -> WishboardE
     return None
 
 
+# Reaching the right hands (wishboard.matching) ------------------------------------------
+
+def profile_refusal(user: User | None) -> WishboardError | None:
+    """Skills, a service card and follows are a volunteer's (whatever their 报到 status:
+    they may fill them in while they wait)."""
+    if user is None or user.role is not Role.VOLUNTEER:
+        return ForbiddenError("只有志愿者可以填写特长和服务",
+                              message_en="Only volunteers keep a service profile",
+                              code="volunteers_only")
+    return None
+
+
+def suggestions_refusal(user: User | None, wish: Wish) -> WishboardError | None:
+    """Who to ask for help with a wish: the community's staff, while the wish is open."""
+    if not can_manage_community(user, wish.community_id):
+        return ForbiddenError("只有本社区的书记或管理员可以这样做",
+                              message_en="Only this community's secretary or an admin may do this",
+                              code="not_your_community")
+    if wish.state is not WishState.OPEN:
+        return ConflictError(f"只有待认领的心愿才能推荐志愿者（这个心愿{wish.state.label}）",
+                             message_en="Suggestions are for open wishes only",
+                             code="wish_not_open")
+    return None
+
+
 # What this viewer may do with this wish, all at once ------------------------------------
 
 @dataclass(frozen=True)
@@ -294,6 +326,7 @@ class WishRights:
     is_claimant: bool = False
     is_member: bool = False
     share: bool = False  # a public page: its share code and poster exist
+    suggest: bool = False  # 可以请谁来帮忙: the volunteers to ask (staff, open wishes)
     # For a visitor who is not logged in: what logging in would let them do here ("claim"
     # an open wish, "rate" a served one), so the page can offer it.
     log_in_to: str | None = None
@@ -343,6 +376,7 @@ def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
         is_claimant=viewer is not None and viewer.id == wish.claimant_id,
         is_member=is_member,
         share=can_see_wish(None, wish),
+        suggest=staff and suggestions_refusal(viewer, wish) is None,
         log_in_to=None if viewer is not None else {
             WishState.OPEN: "claim", WishState.COMPLETED: "rate"}.get(wish.state),
     )

@@ -5,6 +5,9 @@ from wishboard.accounts.models import ApiToken, PasswordReset, User
 from wishboard.activities.models import Activity, Signup
 from wishboard.audit.models import AuditEntry
 from wishboard.jobs.models import JobLock, Reminder
+from wishboard.matching.models import (
+    CategoryFollow, PlaceFollow, Skill, VolunteerProfile, VolunteerSkill,
+)
 from wishboard.needs.models import Need
 from wishboard.notifications.models import Channel, Delivery, Notification, NotificationOptOut
 from wishboard.places.models import Category, Community, Organization
@@ -15,10 +18,10 @@ from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTal
 
 __all__ = [
     "ApiToken", "PasswordReset", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder",
-    "Need", "Notification", "Channel", "Delivery", "NotificationOptOut", "Category", "Community",
-    "Organization", "PointsEntry", "PointsRules",
+    "Need", "Notification", "Channel", "Delivery", "NotificationOptOut", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
     "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
     "WishEvent", "WishTally",
+    "CategoryFollow", "PlaceFollow", "Skill", "VolunteerProfile", "VolunteerSkill",
 ]
 
 # What only PostgreSQL has, made by migrations over SQL functions the models do not know:

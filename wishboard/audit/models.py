@@ -23,6 +23,7 @@ AUDIT_ACTIONS = {
     "staff_created": "创建管理账号",
     "place_created": "添加地点",
     "category_created": "添加类别",
+    "skill_created": "添加特长标签",
     "organization_created": "添加报到党组织",
     "community_settings_changed": "修改社区设置",
     "points_rules_changed": "修改积分规则",

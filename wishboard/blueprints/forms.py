@@ -24,10 +24,13 @@ class FormResult:
         return not self.errors
 
 
-def submit_form(schema_cls, action: Callable[[dict], Any]) -> FormResult:
+def submit_form(schema_cls, action: Callable[[dict], Any], *,
+                values: dict | None = None) -> FormResult:
     """Validate ``request.form`` with ``schema_cls`` and run ``action`` on the result.
-    Errors come back per field (``_form`` for the form as a whole), with what was typed."""
-    values = form_data(request.form)
+    Errors come back per field (``_form`` for the form as a whole), with what was typed.
+    ``values``: the form already shaped for the schema, for a form that sends lists (a row
+    of checkboxes) or nests its fields; by default ``form_data(request.form)``."""
+    values = form_data(request.form) if values is None else values
     try:
         data = load_or_raise(schema_cls(), values)
         return FormResult(values, {}, action(data))
@@ -39,16 +42,18 @@ def submit_form(schema_cls, action: Callable[[dict], Any]) -> FormResult:
 
 
 def handle_form(schema_cls, action: Callable[[dict], Any], *, done: str | Callable[[Any], str],
-                then: Callable[[Any], str] | None = None
+                then: Callable[[Any], str] | None = None,
+                values: Callable[[], dict] | None = None
                 ) -> tuple[FormResult | None, Response | None]:
     """A page with a form that creates or saves something. On POST, run ``action`` on the
     validated form; when it succeeds, say ``done`` and go to ``then(result)`` (by default
     the same page again, so a reload does not send the form twice). Returns the
     form (None before it is sent; with its errors when it failed) and, once it succeeded,
-    the redirect to answer with (``form, sent = handle_form(...)``)."""
+    the redirect to answer with (``form, sent = handle_form(...)``). ``values`` shapes the
+    sent form for the schema (see ``submit_form``)."""
     if request.method != "POST":
         return None, None
-    form = submit_form(schema_cls, action)
+    form = submit_form(schema_cls, action, values=values() if values else None)
     if not form.ok:
         return form, None
     flash(done(form.result) if callable(done) else done, "success")

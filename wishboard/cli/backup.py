@@ -105,7 +105,7 @@ def _revision_note(revision: str | None) -> list[str]:
     heads = _code_heads()
     if revision is None or revision in heads:
         return []
-    return [f"注意：备份的数据库结构版本是 {revision}，本程序是 {', '.join(sorted(heads))};"
+    return [f"注意：备份的数据库结构版本是 {revision}，本程序是 {', '.join(sorted(heads))}；"
             "启动前请运行 flask db upgrade。",
             f"Note: the backup's schema revision is {revision}, this code's is "
             f"{', '.join(sorted(heads))}: run `flask db upgrade` before starting the site."]
@@ -113,8 +113,9 @@ def _revision_note(revision: str | None) -> list[str]:
 
 def _refuse_unless_empty(conn) -> list[str]:
     """Refuse a target holding any row but what ``flask db upgrade`` writes itself (the
-    revision, and the seven default categories as the first migration adds them); return
-    its tables."""
+    revision, the seven default categories and the default skills as the migrations add
+    them); return its tables."""
+    from wishboard.matching.services import DEFAULT_SKILLS
     from wishboard.places.services import DEFAULT_CATEGORIES
 
     tables = sa.inspect(conn).get_table_names()
@@ -125,6 +126,10 @@ def _refuse_unless_empty(conn) -> list[str]:
             1 for row in conn.execute(sa.text(
                 "SELECT name, description, sort_order, is_active FROM categories"))
             if (row.name, row.description, row.sort_order) not in defaults or not row.is_active)
+    if counts.get("skills"):
+        counts["skills"] = sum(
+            1 for row in conn.execute(sa.text("SELECT name, community_id FROM skills"))
+            if row.community_id is not None or row.name not in DEFAULT_SKILLS)
     full = {name: n for name, n in counts.items() if n}
     if full:
         listing = ", ".join(f"{name} ({n:,})" for name, n in sorted(full.items()))

@@ -78,6 +78,25 @@ class PointsCardSchema(BaseSchema):
     average_stars = fields.Function(lambda c: c.total.average_stars if c.total else None)
     entries = fields.List(fields.Nested(PointsEntrySchema))
     entry_count = fields.Integer()
+    skills = fields.Method("dump_skills", metadata={
+        "type": "array", "items": {"type": "string"},
+        "description": "the skills the volunteer chose (我的特长和服务)"})
+    offer = fields.Method("dump_offer", metadata={
+        "type": "string", "description": "the volunteer's service card (服务承诺)"})
+
+    def _offer(self, card):
+        from wishboard.matching.services import public_offer
+
+        offers = self.__dict__.setdefault("_offers", {})
+        if card.volunteer.id not in offers:
+            offers[card.volunteer.id] = public_offer(card.volunteer.id)
+        return offers[card.volunteer.id]
+
+    def dump_skills(self, card) -> list[str]:
+        return self._offer(card).skills
+
+    def dump_offer(self, card) -> str:
+        return self._offer(card).offer
 
 
 class PointsCardQuerySchema(PageQuerySchema):

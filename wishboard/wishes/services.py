@@ -17,9 +17,9 @@ from flask import current_app
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wishboard.access import (
-    can_manage_community, can_see_wish, claim_refusal, complete_refusal, completed_claim,
-    confirm_hours_refusal, ensure_can_manage_community, manage_refusal, private_details_reason,
-    release_refusal,
+    can_see_state, can_see_wish, claim_refusal, complete_refusal,
+    completed_claim, confirm_hours_refusal, ensure_can_manage_community, manage_refusal,
+    private_details_reason, release_refusal,
 )
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
@@ -32,6 +32,7 @@ from wishboard.core.db import (
 )
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.matching import services as matching
 from wishboard.needs.models import Need, NeedStatus
 from wishboard.needs.services import need_for_decision
 from wishboard.notifications.services import notify, notify_each, secretary_ids
@@ -521,7 +522,7 @@ def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: 
                         "reason": reason, "wish_id": wish.id}, now=now)
     if status is HoursStatus.CONFIRMED:
         text = (f"您在「{wish.title}」的服务时长已确认为{hours_words(claim.confirmed_hours)}小时"
-                + (f"（社区调整：{reason})" if reason else "") + "，已计入积分。")
+                + (f"（社区调整：{reason}）" if reason else "") + "，已计入积分。")
     else:
         text = f"您在「{wish.title}」的服务时长在评价期内无人确认，按社区规定不计积分。"
     notify([claim.volunteer_id], "hours_confirmed", text, wish_id=wish.id, now=now)
@@ -645,9 +646,7 @@ def list_wishes(*, community_id: int | None = None, status: str | None = None,
     beneficiaries too (the API shows them, masked; the board's cards do not)."""
     if status:
         states = [WishState(status)]
-        if states[0] not in PUBLIC_STATES and not (
-                viewer is not None and community_id and can_manage_community(viewer,
-                                                                             community_id)):
+        if not can_see_state(viewer, states[0], community_id):
             raise ForbiddenError("只有社区书记能看这类心愿", code="not_your_community")
     else:
         states = sorted(PUBLIC_STATES, key=lambda s: s.value)
@@ -850,6 +849,8 @@ def create_wish(actor: User, *, title: str, description: str, category_id: int,
     for need in needs:
         _attach_need(wish, need, actor, NeedStatus.PUBLISHED, now)
     record_event(wish, actor, "published", to_state=WishState.OPEN, now=now)
+    # Volunteers who follow its category or its place hear of it, in this same transaction.
+    matching.notify_followers(wish, actor, now=now)
     db.session.commit()
     return wish
 

@@ -20,6 +20,6 @@ def _csrf_for_cookie_sessions():
 
 
 from wishboard.blueprints.api import (  # noqa: E402,F401  isort: skip
-    accounts, activities, audit, needs, notifications, openapi, places, points, projects,
-    ratings, wishes,
+    accounts, activities, audit, matching, needs, notifications, openapi, places, points,
+    projects, ratings, wishes,
 )

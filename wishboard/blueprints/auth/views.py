@@ -15,6 +15,7 @@ from wishboard.blueprints.login import (
     reset_password_counting_failures, start_session,
 )
 from wishboard.blueprints.web import safe_next
+from wishboard.matching import services as matching
 from wishboard.notifications import services as notifications
 from wishboard.places import services as places
 from wishboard.points import services as points
@@ -112,7 +113,9 @@ def _account_page(password_form: FormResult | None = None):
     return render_template("auth/account.html", user=user, points=points.points_of(user),
                            password_form=password_form, to_rate=to_rate, claims=claims,
                            outside=notifications.outside_groups(user),
-                           message_groups=notifications.MESSAGE_GROUPS)
+                           message_groups=notifications.MESSAGE_GROUPS,
+                           profile=matching.get_profile(user)
+                           if user.role is Role.VOLUNTEER else None)
 
 
 @bp.get("/account")

@@ -25,6 +25,6 @@ def viewer():
 
 
 from wishboard.blueprints.web import (  # noqa: E402,F401
-    accounts, activities, board, needs, notifications, points, projects, ratings, share,
-    wishes,
+    accounts, activities, board, matching, needs, notifications, points, projects, ratings,
+    share, wishes,
 )

@@ -6,6 +6,7 @@ from flask import render_template, request
 from wishboard.accounts.models import VolunteerType
 from wishboard.blueprints.web import bp, viewer
 from wishboard.core.schemas import load_or_raise
+from wishboard.matching import services as matching
 from wishboard.places import services as places
 from wishboard.points import services as points
 from wishboard.points.models import RULE_LABELS
@@ -33,4 +34,5 @@ def honor_board(community_id):
 def points_card(user_id):
     """志愿服务积分卡, printable."""
     card = points.points_card(user_id, viewer=viewer(), per_page=100)
-    return render_template("web/points_card.html", card=card)
+    return render_template("web/points_card.html", card=card,
+                           offer=matching.public_offer(card.volunteer.id))

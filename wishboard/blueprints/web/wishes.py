@@ -13,6 +13,7 @@ from wishboard.blueprints.login import login_required, roles_required
 from wishboard.blueprints.web import bp, viewer
 from wishboard.blueprints.wish_actions import WISH_ACTIONS
 from wishboard.core.schemas import ReasonSchema
+from wishboard.matching import services as matching
 from wishboard.privacy import shown_beneficiaries
 from wishboard.projects import services as projects
 from wishboard.ratings import services as ratings
@@ -30,11 +31,13 @@ def _render_wish(wish_id: int, form=None):
     preview = (wishes.responsibility_letter_preview(wish, me) if rights.claim else None)
     members, logs = projects.project_people(wish.id) if wish.kind is WishKind.PROJECT \
         else ([], [])
+    # 可以请谁来帮忙: the staff's page only (a page with a session is never cached).
+    suggestions = matching.suggest_volunteers(me, wish.id, limit=5) if rights.suggest else []
     return render_template(
         "web/wish_detail.html", wish=wish, story=story, rights=rights,
         beneficiaries=shown_beneficiaries(wish, rights), claim=story.current_claim,
         letter_preview=preview, form=form, members=members, logs=logs,
-        confirmable=confirmable_logs(me, wish, logs),
+        confirmable=confirmable_logs(me, wish, logs), suggestions=suggestions,
         private_views=audit.private_views(me, wish.id) if rights.see_audit else [])
 
 
