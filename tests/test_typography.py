@@ -27,7 +27,8 @@ JINJA_TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
 QUOTED = re.compile(r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*\"""")
 # Punctuation in running text right beside a Jinja tag, on a line of Chinese:
 # 认领人{{ name }}({{ org }}) reads as "认领人李建国(省种子站)".
-PUNCTUATION_BY_TAG = re.compile(r"(?:\}\}|%\})[,:;()]|[,:;()](?:\{\{|\{%)")
+PUNCTUATION_BY_TAG = re.compile(
+    r"(?:\}\}|%\}|</\w+>)[,:;()]|[,:;()](?:\{\{|\{%|<\w)")
 BETWEEN_TAGS = re.compile(r"(?:\}\}|%\}|</\w+>)[,:;(]\{[{%]|\}\}\)(?:\{%|<)")
 
 
@@ -60,6 +61,12 @@ def _is_prose(token: str, prefix: str) -> bool:
     return len(re.findall("[A-Za-z]", body)) > len(re.findall(f"[{CJK}]", body))
 
 
+# In a Chinese f-string: punctuation beside a {field}, which fills with Chinese (来自{name})).
+PUNCTUATION_BY_FIELD = re.compile(r"\}[),:;]|[(,:;]\{")
+# A bracket opened full-width and closed half-width, or the other way round.
+MIXED_BRACKETS = re.compile(r"（[^()（）]*\)|\([^()（）]*）")
+
+
 def python_offences(source: str) -> list[str]:
     found = []
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
@@ -68,7 +75,10 @@ def python_offences(source: str) -> list[str]:
         prefix = re.match("[A-Za-z]*", token.string).group(0)
         if set(prefix.lower()) & {"r", "b"} or _is_prose(token.string, prefix):
             continue
-        found += [f"line {token.start[0]}: {hit}" for hit in _offences(token.string)]
+        hits = _offences(token.string) + MIXED_BRACKETS.findall(token.string)
+        if "f" in prefix.lower() and re.search(f"[{CJK}]", token.string):
+            hits += PUNCTUATION_BY_FIELD.findall(token.string)
+        found += [f"line {token.start[0]}: {hit}" for hit in hits]
     return found
 
 
@@ -84,6 +94,10 @@ def test_the_scanner_finds_what_a_reader_would_see():
     assert python_offences('f"已发布:{form.result.title}"')
     assert not python_offences('"""Ratings (群众点评) of a completed wish."""')
     assert not python_offences('re.compile(r"^只能是：(.+)$")')
+    assert python_offences('f"新需求：{title}（来自{name})"')
+    assert python_offences('f"认领人({name})"')
+    assert not python_offences('f"认领人（{name}）"')
+    assert template_offences("<p>第2步 (<a href='/'>换一个社区</a>)</p>")
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.html")),
@@ -106,7 +120,8 @@ class _VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         self._skip += tag in ("script", "style")
         self.text += [value for name, value in attrs
-                      if name in ("placeholder", "aria-label", "title", "alt") and value]
+                      if name in ("placeholder", "aria-label", "title", "alt", "content")
+                      and value]
 
     def handle_endtag(self, tag):
         self._skip -= tag in ("script", "style")
@@ -117,9 +132,11 @@ class _VisibleText(HTMLParser):
 
 
 def visible_text(html: str) -> str:
+    """The words a reader sees, run together as the page runs them (an inline link inside
+    a sentence stays beside its brackets)."""
     parser = _VisibleText()
     parser.feed(html)
-    return "\n".join(parser.text)
+    return "".join(parser.text)
 
 
 def test_the_demo_community_reads_in_full_width_punctuation_for_every_role(app, runner, client):
@@ -133,6 +150,14 @@ def test_the_demo_community_reads_in_full_width_punctuation_for_every_role(app, 
               f"/communities/{community_id}/activities"]
     wish_ids = db.session.scalars(sa.text("SELECT id FROM wishes ORDER BY id")).all()
     pages += [f"/wishes/{wish_id}" for wish_id in wish_ids]
+    pages += [f"/wishes/{wish_id}/poster" for wish_id in wish_ids]
+    activity_ids = db.session.scalars(sa.text("SELECT id FROM activities ORDER BY id")).all()
+    pages += [f"/activities/{i}" for i in activity_ids]
+    pages += [f"/activities/{i}/poster" for i in activity_ids]
+    volunteer_ids = db.session.scalars(sa.text(
+        "SELECT id FROM users WHERE role = 'volunteer' ORDER BY id")).all()
+    pages += [f"/volunteers/{i}" for i in volunteer_ids]
+    pages += [f"/auth/register?community_id={community_id}"]
     own = {"dangyuan_li": ["/claims/mine", "/inbox", "/auth/account"],
            "jumin_wu": ["/needs/mine", "/needs/new", "/inbox", "/auth/account"],
            "shuji_zhang": ["/manage/", "/manage/needs", "/manage/reports", "/manage/residents",

@@ -153,7 +153,9 @@ def test_every_main_page_of_the_demo_community_for_each_role(live_url, phone, sh
     activity_id = db.session.scalar(sa.text("SELECT min(id) FROM activities"))
     public = ["/", f"/communities/{community_id}", f"/communities/{community_id}/honor",
               f"/communities/{community_id}/activities", f"/wishes/{wish_id}",
-              f"/activities/{activity_id}", "/auth/login", "/auth/register", "/auth/reset"]
+              f"/activities/{activity_id}", f"/wishes/{wish_id}/poster",
+              f"/activities/{activity_id}/poster", "/auth/login", "/auth/register",
+              "/auth/reset"]
     own = {
         None: public,
         "jumin_wu": ["/auth/account", "/needs/mine", "/needs/new", "/inbox",

@@ -77,7 +77,7 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
     db.session.flush()
     if not on_behalf:
         notify(secretary_ids(community_id), "need_submitted",
-               f"新需求：{title}（来自{mask_name(contact_name)})", need_id=need.id, now=now)
+               f"新需求：{title}（来自{mask_name(contact_name)}）", need_id=need.id, now=now)
     db.session.commit()
     return need
 
@@ -123,7 +123,7 @@ def need_for_decision(actor: User, need_id: int) -> Need:
     need = get_need(need_id)
     ensure_can_manage_community(actor, need.community_id)
     if need.status is not NeedStatus.NEW:
-        raise ConflictError(f"这条需求已处理（{need.status.label})",
+        raise ConflictError(f"这条需求已处理（{need.status.label}）",
                             message_en="This need has already been handled",
                             code="need_already_handled")
     return need
