@@ -112,6 +112,11 @@ class Config:
     # bridge on the same host or network).
     WEBHOOK_ALLOW_PRIVATE = os.environ.get("WEBHOOK_ALLOW_PRIVATE", "0").lower() in (
         "1", "true", "yes")
+    # Past one machine: the Redis whose Dramatiq queue carries deliveries to workers
+    # (``dramatiq wishboard.notifications.worker``); unset, the scheduler sends by itself.
+    DELIVERY_BROKER_URL = os.environ.get("DELIVERY_BROKER_URL") or None
+    # How long a delivery handed to the queue waits for its worker before it is due again.
+    QUEUE_LEASE_SECONDS = int(os.environ.get("QUEUE_LEASE_SECONDS", 300))
 
 
 class DevelopmentConfig(Config):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -278,3 +279,58 @@ def test_channels_are_the_secretarys_business(app, community, make_place, make_u
     local_hooks.config["WEBHOOK_ALLOW_PRIVATE"] = False
     page = client.post("/manage/channels", data={"name": "短信", "url": "http://10.0.0.1/x"})
     assert "不能发往内网" in page.get_data(as_text=True)
+
+
+REDIS_URL = os.environ.get("WISHBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_queue(local_hooks):
+    """The deployment's Redis as the delivery queue (a database of its own, emptied)."""
+    redis = pytest.importorskip("redis")
+    pytest.importorskip("dramatiq")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    client.flushdb()
+    local_hooks.config["DELIVERY_BROKER_URL"] = REDIS_URL
+    yield local_hooks
+    local_hooks.extensions.pop("wishboard_delivery_queue", None)
+    client.flushdb()
+    client.close()
+
+
+def test_past_one_machine_the_queue_carries_deliveries_to_a_worker(
+        redis_queue, receiver, community, make_user, runner):
+    """With DELIVERY_BROKER_URL the scheduler's job only hands ids to Dramatiq on Redis; a
+    worker makes the try, and the outbox keeps its outcome."""
+    import dramatiq
+
+    from wishboard.notifications.queue import QUEUE_NAME, delivery_queue
+
+    secretary = make_user("secretary", community)
+    hook = receiver(500)
+    notifications.create_channel(secretary, community_id=community.id, name="服务号",
+                                 url=hook.url)
+    notifications.notify([make_user("resident", community).id], "wish_claimed", "已认领")
+    db.session.commit()
+
+    handed = runner.invoke(args=["wishboard", "deliver"])
+    assert "queued 1" in handed.output and hook.got == []  # nothing sent by the job itself
+    broker = delivery_queue(redis_queue).broker
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        broker.join(QUEUE_NAME, timeout=20_000)
+        (first,) = deliveries()
+        assert first.status is DeliveryStatus.PENDING and first.attempts == 1  # a 500
+        assert first.last_error == "对方回答 HTTP 500"
+        assert "queued 1" in runner.invoke(args=["wishboard", "deliver", "--now"]).output
+        broker.join(QUEUE_NAME, timeout=20_000)
+    finally:
+        worker.stop()
+    (done,) = deliveries()
+    assert done.status is DeliveryStatus.DELIVERED and done.attempts == 2
+    assert len(hook.got) == 2

@@ -173,10 +173,12 @@ class DeliveryReport:
     delivered: int = 0
     retrying: int = 0
     dead: int = 0
+    queued: int = 0
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"delivered {self.delivered}, retrying {self.retrying}, dead {self.dead}"
+        text = f"delivered {self.delivered}, retrying {self.retrying}, dead {self.dead}"
+        return text + (f", queued {self.queued}" if self.queued else "")
 
 
 def _retry_wait(attempts: int) -> timedelta:
@@ -189,8 +191,14 @@ def deliver_due(*, now: datetime | None = None, everything: bool = False,
     """The delivery job: every pending delivery whose time has come (with ``everything``,
     every pending one: ``flask wishboard deliver --now``), oldest first.
 
-    Each try is taken with a compare-and-set on its time (so a second sender running at
-    the same moment skips it), sent outside any transaction, and its outcome committed."""
+    Each is taken with a compare-and-set on its time (so a second sender running at the
+    same moment skips it), pushed a lease ahead, and then either sent here, outside any
+    transaction, or handed to the queue's workers when the deployment has one
+    (``DELIVERY_BROKER_URL``: ``wishboard.notifications.queue``). A delivery whose worker
+    never answers comes due again when its lease ends: at least once, and the receiver
+    keeps one by its ``X-Wishboard-Delivery`` id."""
+    from wishboard.notifications.queue import delivery_queue
+
     now = now or utcnow()
     report = DeliveryReport()
     query = sa.select(Delivery.id, Delivery.next_attempt_at).where(
@@ -200,7 +208,9 @@ def deliver_due(*, now: datetime | None = None, everything: bool = False,
     due = db.session.execute(query.order_by(Delivery.next_attempt_at, Delivery.id)
                              .limit(limit)).all()
     db.session.rollback()
-    lease = timedelta(seconds=current_app.config["WEBHOOK_TIMEOUT_SECONDS"] * 4)
+    queue = delivery_queue(current_app._get_current_object())
+    lease = timedelta(seconds=current_app.config["QUEUE_LEASE_SECONDS"] if queue
+                      else current_app.config["WEBHOOK_TIMEOUT_SECONDS"] * 4)
     for delivery_id, planned in due:
         taken = db.session.execute(
             sa.update(Delivery)
@@ -210,24 +220,42 @@ def deliver_due(*, now: datetime | None = None, everything: bool = False,
         db.session.commit()
         if taken.rowcount != 1:
             continue
-        delivery = db.session.get(Delivery, delivery_id)
-        try:
-            send(delivery)
-        except DeliveryFailed as failure:
-            delivery.attempts += 1
-            delivery.last_error = str(failure)[:300]
-            if delivery.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
-                delivery.status = DeliveryStatus.DEAD
-                report.dead += 1
-            else:
-                delivery.next_attempt_at = now + _retry_wait(delivery.attempts)
-                report.retrying += 1
-            report.errors.append(f"{delivery.id}: {failure}")
+        if queue is not None:
+            queue.send(delivery_id)
+            report.queued += 1
         else:
-            delivery.attempts += 1
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = utcnow()
-            delivery.last_error = None
-            report.delivered += 1
-        db.session.commit()
+            attempt(delivery_id, now=now, report=report)
+    return report
+
+
+def attempt(delivery_id: int, *, now: datetime | None = None,
+            report: DeliveryReport | None = None) -> DeliveryReport:
+    """One try of one delivery, and its outcome committed: delivered, or retried later, or
+    dead after the last try. Called by the job above, or by a queue worker. A delivery no
+    longer pending (sent meanwhile) is left alone."""
+    now = now or utcnow()
+    report = report if report is not None else DeliveryReport()
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None or delivery.status is not DeliveryStatus.PENDING:
+        db.session.rollback()
+        return report
+    try:
+        send(delivery)
+    except DeliveryFailed as failure:
+        delivery.attempts += 1
+        delivery.last_error = str(failure)[:300]
+        if delivery.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
+            delivery.status = DeliveryStatus.DEAD
+            report.dead += 1
+        else:
+            delivery.next_attempt_at = now + _retry_wait(delivery.attempts)
+            report.retrying += 1
+        report.errors.append(f"{delivery.id}: {failure}")
+    else:
+        delivery.attempts += 1
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = utcnow()
+        delivery.last_error = None
+        report.delivered += 1
+    db.session.commit()
     return report
