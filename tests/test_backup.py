@@ -76,6 +76,15 @@ def populate(runner, client) -> None:
         availability=["weekend_morning"], home_place_id=place.id,
         follows={"categories": [db.session.scalar(sa.select(sa.func.min(Category.id)))],
                  "places": [place.id]})
+    # 社区请您帮忙: the secretary invites the volunteer to claim an open wish.
+    from wishboard.invitations import services as invitations
+    from wishboard.wishes.models import Wish
+    from wishboard.wishes.states import WishState
+
+    open_wish = db.session.scalar(sa.select(Wish.id).where(
+        Wish.community_id == secretary.community_id, Wish.state == WishState.OPEN)
+        .order_by(Wish.id).limit(1))
+    invitations.invite(secretary, open_wish, user_id=volunteer.id)
     # A bridge on this host: every message to the community is queued for it from now on.
     from flask import current_app
 

@@ -8,6 +8,7 @@ people a wish serves is decided once too, in ``wishboard.privacy``, from
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,8 +16,10 @@ import sqlalchemy as sa
 
 from wishboard.accounts.models import ReportStatus, Role, User
 from wishboard.core.clock import utcnow
-from wishboard.errors import ConflictError, ForbiddenError, WishboardError
+from wishboard.errors import ConflictError, ForbiddenError, ValidationFailedError, WishboardError
 from wishboard.extensions import db
+from wishboard.grid.models import GridContact
+from wishboard.invitations.models import Invitation, InvitationStatus
 from wishboard.places.models import Community, Organization
 from wishboard.projects.models import ProjectMember
 from wishboard.ratings.models import Rating
@@ -288,17 +291,160 @@ def profile_refusal(user: User | None) -> WishboardError | None:
     return None
 
 
+def _staff_on_open_wish(user: User | None, wish: Wish, *, deed: str,
+                        deed_en: str) -> WishboardError | None:
+    """Finding hands for a wish (suggestions, invitations): the community's staff, while
+    the wish is open."""
+    if not can_manage_community(user, wish.community_id):
+        return ForbiddenError(f"只有本社区的书记或管理员可以{deed}",
+                              message_en=f"Only this community's secretary or an admin may "
+                                         f"{deed_en}", code="not_your_community")
+    if wish.state is not WishState.OPEN:
+        return ConflictError(f"只有待认领的心愿才能{deed}（这个心愿{wish.state.label}）",
+                             message_en=f"Only open wishes: {deed_en}", code="wish_not_open")
+    return None
+
+
 def suggestions_refusal(user: User | None, wish: Wish) -> WishboardError | None:
     """Who to ask for help with a wish: the community's staff, while the wish is open."""
-    if not can_manage_community(user, wish.community_id):
-        return ForbiddenError("只有本社区的书记或管理员可以这样做",
-                              message_en="Only this community's secretary or an admin may do this",
-                              code="not_your_community")
-    if wish.state is not WishState.OPEN:
-        return ConflictError(f"只有待认领的心愿才能推荐志愿者（这个心愿{wish.state.label}）",
-                             message_en="Suggestions are for open wishes only",
-                             code="wish_not_open")
+    return _staff_on_open_wish(user, wish, deed="推荐志愿者", deed_en="ask for suggestions")
+
+
+# Grid contacts: 楼栋长, 院落长, 网格员 (wishboard.grid) ------------------------------------
+
+def grid_duty_refusal(person: User | None, place: Community) -> WishboardError | None:
+    """Who may be given a duty on a grid place: an active resident or volunteer of the
+    place's community (they keep their own role: a duty is not an account role). Staff run
+    the grid already and are not its contacts. (Who *gives* the duty: the community's staff,
+    ``ensure_can_manage_community``.)"""
+    if person is None or not person.is_active or person.role not in (
+            Role.RESIDENT, Role.VOLUNTEER) or person.community_id != place.owning_community_id:
+        return ValidationFailedError("只能指派本社区的居民或志愿者",
+                                     message_en="Only residents and volunteers of this "
+                                                "community can be grid contacts",
+                                     code="not_a_neighbour",
+                                     fields={"user_id": ["只能指派本社区的居民或志愿者"]})
     return None
+
+
+def contact_phone_reason(viewer: User | None, contact: GridContact,
+                         home_line: Collection[int] = ()) -> str | None:
+    """Why ``viewer`` may see a grid contact's full phone number: ``self`` (the contact),
+    ``staff`` (the community's secretary or an admin), ``neighbour`` (a resident the
+    secretary has verified, or a volunteer whose 报到 is approved, of the same community,
+    whose home place is the contact's place or lies inside it: ``home_line`` is their home
+    place and every place above it). None: everyone else, the public above all, sees it
+    masked (``privacy.shown_contact``). A home place is what a person says of themselves,
+    so it opens a number only to someone the community knows; each such sight is written
+    to the audit log."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    if viewer.id == contact.user_id:
+        return "self"
+    if can_manage_community(viewer, contact.community_id):
+        return "staff"
+    if (viewer.role in (Role.RESIDENT, Role.VOLUNTEER) and viewer.is_active
+            and viewer.community_id == contact.community_id and viewer.is_trusted_rater
+            and contact.place_id in home_line):
+        return "neighbour"
+    return None
+
+
+def grid_contact_places(user: User | None) -> list[int]:
+    """The grid places whose needs ``user`` follows as their 楼栋长, 院落长 or 网格员 (the
+    service adds the places inside them). What they see of each need is
+    ``privacy.shown_grid_need``: title, state, when, where and the resident's name masked;
+    never the resident's words, phone or address, which stay with the community's staff
+    and the resident (DOMAIN.md gives grid contacts no more)."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.role not in (
+            Role.RESIDENT, Role.VOLUNTEER):
+        return []
+    return list(db.session.scalars(sa.select(GridContact.place_id).where(
+        GridContact.user_id == user.id, GridContact.community_id == user.community_id)
+        .distinct()))
+
+
+# Invitations: 社区请您帮忙 (wishboard.invitations) ------------------------------------------
+
+def invite_refusal(user: User | None, wish: Wish) -> WishboardError | None:
+    """Who may ask someone to claim a wish: the community's staff, while the wish is open."""
+    return _staff_on_open_wish(user, wish, deed="邀请", deed_en="invite")
+
+
+def _may_claim_in(user: User | None, community_id: int) -> bool:
+    """An approved, active volunteer of the community: someone who could claim its wishes."""
+    return (user is not None and user.role is Role.VOLUNTEER and user.is_active
+            and user.report_status is ReportStatus.APPROVED
+            and user.community_id == community_id)
+
+
+def invitee_refusal(wish: Wish, *, user: User | None = None,
+                    organization: Organization | None = None) -> WishboardError | None:
+    """Who may be invited to claim ``wish`` (else a 400 naming the field): an approved,
+    active volunteer of its community; or a reporting organisation of its community whose
+    contact person, who answers for it, could claim for it (an approved volunteer of the
+    community and a member of the organisation). ``user``/``organization`` None with its
+    id given: no such person or organisation."""
+    if organization is None:
+        if _may_claim_in(user, wish.community_id):
+            return None
+        message, field = "只能邀请本社区已通过报到的志愿者", "user_id"
+    elif organization.community_id != wish.community_id:
+        message, field = "只能邀请本社区的报到党组织", "organization_id"
+    elif organization.contact_user_id is None:
+        message, field = "这个报到党组织还没有联系人，请先设置联系人", "organization_id"
+    elif not (_may_claim_in(organization.contact, wish.community_id)
+              and organization.contact.organization_id == organization.id):
+        message = "这个报到党组织的联系人还不能代表组织认领（须是本社区已通过报到的组织成员）"
+        field = "organization_id"
+    else:
+        return None
+    return ValidationFailedError(message, message_en="This person or organisation cannot be "
+                                 "invited to this wish", code="not_invitable",
+                                 fields={field: [message]})
+
+
+def invitation_answerer_id(invitation: Invitation) -> int | None:
+    """Who answers an invitation: the volunteer invited, or the organisation's contact."""
+    if invitation.organization_id is None:
+        return invitation.user_id
+    return organization_contact_id(invitation.organization_id)
+
+
+# Why an invitation can no longer be answered, by its status.
+INVITATION_REFUSALS: dict[InvitationStatus, tuple[str, str, str]] = {
+    InvitationStatus.ACCEPTED: ("invitation_answered", "这份邀请已经答复过了",
+                                "This invitation is already answered"),
+    InvitationStatus.DECLINED: ("invitation_answered", "这份邀请已经答复过了",
+                                "This invitation is already answered"),
+    InvitationStatus.EXPIRED: ("invitation_expired", "这份邀请已过答复期限",
+                               "This invitation has expired"),
+    InvitationStatus.LAPSED: ("invitation_lapsed", "这个心愿已有人认领或已结束，邀请已失效",
+                              "The wish is no longer open; the invitation has lapsed"),
+}
+
+
+def invitation_state_refusal(invitation: Invitation, now: datetime) -> ConflictError | None:
+    """The 409 for an invitation that is no longer live (answered, expired, lapsed), or
+    whose time is up though the sweep has not marked it yet."""
+    status = invitation.status
+    if status is InvitationStatus.PENDING:
+        if invitation.expires_at > now:
+            return None
+        status = InvitationStatus.EXPIRED
+    code, zh, en = INVITATION_REFUSALS[status]
+    return ConflictError(zh, message_en=en, code=code)
+
+
+def answer_refusal(user: User | None, invitation: Invitation, now: datetime
+                   ) -> WishboardError | None:
+    """Only the invitee (for an organisation, its contact) answers, and only while the
+    invitation is live."""
+    if user is None or user.id != invitation_answerer_id(invitation):
+        return ForbiddenError("只有被邀请的人可以答复这份邀请",
+                              message_en="Only the person invited may answer",
+                              code="not_invitee")
+    return invitation_state_refusal(invitation, now)
 
 
 # What this viewer may do with this wish, all at once ------------------------------------
@@ -327,6 +473,8 @@ class WishRights:
     is_member: bool = False
     share: bool = False  # a public page: its share code and poster exist
     suggest: bool = False  # 可以请谁来帮忙: the volunteers to ask (staff, open wishes)
+    invite: bool = False  # 邀请: ask a volunteer or an organisation (staff, open wishes)
+    see_invitations: bool = False  # the wish's invitations and their answers (staff)
     # For a visitor who is not logged in: what logging in would let them do here ("claim"
     # an open wish, "rate" a served one), so the page can offer it.
     log_in_to: str | None = None
@@ -377,6 +525,8 @@ def wish_rights(viewer: User | None, wish: Wish, *, claim: Claim | None = None,
         is_member=is_member,
         share=can_see_wish(None, wish),
         suggest=staff and suggestions_refusal(viewer, wish) is None,
+        invite=invite_refusal(viewer, wish) is None,
+        see_invitations=staff,
         log_in_to=None if viewer is not None else {
             WishState.OPEN: "claim", WishState.COMPLETED: "rate"}.get(wish.state),
     )

@@ -4,6 +4,8 @@ the shell. Code imports a model from its own feature (``wishboard.wishes.models`
 from wishboard.accounts.models import ApiToken, PasswordReset, User
 from wishboard.activities.models import Activity, Signup
 from wishboard.audit.models import AuditEntry
+from wishboard.grid.models import GridContact, ResidentHome
+from wishboard.invitations.models import Invitation
 from wishboard.jobs.models import JobLock, Reminder
 from wishboard.matching.models import (
     CategoryFollow, PlaceFollow, Skill, VolunteerProfile, VolunteerSkill,
@@ -22,6 +24,8 @@ __all__ = [
     "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
     "WishEvent", "WishTally",
     "CategoryFollow", "PlaceFollow", "Skill", "VolunteerProfile", "VolunteerSkill",
+    "GridContact", "ResidentHome",
+    "Invitation",
 ]
 
 # What only PostgreSQL has, made by migrations over SQL functions the models do not know:

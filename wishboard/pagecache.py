@@ -65,14 +65,17 @@ log = logging.getLogger(__name__)
 
 CACHED_ENDPOINTS = frozenset({
     "web.index", "web.community", "web.wish_detail", "web.honor_board", "web.activity_list",
-    "web.activity_detail",
+    "web.activity_detail", "web.place_contacts",
     "api.list_wishes", "api.get_wish", "api.leaderboard", "api.list_activities",
     "api.get_activity", "api.list_communities", "api.list_categories",
+    "api.list_place_contacts",
 })
 
 # Tables no public page shows: a write to them alone leaves every cached page as it was.
 PRIVATE_TABLES = frozenset({
     "audit_log", "notifications", "api_tokens", "job_locks", "reminders", "needs",
+    "invitations",
+    "resident_homes",
 })
 
 GENERATION_KEY = "pages:generation"

@@ -84,3 +84,44 @@ def shown_note(event, sight) -> str:
             event.actor_id is not None and event.actor_id == sight.viewer_id):
         return event.note
     return ""
+
+
+# Grid contacts (wishboard.grid) -------------------------------------------------------------
+
+# Why a viewer saw a grid contact's number in full (access.contact_phone_reason).
+CONTACT_REASON_LABELS = {"self": "本人", "staff": "社区", "neighbour": "住在这里的居民"}
+
+
+def shown_contact(contact, reason: str | None, path: str = "") -> dict:
+    """A 楼栋长, 院落长 or 网格员 on the contact card. Their name and duty are public: taking
+    on a duty for the neighbours is a public commitment, like a claim (公开承诺). Their
+    phone is masked unless ``reason`` (``access.contact_phone_reason``) says this viewer
+    may call them; their account only for staff and themselves."""
+    place, user = contact.place, contact.user
+    return {
+        "id": contact.id,
+        "place": {"id": place.id, "name": place.name, "level": place.level.value,
+                  "level_label": place.level.label, "path": path or place.name},
+        "role": contact.role.value, "role_label": contact.role.label,
+        "name": user.name,
+        "phone": user.phone if reason else mask_phone(user.phone),
+        "in_full": reason is not None,
+        "user_id": user.id if reason in ("self", "staff") else None,
+        "created_at": contact.created_at,
+    }
+
+
+def shown_grid_need(need, path: str = "") -> dict:
+    """A need as a grid contact sees it (``access.grid_contact_places``): what it asks,
+    its state, when and where, and whose it is with the name masked. The resident's own
+    words, phone and address are not in it."""
+    grid = need.grid
+    return {
+        "id": need.id, "title": need.title,
+        "status": need.status.value, "status_label": need.status.label,
+        "created_at": need.created_at,
+        "place": None if grid is None else {"id": grid.id, "name": grid.name,
+                                            "path": path or grid.name},
+        "resident_name": mask_name(need.contact_name),
+        "wish_id": need.wish_id,
+    }

@@ -24,6 +24,7 @@ AUDIT_ACTIONS = {
     "place_created": "添加地点",
     "category_created": "添加类别",
     "skill_created": "添加特长标签",
+    "invitation_sent": "邀请认领心愿",
     "organization_created": "添加报到党组织",
     "community_settings_changed": "修改社区设置",
     "points_rules_changed": "修改积分规则",
@@ -46,6 +47,9 @@ AUDIT_ACTIONS = {
     "channel_retried": "重发推送失败的消息",
     "password_reset_used": "用重置码设置新密码",
     "logged_out_everywhere": "退出所有设备",
+    "grid_contact_assigned": "指派网格联系人",
+    "grid_contact_removed": "撤销网格联系人",
+    "grid_contacts_viewed": "查看网格联系人电话",
 }
 
 

@@ -131,9 +131,44 @@ def seed_demo() -> list[DemoLogin]:
         db.session.flush()
         if org_index is not None and orgs[org_index].contact_user_id is None:
             orgs[org_index].contact_user_id = user.id
+    _seed_grid_contacts(community)
     db.session.commit()
     _seed_stories(community)
     return logins
+
+
+# 网格联系人: username, duty, the place's path in GRID. And where 吴秀英 lives.
+GRID_CONTACTS = [
+    ("jumin_huang", "building_head", ("一片区", "芳草院", "1栋")),
+    ("wulao_zhou", "courtyard_head", ("一片区", "芳草院")),
+    ("dangyuan_chen", "grid_worker", ("一片区",)),
+]
+HOMES = [("jumin_wu", ("一片区", "芳草院", "1栋"))]
+
+
+def _seed_grid_contacts(community: Community) -> None:
+    """The 楼栋长, 院落长 and 网格员 of 芳草院, for a community that has none yet."""
+    from wishboard.grid.models import ContactRole, GridContact, ResidentHome
+
+    if db.session.scalar(sa.select(GridContact.id).where(
+            GridContact.community_id == community.id).limit(1)) is not None:
+        return
+
+    def place(path: tuple[str, ...]) -> Community:
+        found = community
+        for name in path:
+            found = db.session.scalar(sa.select(Community).where(
+                Community.parent_id == found.id, Community.name == name))
+        return found
+
+    for username, role, path in GRID_CONTACTS:
+        db.session.add(GridContact(community_id=community.id, place_id=place(path).id,
+                                   user_id=_user(username).id, role=ContactRole(role)))
+    for username, path in HOMES:
+        user = _user(username)
+        if db.session.get(ResidentHome, user.id) is None:
+            db.session.add(ResidentHome(user_id=user.id, place_id=place(path).id))
+    db.session.flush()
 
 
 def _user(username: str) -> User:

@@ -9,7 +9,11 @@
   served who have not rated are reminded before; hours nobody confirmed then follow the
   community's ``unconfirmed_hours_policy`` (wait for the secretary, count, or lapse);
 - ratings by residents not yet verified earn once the resident has waited out the
-  community's ``rating_trust_days``.
+  community's ``rating_trust_days``;
+- an invitation to claim a wish that nobody answered by its ``expires_at`` (the
+  community's ``invitation_hours`` after it was sent) becomes ``expired``, and whoever
+  invited, with the community's secretaries, is told once. (Invitations of a wish that
+  left ``open`` ended with that change: ``wishes.services._end_invitations``.)
 
 A sweep selects only rows that are due (each rule has an index), works in batches of one
 transaction each, changes every wish through the state machine's conditional UPDATE, and
@@ -29,12 +33,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from wishboard.activities import services as activities
 from wishboard.activities.models import Activity, ActivityStatus
-from wishboard.core.clock import date_words, utcnow
+from wishboard.core.clock import date_words, deadline_words, utcnow
 from wishboard.core.db import upsert
 from wishboard.extensions import db
+from wishboard.invitations import services as invitations
+from wishboard.invitations.models import Invitation, InvitationStatus
 from wishboard.jobs.models import JobLock, Reminder
 from wishboard.notifications.services import notify, secretary_ids
 from wishboard.places.models import Community, PlaceLevel
@@ -56,6 +63,7 @@ class Due:
     """One thing the policy will do, and why."""
 
     rule: str  # expire | release | finish | close | remind_expiry | remind_due | remind_rating
+    #            | expire_invitation
     wish_id: int
     community_id: int
     title: str
@@ -65,7 +73,7 @@ class Due:
     def label(self) -> str:
         """How the secretary's page says what will happen."""
         return {"expire": "将过期", "release": "将因逾期收回认领", "finish": "服务项目将到期结束",
-                "close": "将自动结项"}.get(self.rule, "将提醒")
+                "close": "将自动结项", "expire_invitation": "邀请将过期"}.get(self.rule, "将提醒")
 
 
 @dataclass
@@ -91,12 +99,13 @@ def _communities() -> list[Community]:
         Community.level.in_([PlaceLevel.COMMUNITY, PlaceLevel.VILLAGE]))))
 
 
-def _batches(query, batch_size: int) -> Iterator[list[Wish]]:
-    """Keyset pages of a wish query, by id, each read afresh (earlier batches committed)."""
+def _batches(query, batch_size: int, key=Wish.id) -> Iterator[list[Wish]]:
+    """Keyset pages of a wish query (or another, by its ``key``), by id, each read afresh
+    (earlier batches committed)."""
     last_id = 0
     while True:
-        batch = list(db.session.scalars(query.where(Wish.id > last_id).order_by(Wish.id)
-                                        .limit(batch_size)))
+        batch = list(db.session.scalars(query.where(key > last_id).order_by(key)
+                                        .limit(batch_size)).unique())
         if not batch:
             return
         yield batch
@@ -126,6 +135,19 @@ def due_work(now: datetime, batch_size: int = 500) -> Iterator[tuple[str, list[W
                     for b in _batches(sa.select(Wish).where(
                         Wish.community_id == community.id, Wish.state == WishState.COMPLETED,
                         Wish.completed_at <= rated_until), batch_size))
+
+
+def due_invitations(now: datetime, batch_size: int = 500) -> Iterator[list[Invitation]]:
+    """Live invitations whose time to answer is up, oldest first."""
+    yield from _batches(
+        sa.select(Invitation).where(Invitation.status == InvitationStatus.PENDING,
+                                    Invitation.expires_at <= now)
+        .options(joinedload(Invitation.wish), joinedload(Invitation.user),
+                 joinedload(Invitation.organization)), batch_size, key=Invitation.id)
+
+
+def _invitation_why(invitation: Invitation) -> str:
+    return f"邀请{invitation.invitee_name}，{deadline_words(invitation.expires_at)}没有答复"
 
 
 def due_reminders(now: datetime, batch_size: int = 500
@@ -160,6 +182,9 @@ def plan(now: datetime | None = None) -> list[Due]:
     found: list[Due] = []
     for rule, batch, why in due_work(now):
         found += [Due(rule, w.id, w.community_id, w.title, why) for w in batch]
+    for batch in due_invitations(now):
+        found += [Due("expire_invitation", i.wish_id, i.wish.community_id, i.wish.title,
+                      _invitation_why(i)) for i in batch]
     for rule, batch, community in due_reminders(now):
         for wish in batch:
             if not _reminded(_reminder_key(rule, wish)):
@@ -285,6 +310,13 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = 500,
             db.session.commit()
         _tell_secretaries_of_expiries(expired, now)
         db.session.commit()
+        # After the wishes: those that expired above took their invitations with them.
+        for batch in due_invitations(now, batch_size):
+            moved = invitations.expire_many([i.id for i in batch], now)
+            result.changed["expire_invitation"] += len(moved)
+            if len(batch) > len(moved):
+                result.skipped["expire_invitation"] += len(batch) - len(moved)
+            db.session.commit()
         while True:  # finished activities are archived, no-shows recorded
             ended = list(db.session.scalars(
                 sa.select(Activity.id).where(Activity.status == ActivityStatus.OPEN,

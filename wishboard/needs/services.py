@@ -16,6 +16,7 @@ from wishboard.core.clock import utcnow
 from wishboard.core.db import commit_keeping_what_was_read, page_of
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.grid.services import contact_ids_for
 from wishboard.needs.models import Need, NeedStatus
 from wishboard.notifications.services import notify, secretary_ids
 from wishboard.places.services import active_category, grid_in
@@ -76,7 +77,12 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
     db.session.add(need)
     db.session.flush()
     if not on_behalf:
-        notify(secretary_ids(community_id), "need_submitted",
+        # The secretaries, and the 楼栋长, 院落长 and 网格员 of the need's place and of the
+        # places it lies in (wishboard.grid): one message each, in this transaction.
+        told = secretary_ids(community_id)
+        if grid_id is not None:
+            told += [i for i in contact_ids_for(grid_id, community_id) if i != actor.id]
+        notify(told, "need_submitted",
                f"新需求：{title}（来自{mask_name(contact_name)}）", need_id=need.id, now=now)
     db.session.commit()
     return need

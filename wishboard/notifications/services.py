@@ -123,14 +123,15 @@ def open_notification(user: User, notification_id: int) -> Notification:
 MESSAGE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "progress": ("心愿、需求和认领有进展", (
         "wish_published", "wish_claimed", "wish_completed", "wish_rated", "wish_cancelled",
-        "need_submitted", "need_rejected")),
+        "need_submitted", "need_rejected", "invited", "grid_contact_assigned")),
     "reminders": ("快到期、去评价等提醒", (
         "reminder_due", "reminder_expiry", "reminder_rating", "wishes_expired")),
     "hours": ("服务时长的确认", ("hours_confirmed", "service_confirmed", "service_rejected")),
     "activities": ("活动报名", ("signup_promoted",)),
     "reports": ("报到审核结果", ("report_decided",)),
     "followed": ("关注的类别和网格有新心愿", ("wish_followed",)),
-    "staff": ("给社区工作人员的提醒", ("volunteer_flagged",)),
+    "staff": ("给社区工作人员的提醒", ("volunteer_flagged", "invitation_declined",
+                                   "invitation_expired")),
 }
 
 

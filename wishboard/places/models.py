@@ -83,6 +83,8 @@ class Community(db.Model):
     # The organisation board ranks by body + members ("sum") or by the body alone ("body").
     org_ranking: Mapped[str] = mapped_column(sa.String(10), default="sum",
                                              server_default="sum")
+    # How long an invitation to claim a wish waits for its answer (wishboard.invitations).
+    invitation_hours: Mapped[int] = mapped_column(default=48, server_default="48")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     parent: Mapped[Community | None] = relationship(

@@ -31,6 +31,8 @@ class CommunitySchema(BaseSchema):
     rating_trust_days = fields.Integer()
     release_flag_count = fields.Integer()
     org_ranking = fields.String()
+    invitation_hours = fields.Integer(metadata={
+        "description": "how long an invitation to claim a wish waits for its answer"})
 
 
 class CommunityDetailSchema(CommunitySchema):
@@ -72,6 +74,7 @@ class CommunitySettingsSchema(BaseSchema):
     rating_trust_days = Int(validate=in_range(0, 365))
     release_flag_count = Int(validate=in_range(1, 100))
     org_ranking = Str(validate=one_of(["sum", "body"]))
+    invitation_hours = Int(validate=in_range(1, 720))
 
 
 class CommunityQuerySchema(PageQuerySchema):

@@ -84,7 +84,7 @@ class ClaimSchema(BaseSchema):
 
 ACTIONS = ["claim", "complete", "release", "confirm_hours", "adjust_hours", "rate",
            "record_rating", "remove_rating", "close", "cancel", "join", "log", "confirm_logs",
-           "see_private", "suggest"]
+           "see_private", "suggest", "invite"]
 
 
 class WishDetailSchema(WishSchema):

@@ -2,8 +2,9 @@
 
 Every change of a wish's state goes through ``_transition``: a conditional UPDATE that only
 succeeds from the state the state machine allows, checked by its row count, so two people
-racing for one wish cannot both win, on SQLite or PostgreSQL. One public function is one
-use case and commits once.
+racing for one wish cannot both win, on SQLite or PostgreSQL. A wish that leaves ``open``
+there (claimed, cancelled, expired) ends its live invitations in the same transaction
+(``_end_invitations``). One public function is one use case and commits once.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from wishboard.core.db import (
 )
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.invitations.models import Invitation, InvitationStatus
 from wishboard.matching import services as matching
 from wishboard.needs.models import Need, NeedStatus
 from wishboard.needs.services import need_for_decision
@@ -98,7 +100,31 @@ def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: 
             changes[community_id, old] -= 1
             changes[community_id, new] += 1
         _tally(changes)
+        if old is WishState.OPEN:
+            _end_invitations(moved, new, now, claimant_id=values.get("claimant_id"),
+                             organization_id=values.get("claim_organization_id"))
     return moved
+
+
+def _end_invitations(wish_ids: list[int], new: WishState, now: datetime, *,
+                     claimant_id: int | None, organization_id: int | None) -> None:
+    """Wishes have just left ``open``: their live invitations end with them, in the same
+    transaction (after the wishes' rows, the order every such change takes its locks in).
+    A claim by the person invited, or for the organisation invited, answers that
+    invitation (``accepted``); every other one ``lapsed``."""
+    live = (Invitation.wish_id.in_(wish_ids), Invitation.status == InvitationStatus.PENDING)
+    if new is WishState.CLAIMED and claimant_id is not None:
+        taken_up = Invitation.user_id == claimant_id
+        if organization_id is not None:
+            taken_up = sa.or_(taken_up, Invitation.organization_id == organization_id)
+        db.session.execute(
+            sa.update(Invitation).where(*live, taken_up, Invitation.expires_at > now)
+            .values(status=InvitationStatus.ACCEPTED, ended_at=now, answered_by_id=claimant_id)
+            .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(Invitation).where(*live)
+        .values(status=InvitationStatus.LAPSED, ended_at=now)
+        .execution_options(synchronize_session=False))
 
 
 _TALLY_KEY = "wish_tally_changes"
@@ -187,6 +213,17 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
                due_at: datetime | None = None, organization_id: int | None = None,
                now: datetime | None = None) -> Wish:
     """An approved volunteer claims an open wish by signing its responsibility letter."""
+    wish = apply_claim(volunteer, wish_id, accept_letter=accept_letter, due_at=due_at,
+                       organization_id=organization_id, now=now)
+    db.session.commit()
+    return wish
+
+
+def apply_claim(volunteer: User, wish_id: int, *, accept_letter: bool,
+                due_at: datetime | None = None, organization_id: int | None = None,
+                now: datetime | None = None) -> Wish:
+    """The claim itself (see ``claim_wish``), for a use case that claims as one of its steps
+    (accepting an invitation, ``wishboard.invitations``). The caller commits."""
     now = now or utcnow()
     wish = get_wish(wish_id)
     refusal = claim_refusal(volunteer, wish)
@@ -232,7 +269,6 @@ def claim_wish(volunteer: User, wish_id: int, *, accept_letter: bool,
     notify(_beneficiary_user_ids(wish), "wish_claimed",
            f"您的心愿「{wish.title}」已由{volunteer.name}认领，"
            f"承诺{date_words(due_at)}前完成。", wish_id=wish.id, now=now)
-    db.session.commit()
     return wish
 
 

@@ -20,6 +20,7 @@ def _csrf_for_cookie_sessions():
 
 
 from wishboard.blueprints.api import (  # noqa: E402,F401  isort: skip
-    accounts, activities, audit, matching, needs, notifications, openapi, places, points,
+    accounts, activities, audit, grid, matching, needs, notifications, openapi, places, points,
     projects, ratings, wishes,
+    invitations,
 )

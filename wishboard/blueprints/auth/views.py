@@ -15,6 +15,9 @@ from wishboard.blueprints.login import (
     reset_password_counting_failures, start_session,
 )
 from wishboard.blueprints.web import safe_next
+from wishboard.blueprints.web.grid import home_choices
+from wishboard.grid import services as grid
+from wishboard.invitations import services as invitations
 from wishboard.matching import services as matching
 from wishboard.notifications import services as notifications
 from wishboard.places import services as places
@@ -104,18 +107,24 @@ def register():
     )
 
 
-def _account_page(password_form: FormResult | None = None):
+def _account_page(password_form: FormResult | None = None,
+                  home_form: FormResult | None = None):
     """我的: first what to do next (services to rate, claims with their dates), then the
     person's details, points, 报到 and password."""
     user = current_user._get_current_object()
     to_rate = wishes.waiting_for_my_rating(user) if user.role is Role.RESIDENT else []
     claims = wishes.claims_of(user, active_only=True) if user.role is Role.VOLUNTEER else []
+    # 社区请您帮忙: invitations come first on the page (volunteers, organisations' contacts).
+    invited = invitations.my_invitations(user) if user.role is Role.VOLUNTEER else []
     return render_template("auth/account.html", user=user, points=points.points_of(user),
+                           invitations=invited,
                            password_form=password_form, to_rate=to_rate, claims=claims,
                            outside=notifications.outside_groups(user),
                            message_groups=notifications.MESSAGE_GROUPS,
                            profile=matching.get_profile(user)
-                           if user.role is Role.VOLUNTEER else None)
+                           if user.role is Role.VOLUNTEER else None,
+                           duties=grid.my_duties(user), home_form=home_form,
+                           **home_choices(user))
 
 
 @bp.get("/account")

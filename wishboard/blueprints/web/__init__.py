@@ -25,6 +25,7 @@ def viewer():
 
 
 from wishboard.blueprints.web import (  # noqa: E402,F401
-    accounts, activities, board, matching, needs, notifications, points, projects, ratings,
+    accounts, activities, board, grid, matching, needs, notifications, points, projects, ratings,
     share, wishes,
+    invitations,
 )

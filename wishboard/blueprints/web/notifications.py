@@ -4,7 +4,7 @@
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from wishboard.accounts.models import Role
+from wishboard.accounts.models import STAFF, Role
 from wishboard.blueprints.forms import done
 from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp
@@ -31,6 +31,10 @@ def inbox_open(notification_id):
     note = notifications.open_notification(current_user, notification_id)
     if note.wish_id:
         return redirect(url_for("web.wish_detail", wish_id=note.wish_id))
+    # A 楼栋长, 院落长 or 网格员 told of a need in their places, or of a new duty.
+    if note.kind == "grid_contact_assigned" or (
+            note.kind == "need_submitted" and current_user.role not in STAFF):
+        return redirect(url_for("web.my_grid"))
     if note.need_id and current_user.role is Role.RESIDENT:
         return redirect(url_for("web.my_needs"))
     if note.need_id:

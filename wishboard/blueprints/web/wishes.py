@@ -13,7 +13,10 @@ from wishboard.blueprints.login import login_required, roles_required
 from wishboard.blueprints.web import bp, viewer
 from wishboard.blueprints.wish_actions import WISH_ACTIONS
 from wishboard.core.schemas import ReasonSchema
+from wishboard.invitations import services as invitations
+from wishboard.invitations.schemas import InvitationCreateSchema
 from wishboard.matching import services as matching
+from wishboard.places import services as places
 from wishboard.privacy import shown_beneficiaries
 from wishboard.projects import services as projects
 from wishboard.ratings import services as ratings
@@ -33,12 +36,17 @@ def _render_wish(wish_id: int, form=None):
         else ([], [])
     # 可以请谁来帮忙: the staff's page only (a page with a session is never cached).
     suggestions = matching.suggest_volunteers(me, wish.id, limit=5) if rights.suggest else []
+    # 社区请您帮忙: the viewer's own live invitation here; the staff's list of those sent.
+    sent = invitations.wish_invitations(me, wish.id) if rights.see_invitations else []
     return render_template(
         "web/wish_detail.html", wish=wish, story=story, rights=rights,
         beneficiaries=shown_beneficiaries(wish, rights), claim=story.current_claim,
         letter_preview=preview, form=form, members=members, logs=logs,
         confirmable=confirmable_logs(me, wish, logs), suggestions=suggestions,
-        private_views=audit.private_views(me, wish.id) if rights.see_audit else [])
+        private_views=audit.private_views(me, wish.id) if rights.see_audit else [],
+        invitation=invitations.live_invitation_for(me, wish.id), invitations_sent=sent,
+        organization_options=[(o.id, o.name) for o in places.list_organizations(
+            wish.community_id)] if rights.invite else [])
 
 
 @bp.get("/wishes/<int:wish_id>")
@@ -48,7 +56,8 @@ def wish_detail(wish_id):
 
 # The forms on a wish's page: the moves the API offers too, and the rating.
 PAGE_ACTIONS = {a.name: (a.schema, a.use_case, a.done) for a in WISH_ACTIONS} | {
-    "rate": (RatingCreateSchema, ratings.rate_wish, "评价已提交，谢谢！")}
+    "rate": (RatingCreateSchema, ratings.rate_wish, "评价已提交，谢谢！"),
+    "invite": (InvitationCreateSchema, invitations.invite, "邀请已发出，对方会在“我的”里看到。")}
 
 
 @bp.post(f"/wishes/<int:wish_id>/<any({', '.join(PAGE_ACTIONS)}):action>")

@@ -1,0 +1,272 @@
+"""Invitations: the secretary asks one volunteer, or one reporting organisation, to claim an
+open wish (社区请您帮忙); the invitee accepts by claiming it or declines; an invitation
+nobody answers expires.
+
+How an invitation ends, and where:
+
+- **accepted**: the invitee claims the wish, through the one claim path
+  (``wishes.services.apply_claim``: the same state machine, the same responsibility letter,
+  the same race safety). The change of the wish's state answers the invitation
+  (``wishes.services._end_invitations``), so a claim made on the wish page by the person
+  invited, or for the organisation invited, counts as accepting too.
+- **lapsed**: the wish left ``open`` some other way (someone else claimed it, the
+  secretary cancelled it, it expired): ended by that same change, in its transaction.
+  Ending them eagerly, at the one place every state change passes, keeps ``pending`` true
+  in the database; ending them lazily would need every reader (my list, the wish page,
+  the unique index) to ask about the wish too, and a wish released back to ``open`` would
+  bring old invitations back to life.
+- **declined**: the invitee says no (``decline_invitation``); whoever invited is told.
+- **expired**: nobody answered by ``expires_at`` (the community's ``invitation_hours``
+  after it was sent): the stale-work policy (``jobs/sweeps.py``) ends it and tells whoever
+  invited, once. Until the sweep runs, an invitation past its time is treated as expired
+  everywhere (``access.invitation_state_refusal``, the lists).
+
+Locks, for PostgreSQL: every use case that changes a wish's state and its invitations
+takes the wish's row first, then the invitations' (``transition_many``); inviting does
+the same (``_lock_open_wish``), so no two transactions wait on each other in a circle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from wishboard.access import (
+    answer_refusal, ensure_can_manage_community, invitation_state_refusal, invite_refusal,
+    invitee_refusal,
+)
+from wishboard.accounts.models import User
+from wishboard.audit import services as audit
+from wishboard.core.clock import deadline_words, utcnow
+from wishboard.core.db import flush_or_conflict
+from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
+from wishboard.extensions import db
+from wishboard.invitations.models import Invitation, InvitationStatus
+from wishboard.notifications.services import notify, notify_each, secretary_ids
+from wishboard.places.models import Community, Organization
+from wishboard.wishes import services as wishes
+from wishboard.wishes.models import Wish
+from wishboard.wishes.states import WishState
+
+LIST_LIMIT = 50
+
+
+def _already_invited() -> ConflictError:
+    return ConflictError("已经邀请过了，正在等对方答复", message_en="Already invited; waiting "
+                         "for the answer", code="already_invited")
+
+
+def _lock_open_wish(wish: Wish) -> None:
+    """Take the wish's row (PostgreSQL) and check it is still open: a claim that committed
+    meanwhile has ended its invitations already and would not see this one. SQLite runs a
+    transaction's reads before its first write outside it (``wishboard._configure_engine``),
+    so ``invite`` asks again once it has written."""
+    state = db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id)
+                              .with_for_update())
+    if state is not WishState.OPEN:
+        db.session.rollback()
+        raise ConflictError(f"只有待认领的心愿才能邀请（这个心愿{(state or wish.state).label}）",
+                            message_en="Invitations are for open wishes only",
+                            code="wish_not_open")
+
+
+def invite(actor: User, wish_id: int, *, user_id: int | None = None,
+           organization_id: int | None = None, now: datetime | None = None) -> Invitation:
+    """The community's secretary (or an admin) asks one approved volunteer of the community,
+    or one of its reporting organisations (whose contact answers), to claim an open wish.
+    One live invitation per wish and invitee; it waits the community's
+    ``invitation_hours``. The invitee is told."""
+    now = now or utcnow()
+    wish = wishes.get_wish(wish_id)
+    if (refusal := invite_refusal(actor, wish)) is not None:
+        raise refusal
+    if (user_id is None) == (organization_id is None):
+        message = "请选择邀请一位志愿者或一个报到党组织（只选一个）"
+        raise ValidationFailedError(fields={"user_id": [message], "organization_id": [message]})
+    person = db.session.get(User, user_id) if user_id is not None else None
+    organization = (db.session.get(Organization, organization_id)
+                    if organization_id is not None else None)
+    if organization_id is not None and organization is None:
+        raise ValidationFailedError(fields={"organization_id": ["没有这个报到党组织"]})
+    if (refusal := invitee_refusal(wish, user=person, organization=organization)) is not None:
+        raise refusal
+    community = db.session.get(Community, wish.community_id)
+
+    _lock_open_wish(wish)
+    # One whose time is up but that the sweep has not reached yet no longer counts.
+    invitee = (Invitation.user_id == user_id if user_id is not None
+               else Invitation.organization_id == organization_id)
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.wish_id == wish.id, invitee,
+               Invitation.status == InvitationStatus.PENDING, Invitation.expires_at <= now)
+        .values(status=InvitationStatus.EXPIRED, ended_at=now)
+        .execution_options(synchronize_session=False))
+    invitation = Invitation(wish_id=wish.id, user_id=user_id, organization_id=organization_id,
+                            status=InvitationStatus.PENDING, invited_by_id=actor.id,
+                            created_at=now,
+                            expires_at=now + timedelta(hours=community.invitation_hours))
+    db.session.add(invitation)
+    flush_or_conflict(_already_invited())  # the partial unique index: one live per invitee
+    _lock_open_wish(wish)
+
+    answerer = person if organization is None else organization.contact
+    whom = "您" if organization is None else organization.name
+    notify([answerer.id], "invited",
+           f"{actor.name}请{whom}帮忙：{wish.title}。"
+           f"请在{deadline_words(invitation.expires_at, now=now)}答复。",
+           wish_id=wish.id, now=now)
+    audit.record("invitation_sent", actor=actor, object_type="invitation",
+                 object_id=invitation.id, community_id=wish.community_id,
+                 after={"wish_id": wish.id, "user_id": user_id,
+                        "organization_id": organization_id,
+                        "expires_at": invitation.expires_at.isoformat()}, now=now)
+    db.session.commit()
+    return invitation
+
+
+def get_invitation(invitation_id: int) -> Invitation:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFoundError("没有这份邀请", message_en="No such invitation")
+    return invitation
+
+
+def accept_invitation(user: User, invitation_id: int, *, accept_letter: bool,
+                      due_at: datetime | None = None, organization_id: int | None = None,
+                      now: datetime | None = None) -> Invitation:
+    """The invitee claims the wish, signing its responsibility letter: the claim is the one
+    claim path (``wishes.apply_claim``), and the claim answers the invitation. An
+    organisation's invitation is claimed for that organisation. If someone else claimed
+    first, the claim is refused (409) and the invitation has lapsed with that claim."""
+    now = now or utcnow()
+    invitation = get_invitation(invitation_id)
+    if (refusal := answer_refusal(user, invitation, now)) is not None:
+        raise refusal
+    if invitation.organization_id is not None:
+        if organization_id not in (None, invitation.organization_id):
+            raise ValidationFailedError(fields={"organization_id": [
+                f"这份邀请是请{invitation.organization.name}认领的"]})
+        organization_id = invitation.organization_id
+    wishes.apply_claim(user, invitation.wish_id, accept_letter=accept_letter, due_at=due_at,
+                       organization_id=organization_id, now=now)
+    db.session.commit()
+    return invitation
+
+
+def decline_invitation(user: User, invitation_id: int, *, reason: str | None = None,
+                       now: datetime | None = None) -> Invitation:
+    """The invitee says no (婉拒), with a reason if they like; whoever invited, and the
+    community's secretaries, are told."""
+    now = now or utcnow()
+    invitation = get_invitation(invitation_id)
+    if (refusal := answer_refusal(user, invitation, now)) is not None:
+        raise refusal
+    reason = (reason or "").strip() or None
+    moved = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.status == InvitationStatus.PENDING,
+               Invitation.expires_at > now)
+        .values(status=InvitationStatus.DECLINED, ended_at=now, answered_by_id=user.id,
+                decline_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:  # answered, expired or lapsed a moment ago
+        db.session.rollback()
+        db.session.refresh(invitation)
+        raise invitation_state_refusal(invitation, now) or ConflictError()
+    wish = invitation.wish
+    who = user.name + (f"（{invitation.organization.name}）" if invitation.organization_id
+                       else "")
+    notify(_staff_to_tell(invitation, wish), "invitation_declined",
+           f"{who}婉拒了邀请：{wish.title}" + (f"（{reason}）" if reason else "")
+           + "。可以再请别人帮忙。", wish_id=wish.id, now=now)
+    db.session.commit()
+    db.session.refresh(invitation)
+    return invitation
+
+
+def _staff_to_tell(invitation: Invitation, wish: Wish) -> list[int]:
+    return [*secretary_ids(wish.community_id), invitation.invited_by_id]
+
+
+def expire_many(invitation_ids: list[int], now: datetime) -> list[int]:
+    """The stale-work policy ends invitations nobody answered in time and tells whoever
+    invited (and the community's secretaries), once: only the rows this UPDATE moved are
+    told. The caller commits; returns the ids that expired."""
+    if not invitation_ids:
+        return []
+    rows = db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.id.in_(invitation_ids),
+               Invitation.status == InvitationStatus.PENDING, Invitation.expires_at <= now)
+        .values(status=InvitationStatus.EXPIRED, ended_at=now)
+        .returning(Invitation.id)
+        .execution_options(synchronize_session=False)).scalars().all()
+    if not rows:
+        return []
+    expired = db.session.scalars(
+        sa.select(Invitation).where(Invitation.id.in_(rows))
+        .options(joinedload(Invitation.wish), joinedload(Invitation.user),
+                 joinedload(Invitation.organization))).all()
+    secretaries: dict[int, list[int]] = {}
+    messages = []
+    for invitation in expired:
+        wish = invitation.wish
+        if wish.community_id not in secretaries:
+            secretaries[wish.community_id] = secretary_ids(wish.community_id)
+        text = (f"请{invitation.invitee_name}帮忙的心愿「{wish.title}」到期没有答复，"
+                f"邀请已过期。可以再请别人帮忙。")
+        for user_id in {*secretaries[wish.community_id], invitation.invited_by_id} - {None}:
+            messages.append((user_id, text, wish.id))
+    notify_each(messages, "invitation_expired", now=now)
+    return list(rows)
+
+
+# Reading ------------------------------------------------------------------------------------
+
+def _live(now: datetime):
+    return (Invitation.status == InvitationStatus.PENDING, Invitation.expires_at > now)
+
+
+def _mine(user: User):
+    """Invitations ``user`` answers: their own, and those of organisations they are the
+    contact of."""
+    organizations = sa.select(Organization.id).where(Organization.contact_user_id == user.id)
+    return sa.or_(Invitation.user_id == user.id,
+                  Invitation.organization_id.in_(organizations))
+
+
+def my_invitations(user: User, *, now: datetime | None = None) -> list[Invitation]:
+    """My live invitations (社区请您帮忙), newest first: 我的 shows them first."""
+    now = now or utcnow()
+    return list(db.session.scalars(
+        sa.select(Invitation).where(*_live(now), _mine(user))
+        .options(joinedload(Invitation.wish), joinedload(Invitation.invited_by),
+                 joinedload(Invitation.organization))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(LIST_LIMIT)))
+
+
+def live_invitation_for(user: User | None, wish_id: int, *,
+                        now: datetime | None = None) -> Invitation | None:
+    """The live invitation ``user`` may answer on this wish's page, if any (the newest)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    now = now or utcnow()
+    return db.session.scalar(
+        sa.select(Invitation).where(Invitation.wish_id == wish_id, *_live(now), _mine(user))
+        .options(joinedload(Invitation.invited_by), joinedload(Invitation.organization))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(1))
+
+
+def wish_invitations(actor: User, wish_id: int) -> list[Invitation]:
+    """Every invitation of a wish with how it ended, newest first (the community's staff)."""
+    wish = wishes.get_wish(wish_id)
+    ensure_can_manage_community(actor, wish.community_id)
+    return list(db.session.scalars(
+        sa.select(Invitation).where(Invitation.wish_id == wish.id)
+        .options(joinedload(Invitation.user), joinedload(Invitation.organization),
+                 joinedload(Invitation.invited_by))
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(200)))
+
