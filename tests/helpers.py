@@ -1,5 +1,7 @@
 """Assertions shared by the tests."""
 
+import contextlib
+
 
 def error_of(response) -> dict:
     """The API error body, checked to have API.md's shape."""
@@ -32,3 +34,22 @@ def activity_body(community, **overrides) -> dict:
             "audience": "all"}
     body.update(overrides)
     return body
+
+
+@contextlib.contextmanager
+def count_queries():
+    """The SQL statements sent while the block runs (a list, filled as they go)."""
+    import sqlalchemy as sa
+
+    from wishboard.extensions import db
+
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)

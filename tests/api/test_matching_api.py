@@ -3,13 +3,12 @@ followers told of a new wish, and the volunteers suggested for an open wish."""
 
 from __future__ import annotations
 
-import contextlib
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 from factories import claimed_wish, make_wish
-from helpers import error_of
+from helpers import count_queries, error_of
 
 from wishboard.accounts.models import ReportStatus
 from wishboard.extensions import db
@@ -20,18 +19,6 @@ from wishboard.places.models import Category
 
 # --- fixtures -----------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def count_queries():
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 

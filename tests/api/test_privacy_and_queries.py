@@ -1,10 +1,10 @@
 """Beneficiaries' phones and addresses never reach the public; boards cost a fixed number of
 queries whatever the page size."""
 
-import contextlib
 
 import pytest
 import sqlalchemy as sa
+from helpers import count_queries
 
 from wishboard.extensions import db
 from wishboard.wishes import services as wishes
@@ -71,18 +71,6 @@ def test_the_claimant_sees_them_on_the_web_page_too(client, setting, login_as):
     assert PHONE in page and ADDRESS in page
 
 
-@contextlib.contextmanager
-def count_queries():
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 def _fill(setting, community, make_place, n):
