@@ -53,3 +53,21 @@ def count_queries():
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def settle_homes(days: int = 8) -> None:
+    """Everyone's home place was said ``days`` ago: past the week a new one waits before it
+    opens the contacts' numbers (grid.services.HOME_SETTLE)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from wishboard.extensions import db
+    from wishboard.grid.models import ResidentHome
+    from wishboard.matching.models import VolunteerProfile
+
+    from wishboard.core.clock import utcnow
+
+    for model in (ResidentHome, VolunteerProfile):
+        db.session.execute(sa.update(model).values(updated_at=utcnow() - timedelta(days=days)))
+    db.session.commit()

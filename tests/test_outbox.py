@@ -175,6 +175,25 @@ def test_a_receiver_that_never_answers_well_ends_dead_and_the_log_says_why(
     assert outbox.deliver_due(everything=True).delivered == 1
 
 
+def test_a_copy_of_a_delivery_taken_again_since_does_nothing(local_hooks, receiver, community,
+                                                            make_user):
+    """A queue may carry a message twice: the try under a lease that was replaced (the
+    delivery taken again since) neither sends nor writes."""
+    secretary = make_user("secretary", community)
+    hook = receiver()
+    notifications.create_channel(secretary, community_id=community.id, name="服务号",
+                                 url=hook.url)
+    notifications.notify([make_user("resident", community).id], "wish_claimed", "x")
+    db.session.commit()
+    (queued,) = deliveries()
+    stale = queued.next_attempt_at - timedelta(minutes=5)
+    assert outbox.attempt(queued.id, leased_until=stale).summary() == \
+        "delivered 0, retrying 0, dead 0"
+    assert hook.got == [] and deliveries()[0].attempts == 0
+    assert outbox.attempt(queued.id, leased_until=queued.next_attempt_at).delivered == 1
+    assert len(hook.got) == 1
+
+
 def test_no_message_leaves_for_a_change_that_was_rolled_back(local_hooks, receiver, community,
                                                              make_user):
     secretary = make_user("secretary", community)
@@ -232,6 +251,9 @@ def test_an_inactive_channel_or_another_community_gets_nothing(local_hooks, rece
     ("http://10.1.2.3/hook", "内网"), ("http://169.254.169.254/latest/meta-data", "内网"),
     ("http://[::1]/hook", "内网"), ("ftp://example.cn/hook", "http"),
     ("http://user:pw@example.cn/hook", "用户名"), ("not a url", "http"),
+    ("http://[::ffff:127.0.0.1]/hook", "内网"), ("http://[64:ff9b::a9fe:a9fe]/hook", "内网"),
+    ("http://[2002:a9fe:a9fe::1]/hook", "内网"), ("http://[::127.0.0.1]/hook", "内网"),
+    ("http://1.1.1.1:6379/hook", "端口"),
 ])
 def test_webhooks_that_point_inside_the_network_are_refused(app, community, make_user, url,
                                                             why, client, token_for):

@@ -92,9 +92,12 @@ def shown_note(event, sight) -> str:
 CONTACT_REASON_LABELS = {"self": "本人", "staff": "社区", "neighbour": "住在这里的居民"}
 
 
-def shown_contact(contact, reason: str | None, path: str = "") -> dict:
-    """A 楼栋长, 院落长 or 网格员 on the contact card. Their name and duty are public: taking
-    on a duty for the neighbours is a public commitment, like a claim (公开承诺). Their
+def shown_contact(contact, reason: str | None, path: str = "", *,
+                  neighbour: bool = True) -> dict:
+    """A 楼栋长, 院落长 or 网格员 on the contact card. Their duty is public: taking it on for
+    the neighbours is a public commitment, like a claim (公开承诺). Their name is whole
+    for the people of their own community (``neighbour``) and masked for everyone else
+    (the public page names a building: a full name beside it would be an address). Their
     phone is masked unless ``reason`` (``access.contact_phone_reason``) says this viewer
     may call them; their account only for staff and themselves."""
     place, user = contact.place, contact.user
@@ -103,7 +106,7 @@ def shown_contact(contact, reason: str | None, path: str = "") -> dict:
         "place": {"id": place.id, "name": place.name, "level": place.level.value,
                   "level_label": place.level.label, "path": path or place.name},
         "role": contact.role.value, "role_label": contact.role.label,
-        "name": user.name,
+        "name": user.name if neighbour or reason else mask_name(user.name),
         "phone": user.phone if reason else mask_phone(user.phone),
         "in_full": reason is not None,
         "user_id": user.id if reason in ("self", "staff") else None,

@@ -10,13 +10,14 @@ Who sees a full phone number is ``access.contact_phone_reason``; what they see i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from wishboard.access import (
-    contact_phone_reason, ensure_can_manage_community, grid_contact_places, grid_duty_refusal,
+    can_manage_community, contact_phone_reason, ensure_can_manage_community,
+    grid_contact_places, grid_duty_refusal,
 )
 from wishboard.accounts.models import Role, User
 from wishboard.audit import services as audit
@@ -101,6 +102,30 @@ def home_place_id_of(user: User | None) -> int | None:
     return None
 
 
+# A home place opens the contacts' full numbers only once it has stood this long: it is
+# what a person says of themselves, and saying a new one every day would walk the grid.
+HOME_SETTLE = timedelta(days=7)
+
+
+def settled_home_place_id(user: User | None, now: datetime) -> int | None:
+    """``home_place_id_of``, when it was last set at least ``HOME_SETTLE`` ago (a
+    volunteer's counts from the last change of their service profile)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.role is Role.RESIDENT:
+        row = db.session.execute(sa.select(ResidentHome.place_id, ResidentHome.updated_at)
+                                 .where(ResidentHome.user_id == user.id)).first()
+    elif user.role is Role.VOLUNTEER:
+        row = db.session.execute(
+            sa.select(VolunteerProfile.home_place_id, VolunteerProfile.updated_at)
+            .where(VolunteerProfile.user_id == user.id)).first()
+    else:
+        return None
+    if row is None or row[0] is None or row[1] > now - HOME_SETTLE:
+        return None
+    return row[0]
+
+
 # The contact card ---------------------------------------------------------------------------
 
 @dataclass
@@ -136,14 +161,17 @@ def contact_card(viewer: User | None, place_id: int, *,
     else:  # above community level: no grid of its own
         ids = set()
     home_id = home_place_id_of(viewer)
-    home_line = grid.line(home_id) if viewer is not None and \
-        viewer.community_id == community_id else []
+    member = viewer is not None and viewer.community_id == community_id
+    settled = settled_home_place_id(viewer, now or utcnow()) if member else None
+    home_line = grid.line(settled) if settled else []
     contacts = _contacts_at(ids)
     contacts.sort(key=lambda c: (grid.path(c.place_id), list(ContactRole).index(c.role), c.id))
     items, sights = [], []
     for contact in contacts:
         reason = contact_phone_reason(viewer, contact, home_line)
-        items.append(shown_contact(contact, reason, grid.path(contact.place_id)))
+        items.append(shown_contact(contact, reason, grid.path(contact.place_id),
+                                   neighbour=member or can_manage_community(viewer,
+                                                                            community_id)))
         if reason in ("staff", "neighbour"):
             sights.append(contact.id)
     if sights:

@@ -75,10 +75,12 @@ def check_target(url: str, *, allow_private: bool) -> Target:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise UnsafeTarget("找不到这个地址的服务器") from None
+    if not allow_private and port not in (80, 443, 8080, 8443):
+        raise UnsafeTarget("端口只能是 80、443、8080 或 8443")
     addresses = sorted({info[4][0] for info in infos})
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%")[0])
-        if not allow_private and not ip.is_global:
+        if not allow_private and not all(each.is_global for each in _every_form(ip)):
             raise UnsafeTarget("不能发往内网、本机或保留地址")
         if ip.is_multicast or ip.is_unspecified:
             raise UnsafeTarget("不能发往这个地址")
@@ -86,6 +88,23 @@ def check_target(url: str, *, allow_private: bool) -> Target:
     if parts.query:
         path += "?" + parts.query
     return Target(parts.scheme, parts.hostname, port, path, addresses[0])
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _every_form(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list:
+    """The address and every IPv4 address it carries (mapped, 6to4, Teredo, NAT64 or the
+    old IPv4-compatible form): each must be public, or a gateway could carry the call
+    inside."""
+    forms = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        forms += [form for form in (ip.ipv4_mapped, ip.sixtofour) if form is not None]
+        if ip.teredo:
+            forms += list(ip.teredo)
+        if any(ip in net for net in NAT64) or int(ip) >> 32 == 0:
+            forms.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return forms
 
 
 def validate_webhook_url(url: str) -> str:
@@ -136,24 +155,38 @@ def payload(delivery: Delivery) -> dict:
             "community_id": delivery.channel.community_id}
 
 
-def send(delivery: Delivery) -> None:
+@dataclass(frozen=True)
+class Message:
+    """One try, read from the database before any network: where, with which key, what."""
+
+    delivery_id: int
+    url: str
+    secret: str
+    body: bytes
+
+
+def message_of(delivery: Delivery) -> Message:
+    return Message(delivery.id, delivery.channel.url, delivery.channel.secret,
+                   json.dumps(payload(delivery), ensure_ascii=False).encode())
+
+
+def send(message: Message) -> None:
     """One try; raises ``DeliveryFailed`` with the reason."""
     config = current_app.config
-    channel = delivery.channel
     try:
-        target = check_target(channel.url, allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
+        target = check_target(message.url, allow_private=config["WEBHOOK_ALLOW_PRIVATE"])
     except UnsafeTarget as error:
         raise DeliveryFailed(f"地址不可用：{error}") from None
-    body = json.dumps(payload(delivery), ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-               "X-Wishboard-Delivery": str(delivery.id), "X-Wishboard-Timestamp": timestamp,
-               "X-Wishboard-Signature": sign(channel.secret, timestamp, body)}
+               "X-Wishboard-Delivery": str(message.delivery_id),
+               "X-Wishboard-Timestamp": timestamp,
+               "X-Wishboard-Signature": sign(message.secret, timestamp, message.body)}
     connection_class = (_PinnedHTTPSConnection if target.scheme == "https"
                         else _PinnedHTTPConnection)
     connection = connection_class(target, timeout=config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
-        connection.request("POST", target.path, body=body, headers=headers)
+        connection.request("POST", target.path, body=message.body, headers=headers)
         response = connection.getresponse()
         response.read(4096)
     except (OSError, http.client.HTTPException) as error:
@@ -221,41 +254,51 @@ def deliver_due(*, now: datetime | None = None, everything: bool = False,
         if taken.rowcount != 1:
             continue
         if queue is not None:
-            queue.send(delivery_id)
+            queue.send(delivery_id, now + lease)
             report.queued += 1
         else:
-            attempt(delivery_id, now=now, report=report)
+            attempt(delivery_id, leased_until=now + lease, now=now, report=report)
     return report
 
 
-def attempt(delivery_id: int, *, now: datetime | None = None,
-            report: DeliveryReport | None = None) -> DeliveryReport:
-    """One try of one delivery, and its outcome committed: delivered, or retried later, or
-    dead after the last try. Called by the job above, or by a queue worker. A delivery no
-    longer pending (sent meanwhile) is left alone."""
+def attempt(delivery_id: int, *, leased_until: datetime | None = None,
+            now: datetime | None = None, report: DeliveryReport | None = None
+            ) -> DeliveryReport:
+    """One try of one delivery, and its outcome: delivered, or retried later, or dead after
+    the last try. Called by the job above, or by a queue worker with the lease it was
+    handed: a delivery no longer pending, or taken again since (its lease replaced: a
+    message the queue carried twice), is left alone. The message is read and that read
+    ended before the network is used; the outcome is written only if the lease still
+    holds, in a transaction of its own."""
     now = now or utcnow()
     report = report if report is not None else DeliveryReport()
     delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None or delivery.status is not DeliveryStatus.PENDING:
+    if delivery is None or delivery.status is not DeliveryStatus.PENDING or (
+            leased_until is not None and delivery.next_attempt_at != leased_until):
         db.session.rollback()
         return report
+    message, attempts, lease = message_of(delivery), delivery.attempts + 1, \
+        delivery.next_attempt_at
+    db.session.rollback()
     try:
-        send(delivery)
+        send(message)
     except DeliveryFailed as failure:
-        delivery.attempts += 1
-        delivery.last_error = str(failure)[:300]
-        if delivery.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
-            delivery.status = DeliveryStatus.DEAD
-            report.dead += 1
+        dead = attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]
+        values = dict(attempts=attempts, last_error=str(failure)[:300])
+        if dead:
+            values["status"], outcome = DeliveryStatus.DEAD, "dead"
         else:
-            delivery.next_attempt_at = now + _retry_wait(delivery.attempts)
-            report.retrying += 1
-        report.errors.append(f"{delivery.id}: {failure}")
+            values["next_attempt_at"], outcome = now + _retry_wait(attempts), "retrying"
+        report.errors.append(f"{delivery_id}: {failure}")
     else:
-        delivery.attempts += 1
-        delivery.status = DeliveryStatus.DELIVERED
-        delivery.delivered_at = utcnow()
-        delivery.last_error = None
-        report.delivered += 1
+        values = dict(attempts=attempts, status=DeliveryStatus.DELIVERED,
+                      delivered_at=utcnow(), last_error=None)
+        outcome = "delivered"
+    written = db.session.execute(
+        sa.update(Delivery).where(Delivery.id == delivery_id,
+                                  Delivery.status == DeliveryStatus.PENDING,
+                                  Delivery.next_attempt_at == lease).values(**values))
     db.session.commit()
+    if written.rowcount == 1:
+        setattr(report, outcome, getattr(report, outcome) + 1)
     return report

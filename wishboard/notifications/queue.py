@@ -26,17 +26,23 @@ class DeliveryQueue:
 
         self.broker = RedisBroker(url=url)
 
-        def deliver(delivery_id: int) -> None:
+        def deliver(delivery_id: int, leased_until: str) -> None:
+            from datetime import datetime
+
             from wishboard.notifications import outbox
 
             with app.app_context():
-                outbox.attempt(delivery_id)
+                outbox.attempt(delivery_id,
+                               leased_until=datetime.fromisoformat(leased_until))
 
         self.actor = dramatiq.actor(deliver, actor_name=ACTOR_NAME, queue_name=QUEUE_NAME,
                                     max_retries=0, broker=self.broker)
 
-    def send(self, delivery_id: int) -> None:
-        self.actor.send(delivery_id)
+    def send(self, delivery_id: int, leased_until) -> None:
+        """Hand one delivery over with the lease it was taken under: a copy of the message
+        that arrives after the delivery was taken again finds its lease gone and does
+        nothing."""
+        self.actor.send(delivery_id, leased_until.isoformat())
 
 
 def delivery_queue(app: Flask) -> DeliveryQueue | None:
