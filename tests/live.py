@@ -62,14 +62,20 @@ def gunicorn(database_url: str, *, workers: int = 4, threads: int = 5, extra_env
 def post_all_at_once(url: str, tokens: list[str], body: dict) -> list[tuple[int, dict]]:
     """POST ``body`` to ``url`` once per token, every request released at the same instant
     from its own thread; returns (status, JSON body) per token, in token order."""
+    return post_each_at_once([(url, token) for token in tokens], body)
+
+
+def post_each_at_once(requests: list[tuple[str, str]], body: dict) -> list[tuple[int, dict]]:
+    """POST ``body`` to each (url, token), all released at the same instant, each from its
+    own thread; returns (status, JSON body) per request, in order."""
     import json
     import threading
     import urllib.error
 
-    barrier = threading.Barrier(len(tokens))
-    results: list = [None] * len(tokens)
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
 
-    def send(index: int, token: str) -> None:
+    def send(index: int, url: str, token: str) -> None:
         request = urllib.request.Request(
             url, data=json.dumps(body).encode(), method="POST",
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
@@ -80,7 +86,8 @@ def post_all_at_once(url: str, tokens: list[str], body: dict) -> list[tuple[int,
         except urllib.error.HTTPError as error:
             results[index] = (error.code, json.loads(error.read()))
 
-    threads = [threading.Thread(target=send, args=(i, t)) for i, t in enumerate(tokens)]
+    threads = [threading.Thread(target=send, args=(i, url, token))
+               for i, (url, token) in enumerate(requests)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -3,13 +3,8 @@ moment, against gunicorn with several workers and threads: exactly one wins, the
 409 (never a 500, never a deadlock), one claim exists, and every invitation has ended:
 the winner's accepted if they were invited, every other lapsed."""
 
-import json
-import threading
-import urllib.error
-import urllib.request
-
 import sqlalchemy as sa
-from live import gunicorn
+from live import gunicorn, post_each_at_once
 
 from wishboard.accounts import tokens
 from wishboard.extensions import db
@@ -20,31 +15,6 @@ from wishboard.wishes.models import Claim, Wish
 from wishboard.wishes.states import WishState
 
 INVITED = CLAIMING = 10
-
-
-def _post_all_at_once(requests: list[tuple[str, str]], body: dict) -> list[tuple[int, dict]]:
-    """POST ``body`` to each (url, token), all released at the same instant."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def send(index: int, url: str, token: str) -> None:
-        request = urllib.request.Request(
-            url, data=json.dumps(body).encode(), method="POST",
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-        barrier.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                results[index] = (response.status, json.loads(response.read()))
-        except urllib.error.HTTPError as error:
-            results[index] = (error.code, json.loads(error.read()))
-
-    threads = [threading.Thread(target=send, args=(i, url, token))
-               for i, (url, token) in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_invitees_accepting_and_others_claiming_at_once_one_winner(
@@ -63,7 +33,7 @@ def test_invitees_accepting_and_others_claiming_at_once_one_winner(
                     for invitation_id, volunteer in zip(sent, invited)]
         requests += [(f"{base}/api/v1/wishes/{wish.id}/claim", tokens.issue_token(v)[0])
                      for v in others]
-        results = _post_all_at_once(requests, {"accept_letter": True})
+        results = post_each_at_once(requests, {"accept_letter": True})
 
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [409] * (INVITED + CLAIMING - 1), results
