@@ -95,7 +95,8 @@ def assert_no_csp_violation(page, problems, name="") -> None:
 
 @pytest.fixture
 def phone(browser, live_url, csp_problems):
-    """``phone(user)`` opens a fresh phone-sized browser, logged in as ``user`` by the form."""
+    """``phone(user)`` opens a fresh phone-sized browser, logged in as ``user`` (a User, or
+    a username) by the form."""
     contexts = []
 
     def _open(user=None, password="correct-horse-9"):
@@ -106,7 +107,7 @@ def phone(browser, live_url, csp_problems):
         page.base = live_url
         if user is not None:
             page.goto(live_url + "/auth/login")
-            page.fill("#username", user.username)
+            page.fill("#username", getattr(user, "username", user))
             page.fill("#password", password)
             page.click("button:has-text('登录')")
             page.wait_for_url("**/auth/account")

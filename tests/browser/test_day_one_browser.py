@@ -169,13 +169,7 @@ def test_every_main_page_of_the_demo_community_for_each_role(live_url, phone, sh
                         "/manage/wishes/new", "/activities/new", f"/wishes/{wish_id}"],
     }
     for username, pages in own.items():
-        page = phone()
-        if username:
-            page.goto(live_url + "/auth/login")
-            page.fill("#username", username)
-            page.fill("#password", DEMO_PASSWORD)
-            with page.expect_navigation():
-                page.click("button:has-text('登录')")
+        page = phone(username, DEMO_PASSWORD)
         for number, path in enumerate(pages, 1):
             response = page.goto(live_url + path)
             assert response.status == 200, (username, path, response.status)
