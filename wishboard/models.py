@@ -8,10 +8,11 @@ from wishboard.grid.models import GridContact, ResidentHome
 from wishboard.invitations.models import Invitation
 from wishboard.jobs.models import JobLock, Reminder
 from wishboard.matching.models import (
-    CategoryFollow, PlaceFollow, Skill, VolunteerProfile, VolunteerSkill,
+    CategoryFollow, DigestItem, PlaceFollow, Skill, VolunteerProfile, VolunteerSkill,
 )
 from wishboard.needs.models import Need
 from wishboard.notifications.models import Channel, Delivery, Notification, NotificationOptOut
+from wishboard.organizations.models import MembershipRequest
 from wishboard.places.models import Category, Community, Organization
 from wishboard.points.models import PointsEntry, PointsRules, PointsTotal
 from wishboard.projects.models import ProjectMember, ServiceLog
@@ -25,7 +26,7 @@ __all__ = [
     "WishEvent", "WishTally",
     "CategoryFollow", "PlaceFollow", "Skill", "VolunteerProfile", "VolunteerSkill",
     "GridContact", "ResidentHome",
-    "Invitation",
+    "Invitation", "MembershipRequest", "DigestItem",
 ]
 
 # What only PostgreSQL has, made by migrations over SQL functions the models do not know:

@@ -89,6 +89,8 @@ class VolunteerProfile(db.Model):
     availability_bits: Mapped[int] = mapped_column(default=0, server_default="0")
     home_place_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("communities.id", ondelete="SET NULL"))
+    # New wishes they follow arrive once a day in one message (每日汇总) instead of one by one.
+    follow_digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     home_place: Mapped[Community | None] = relationship()
@@ -132,3 +134,17 @@ class PlaceFollow(db.Model):
                                          primary_key=True)
     place_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"),
                                           primary_key=True)
+
+
+class DigestItem(db.Model):
+    """A new wish waiting for a follower's daily digest (``follow_digest``): the digest
+    job turns a person's waiting items into one message and removes them, in one
+    transaction."""
+
+    __tablename__ = "digest_items"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    wish_id: Mapped[int] = mapped_column(sa.ForeignKey("wishes.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

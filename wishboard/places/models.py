@@ -107,8 +107,32 @@ class Community(db.Model):
         return f"<Community {self.id} {self.level.value} {self.name}>"
 
 
+class OrganizationKind(LabelledEnum):
+    """What kind of body reports to the community."""
+
+    GOVERNMENT = "government", "机关、事业单位党组织"
+    ENTERPRISE = "enterprise", "企业党组织"
+    SOCIAL = "social", "社会组织"
+    SERVICE_TEAM = "service_team", "志愿服务队"
+    YOUTH_COMMITTEE = "youth_committee", "关工委"
+    OTHER = "other", "其他"
+
+
+class OrganizationStatus(LabelledEnum):
+    """An organisation's 报到 to the community, as for a volunteer's: waiting for the
+    secretary, accepted, or turned back with a reason. Only accepted organisations claim,
+    take members and appear on the boards."""
+
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已报到"
+    REJECTED = "rejected", "未通过"
+
+
 class Organization(db.Model):
-    """报到党组织: a party organisation of a unit stationed in the community."""
+    """报到党组织: a party organisation (or another body: a social organisation, a service
+    team, a 关工委) of a unit stationed in the community, reporting to it. Its contact
+    person (联络员) reported it, or the secretary entered it; its members may live in other
+    communities and report there too (双报到)."""
 
     __tablename__ = "organizations"
     __table_args__ = (
@@ -123,10 +147,26 @@ class Organization(db.Model):
     contact_user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL", use_alter=True)
     )
+    kind: Mapped[OrganizationKind] = mapped_column(
+        enum_column_type(OrganizationKind, "organization_kind"),
+        default=OrganizationKind.OTHER, server_default="other")
+    # The unit it belongs to (所在单位), and what it offers the community (服务承诺).
+    unit: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    description: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    # Who reported it and who reviewed it are in the audit log.
+    report_status: Mapped[OrganizationStatus] = mapped_column(
+        enum_column_type(OrganizationStatus, "organization_status"),
+        default=OrganizationStatus.APPROVED, server_default="approved")
+    report_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    report_reject_reason: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     community: Mapped[Community] = relationship()
     contact: Mapped["User | None"] = relationship(foreign_keys=[contact_user_id])  # noqa: F821
+
+    @property
+    def is_approved(self) -> bool:
+        return self.report_status is OrganizationStatus.APPROVED
 
 
 class Category(db.Model):
