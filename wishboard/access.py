@@ -57,6 +57,10 @@ def reset_code_refusal(actor: User, person: User) -> WishboardError | None:
     """Why ``actor`` may not give ``person`` a password reset code: an admin may for anyone;
     a secretary for the residents and volunteers of their own community, never for staff
     (whose account would then be theirs to open)."""
+    if not person.has_own_password:  # a volunteer hat: its person logs in as themselves
+        return ValidationFailedError("这是社区书记账号下的志愿者身份，没有单独的密码；请为本人的账号发重置码",
+                                     message_en="A volunteer hat has no password of its own",
+                                     code="hat_has_no_password")
     if actor.role is Role.ADMIN:
         return None
     if not can_manage_community(actor, person.community_id) or person.role not in (
@@ -64,6 +68,25 @@ def reset_code_refusal(actor: User, person: User) -> WishboardError | None:
         return ForbiddenError("书记只能为本社区的居民和志愿者发重置码",
                               message_en="A secretary resets residents and volunteers of "
                                          "their own community", code="not_your_person")
+    return None
+
+
+def volunteer_hat_refusal(owner: User | None, community: Community | None
+                          ) -> WishboardError | None:
+    """Who may also report as a volunteer (``accounts.hats``): a community secretary, in a
+    community that is not the one they run (nobody approves their own 报到, or confirms
+    their own work)."""
+    if owner is None or owner.role is not Role.SECRETARY or not owner.is_active:
+        return ForbiddenError("社区书记可以在居住的社区另外报到做志愿者；居民和志愿者请直接使用本账号",
+                              message_en="Only community secretaries add a volunteer hat",
+                              code="secretaries_only")
+    if community is None or not community.is_community:
+        return ValidationFailedError(fields={"community_id": ["请选择一个社区或村"]})
+    if community.id == owner.community_id:
+        return ValidationFailedError(
+            "您在本社区是书记，请选择您居住的另一个社区",
+            message_en="Volunteer in another community than the one you run",
+            code="own_community", fields={"community_id": ["不能是您任书记的社区"]})
     return None
 
 

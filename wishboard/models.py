@@ -1,7 +1,7 @@
 """Every table, imported in one place so the metadata is complete for the migrations and
 the shell. Code imports a model from its own feature (``wishboard.wishes.models``)."""
 
-from wishboard.accounts.models import ApiToken, PasswordReset, User
+from wishboard.accounts.models import AccountLink, ApiToken, PasswordReset, User
 from wishboard.activities.models import Activity, Signup
 from wishboard.audit.models import AuditEntry
 from wishboard.grid.models import GridContact, ResidentHome
@@ -20,7 +20,7 @@ from wishboard.ratings.models import Rating
 from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTally
 
 __all__ = [
-    "ApiToken", "PasswordReset", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder",
+    "AccountLink", "ApiToken", "PasswordReset", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder",
     "Need", "Notification", "Channel", "Delivery", "NotificationOptOut", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
     "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
     "WishEvent", "WishTally",

@@ -30,6 +30,10 @@ def fold_username(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
+# The password hash of an account entered only by switching to it (a volunteer hat,
+# ``AccountLink``): nothing verifies against it.
+NO_PASSWORD = "!"
+
 # The roles that run a community's board.
 STAFF = (Role.SECRETARY, Role.ADMIN)
 
@@ -115,6 +119,11 @@ class User(UserMixin, db.Model):
         return self.role in roles
 
     @property
+    def has_own_password(self) -> bool:
+        """False for a volunteer hat: its person logs in as themselves and switches."""
+        return self.password_hash != NO_PASSWORD
+
+    @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
@@ -170,3 +179,19 @@ class PasswordReset(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when the code was used, or when a newer code replaced it.
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccountLink(db.Model):
+    """One person, two hats (切换身份): a community secretary who also reports as a
+    volunteer where they live. The volunteer hat (``persona``) is an account of its own in
+    the other community, so every rule of a volunteer applies to it unchanged, but it has
+    no password: the person logs in as themselves (``owner``) and switches. Their sessions
+    and tokens end together (``accounts.services``)."""
+
+    __tablename__ = "account_links"
+
+    persona_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                          unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,7 +4,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from wishboard.accounts.models import ReportStatus, VolunteerType, fold_username
 from wishboard.core.schemas import (
-    BaseSchema, Bool, EnumLabel, EnumValue, Int, PageQuerySchema, Str, length, one_of,
+    BaseSchema, Bool, EnumLabel, EnumValue, Int, PageQuerySchema, Str, ViewerSchema, length,
+    one_of,
 )
 
 # Letters that show as nothing: a name ending in one looks like another person's.
@@ -177,3 +178,33 @@ class VolunteerQuerySchema(PageQuerySchema):
     community_id = Int(load_default=None)
     status = Str(load_default=ReportStatus.PENDING.value,
                  validate=one_of([s.value for s in ReportStatus]))
+
+
+class HatCreateSchema(BaseSchema):
+    """A community secretary also reports as a volunteer where they live."""
+
+    community_id = Int(required=True)
+    volunteer_type = Str(required=True, validate=one_of(VOLUNTEER_TYPES))
+
+
+class HatSchema(ViewerSchema, UserSchema):
+    """One of the person's hats: the account they log in with, or their volunteer hat."""
+
+    current = fields.Method("dump_current", metadata={"description": "the hat worn now"})
+
+    def dump_current(self, user) -> bool:
+        return self.viewer is not None and user.id == self.viewer.id
+
+
+class SwitchSchema(BaseSchema):
+    user_id = Int(required=True)
+
+
+class SwitchedSchema(BaseSchema):
+    """The hat now worn; a bearer-token client gets a token for it (the one it sent keeps
+    working for the hat it was issued to)."""
+
+    user = fields.Nested(UserSchema)
+    token = fields.String(allow_none=True)
+    token_type = fields.String(allow_none=True)
+    expires_at = fields.AwareDateTime(allow_none=True)

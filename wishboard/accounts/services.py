@@ -16,9 +16,9 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from wishboard.access import ensure_admin, ensure_can_manage_community, reset_code_refusal
-from wishboard.accounts import tokens
+from wishboard.accounts import hats, tokens
 from wishboard.accounts.models import (
-    PasswordReset, ReportStatus, Role, User, VolunteerType, fold_username,
+    NO_PASSWORD, PasswordReset, ReportStatus, Role, User, VolunteerType, fold_username,
 )
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
@@ -227,10 +227,14 @@ PHONE = re.compile(r"1[0-9]{10}")
 
 
 def users_with_phone(phone: str, *, community_id: int | None = None,
-                     role: Role | None = None, verified_only: bool = False) -> list[User]:
+                     role: Role | None = None, verified_only: bool = False,
+                     logins_only: bool = False) -> list[User]:
     """Active accounts with this mobile number (two at most: enough to tell one from
-    several)."""
+    several). ``logins_only``: leave out volunteer hats, which share their person's number
+    but are not logged in to."""
     query = sa.select(User).where(User.phone == phone, User.is_active.is_(True))
+    if logins_only:
+        query = query.where(User.password_hash != NO_PASSWORD)
     if community_id is not None:
         query = query.where(User.community_id == community_id)
     if role is not None:
@@ -246,7 +250,7 @@ def find_login(login: str) -> User | None:
     needed, and the error says so)."""
     login = login.strip()
     if PHONE.fullmatch(login):
-        found = users_with_phone(login)
+        found = users_with_phone(login, logins_only=True)
         if len(found) > 1:
             raise ValidationFailedError(
                 "这个手机号有几个账号，请用用户名登录", code="phone_not_unique",
@@ -280,8 +284,13 @@ def authenticate(username: str, password: str) -> User:
 
 
 def _next_session_version(user: User) -> None:
-    """Every session and 记住我 cookie ``user`` holds stops working (``User.get_id``)."""
+    """Every session and 记住我 cookie ``user`` holds stops working (``User.get_id``), and
+    those of the person's other hat (``accounts.hats``): one person, one log-out."""
     user.session_version = User.session_version + 1
+    others = hats.linked_ids(user.id)
+    if others:
+        db.session.execute(sa.update(User).where(User.id.in_(others))
+                           .values(session_version=User.session_version + 1))
 
 
 def end_sessions(user: User) -> None:
@@ -303,6 +312,8 @@ def _end_everything(user: User, action: str, now: datetime) -> int:
     """End every session, 记住我 cookie and API token of ``user``, and audit why."""
     _next_session_version(user)
     revoked = tokens.revoke_user_tokens(user, now=now)
+    for other in hats.linked_ids(user.id):
+        revoked += tokens.revoke_user_tokens(db.session.get(User, other), now=now)
     audit.record(action, actor=user, object_type="user", object_id=user.id,
                  community_id=user.community_id, after={"tokens_revoked": revoked}, now=now)
     return revoked

@@ -3,19 +3,21 @@
 from flask import Response
 from flask_login import current_user
 
+from wishboard.accounts import hats
 from wishboard.accounts import services as accounts
 from wishboard.accounts import tokens
 from wishboard.accounts.models import STAFF, Role
 from wishboard.accounts.schemas import (
-    LoginSchema, MeSchema, MeUpdateSchema, PasswordResetSchema, RegisterSchema, RejectReportSchema,
-    ResetCodeSchema, ResetDoneSchema, ResidentQuerySchema, StaffUserCreateSchema, TokenSchema,
-    UserSchema, VolunteerQuerySchema,
+    HatCreateSchema, HatSchema, LoginSchema, MeSchema, MeUpdateSchema, PasswordResetSchema, RegisterSchema, RejectReportSchema,
+    ResetCodeSchema, ResetDoneSchema, ResidentQuerySchema, StaffUserCreateSchema, SwitchedSchema,
+    SwitchSchema, TokenSchema, UserSchema, VolunteerQuerySchema,
 )
 from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import also_answers, responds, use_schema
 from wishboard.blueprints.login import (
-    authenticate_counting_failures, bearer_token, limit_login_failures, limit_registrations,
-    login_required, reset_password_counting_failures, roles_required,
+    authenticate_counting_failures, bearer_token, has_remember_cookie, limit_login_failures,
+    limit_registrations, login_required, reset_password_counting_failures, roles_required,
+    start_session,
 )
 from wishboard.errors import ValidationFailedError
 
@@ -94,6 +96,42 @@ def me():
 def update_me(data):
     """Choose whether my name shows on public boards (my points count either way)."""
     return accounts.update_preferences(current_user, **data)
+
+
+@bp.get("/me/hats")
+@login_required
+@responds(HatSchema, many=True)
+def my_hats():
+    """My hats (切换身份): the account I log in with and, for a community secretary who
+    also volunteers where they live, the volunteer hat; ``current`` marks the one worn."""
+    return hats.hats_of(current_user._get_current_object())
+
+
+@bp.post("/me/hats")
+@roles_required(Role.SECRETARY)
+@also_answers({409: "already_volunteer_elsewhere"})
+@responds(UserSchema, 201)
+@use_schema(HatCreateSchema)
+def add_hat(data):
+    """A community secretary reports as a volunteer in another community, where they live:
+    a volunteer hat whose 报到 waits for that community's secretary."""
+    return hats.add_volunteer_hat(current_user._get_current_object(), **data)
+
+
+@bp.post("/auth/switch")
+@login_required
+@responds(SwitchedSchema)
+@use_schema(SwitchSchema)
+def switch_hat(data):
+    """Wear another of my hats. A browser session is logged in as it; a bearer-token client
+    gets a token for it."""
+    target = hats.switch_to(current_user._get_current_object(), data["user_id"])
+    if bearer_token() is not None:
+        raw, token = tokens.issue_token(target)
+        return {"user": target, "token": raw, "token_type": "Bearer",
+                "expires_at": token.expires_at}
+    start_session(target, remember=has_remember_cookie())
+    return {"user": target, "token": None, "token_type": None, "expires_at": None}
 
 
 @bp.post("/admin/users")

@@ -1,10 +1,11 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
+from wishboard.accounts import hats
 from wishboard.accounts import services as accounts
 from wishboard.accounts.models import ReportStatus, Role, VolunteerType
 from wishboard.accounts.schemas import (
-    LoginFormSchema, PasswordChangeSchema, PasswordResetSchema, RegisterSchema,
+    HatCreateSchema, LoginFormSchema, PasswordChangeSchema, PasswordResetSchema, RegisterSchema,
 )
 from wishboard.blueprints import id_arg
 from wishboard.blueprints.auth import bp
@@ -12,7 +13,7 @@ from wishboard.blueprints.forms import FormResult, submit_form
 from wishboard.blueprints.login import (
     authenticate_counting_failures, change_password_counting_failures, has_remember_cookie,
     limit_login_failures, limit_password_guesses, limit_registrations, login_required,
-    reset_password_counting_failures, start_session,
+    reset_password_counting_failures, roles_required, start_session,
 )
 from wishboard.blueprints.web import safe_next
 from wishboard.blueprints.web.grid import home_choices
@@ -124,7 +125,7 @@ def _account_page(password_form: FormResult | None = None,
                            profile=matching.get_profile(user)
                            if user.role is Role.VOLUNTEER else None,
                            duties=grid.my_duties(user), home_form=home_form,
-                           **home_choices(user))
+                           hats=hats.hats_of(user), **home_choices(user))
 
 
 @bp.get("/account")
@@ -150,3 +151,41 @@ def change_password():
     start_session(form.result, remember=remember)
     flash("密码已修改。其他手机、电脑上的登录都已退出，请在那里用新密码重新登录。", "success")
     return redirect(url_for("auth.account"))
+
+# One person, two hats (切换身份) ------------------------------------------------------------
+
+@bp.post("/account/switch/<int:user_id>")
+@login_required
+def switch_hat(user_id: int):
+    """Wear another of my hats on this device (the other devices keep theirs)."""
+    target = hats.switch_to(current_user._get_current_object(), user_id)
+    start_session(target, remember=has_remember_cookie())
+    where = target.community.name if target.community else ""
+    flash(f"已切换为{where}{target.role.label}身份", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/volunteer-elsewhere", methods=["GET", "POST"])
+@roles_required(Role.SECRETARY)
+def volunteer_elsewhere():
+    """A community secretary also reports as a volunteer where they live (双报到)."""
+    user = current_user._get_current_object()
+    if len(hats.hats_of(user)) > 1:
+        return redirect(url_for("auth.account"))
+    form = None
+    if request.method == "POST":
+        form = submit_form(HatCreateSchema, lambda d: hats.add_volunteer_hat(user, **d))
+        if form.ok:
+            hat = form.result
+            if hat.report_status is ReportStatus.PENDING:
+                flash(f"已向{hat.community.name}报到，等那里的社区书记审核。审核通过后，"
+                      "在“我的”里切换为志愿者身份，就可以认领心愿了。", "success")
+            else:
+                flash(f"已向{hat.community.name}报到。在“我的”里切换为志愿者身份，就可以认领心愿了。",
+                      "success")
+            return redirect(url_for("auth.account"))
+    communities, _ = places.list_communities(level="community", per_page=100)
+    villages, _ = places.list_communities(level="village", per_page=100)
+    options = [(c.id, c.name) for c in communities + villages if c.id != user.community_id]
+    return render_template("auth/volunteer_elsewhere.html", form=form, community_options=options,
+                           volunteer_type_options=[(t.value, t.label) for t in VolunteerType])
