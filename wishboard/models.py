@@ -17,6 +17,7 @@ from wishboard.places.models import Category, Community, Organization
 from wishboard.points.models import PointsEntry, PointsRules, PointsTotal
 from wishboard.projects.models import ProjectMember, ServiceLog
 from wishboard.ratings.models import Rating
+from wishboard.serviceid.models import ServiceCard
 from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTally
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
     "WishEvent", "WishTally",
     "CategoryFollow", "PlaceFollow", "Skill", "VolunteerProfile", "VolunteerSkill",
     "GridContact", "ResidentHome",
-    "Invitation", "MembershipRequest", "DigestItem",
+    "Invitation", "MembershipRequest", "DigestItem", "ServiceCard",
 ]
 
 # What only PostgreSQL has, made by migrations over SQL functions the models do not know:
