@@ -117,6 +117,9 @@ class Config:
     DELIVERY_BROKER_URL = os.environ.get("DELIVERY_BROKER_URL") or None
     # How long a delivery handed to the queue waits for its worker before it is due again.
     QUEUE_LEASE_SECONDS = int(os.environ.get("QUEUE_LEASE_SECONDS", 300))
+    # How long a code on a volunteer's service card (服务标识) counts; the card shows a new
+    # one every minute, so a photo of it is soon worthless.
+    SERVICE_ID_SECONDS = int(os.environ.get("SERVICE_ID_SECONDS", 300))
 
 
 class DevelopmentConfig(Config):

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 
 from wishboard.accounts.models import ReportStatus, Role, User
 from wishboard.core.clock import utcnow
-from wishboard.errors import ConflictError, ForbiddenError, ValidationFailedError, WishboardError
+from wishboard.errors import (
+    ConflictError, ForbiddenError, NotFoundError, ValidationFailedError, WishboardError,
+)
 from wishboard.extensions import db
 from wishboard.grid.models import GridContact
 from wishboard.invitations.models import Invitation, InvitationStatus
@@ -468,6 +470,31 @@ def answer_refusal(user: User | None, invitation: Invitation, now: datetime
                               message_en="Only the person invited may answer",
                               code="not_invitee")
     return invitation_state_refusal(invitation, now)
+
+
+# 服务标识: the service card a volunteer holds up at the door (wishboard.serviceid) -------
+
+def service_card_refusal(user: User | None) -> WishboardError | None:
+    """Who has a service card, and whose card checks as valid: an active volunteer whose
+    报到 is approved."""
+    if user is None or not user.is_active or not user.is_approved_volunteer:
+        return ForbiddenError("报到通过审核的志愿者才有服务标识",
+                              message_en="Only approved volunteers have a service ID",
+                              code="no_service_card")
+    return None
+
+
+def service_card_revoke_refusal(actor: User | None, person: User | None
+                                ) -> WishboardError | None:
+    """Who voids a volunteer's codes (作废): the volunteer, or their community's staff."""
+    if person is None or person.role is not Role.VOLUNTEER:
+        return NotFoundError("没有这位志愿者", message_en="No such volunteer")
+    if actor is None or (actor.id != person.id
+                         and not can_manage_community(actor, person.community_id)):
+        return ForbiddenError("只有志愿者本人或本社区的书记可以作废服务标识",
+                              message_en="Only the volunteer or their secretary",
+                              code="not_your_card")
+    return None
 
 
 # What this viewer may do with this wish, all at once ------------------------------------

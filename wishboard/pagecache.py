@@ -75,7 +75,7 @@ CACHED_ENDPOINTS = frozenset({
 PRIVATE_TABLES = frozenset({
     "audit_log", "notifications", "api_tokens", "job_locks", "reminders", "needs",
     "invitations",
-    "resident_homes",
+    "resident_homes", "service_cards",
 })
 
 GENERATION_KEY = "pages:generation"

@@ -27,5 +27,5 @@ def viewer():
 from wishboard.blueprints.web import (  # noqa: E402,F401
     accounts, activities, board, grid, matching, needs, notifications, points, projects, ratings,
     share, wishes,
-    invitations,
+    invitations, serviceid,
 )

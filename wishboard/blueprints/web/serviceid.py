@@ -1,0 +1,43 @@
+"""服务标识 on the pages: the volunteer's card with its code, and what a resident sees when
+they scan it at the door."""
+
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from wishboard.blueprints import id_arg
+from wishboard.blueprints.login import login_required
+from wishboard.blueprints.qr import qr_svg_inline
+from wishboard.blueprints.web import bp, viewer
+from wishboard.serviceid import services as serviceid
+from wishboard.templating import public_url
+
+# The card shows a new code this often (the page reloads itself: no script needed).
+REFRESH_SECONDS = 60
+
+
+@bp.get("/me/service-card")
+@login_required
+def service_card():
+    card = serviceid.card_of(current_user._get_current_object())
+    address = public_url("web.check_service_id", code=card.code)
+    return render_template("web/service_card.html", card=card, refresh=REFRESH_SECONDS,
+                           qr=qr_svg_inline(address, title=f"{card.user.name}的服务标识二维码"))
+
+
+@bp.post("/me/service-card/revoke")
+@login_required
+def revoke_service_card():
+    me = current_user._get_current_object()
+    serviceid.revoke(me, me.id)
+    flash("之前出示过的二维码都已作废。现在显示的是新的二维码。", "success")
+    return redirect(url_for("web.service_card"))
+
+
+@bp.get("/id/<code>")
+def check_service_id(code):
+    """Public: anyone who scans the code at the door, logged in or not."""
+    found = serviceid.check(code, viewer=viewer(), place_id=id_arg(request.args, "place"))
+    response = make_response(render_template("web/service_id_check.html", found=found))
+    # Whether a code counts changes with the minute: never kept by any cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
