@@ -122,8 +122,10 @@ def test_the_card_and_the_check_on_the_pages(app, client, neighbourhood, login_a
     page = client.get("/me/service-card")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-    assert n.volunteer.name in text and "<svg" in text and "帮忙修水龙头" in text
-    assert 'http-equiv="refresh" content="60"' in text
+    assert n.volunteer.name in text and "帮忙修水龙头" in text
+    assert 'src="/me/service-card/qr.svg" data-refresh-seconds="60"' in text
+    image = client.get("/me/service-card/qr.svg")
+    assert image.mimetype == "image/svg+xml" and image.headers["Cache-Control"] == "no-store"
     code = _card(client, {})["code"]
 
     visitor = app.test_client()

@@ -28,10 +28,3 @@ def _qr_bytes(target: str, kind: str, title: str | None) -> bytes:
     segno.make(target, error="m").save(out, kind=kind, scale=10, border=2, **extra)
     return out.getvalue()
 
-
-def qr_svg_inline(target: str, *, title: str) -> str:
-    """``target`` as an SVG element to put in a page (a code that changes every minute is
-    not worth a request of its own). The modules are drawn as one path, the size is set by
-    the page's CSS."""
-    return segno.make(target, error="m").svg_inline(scale=8, border=2, title=title,
-                                                    omitsize=True)

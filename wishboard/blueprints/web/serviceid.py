@@ -6,12 +6,12 @@ from flask_login import current_user
 
 from wishboard.blueprints import id_arg
 from wishboard.blueprints.login import login_required
-from wishboard.blueprints.qr import qr_svg_inline
+from wishboard.blueprints.qr import qr_image
 from wishboard.blueprints.web import bp, viewer
 from wishboard.serviceid import services as serviceid
 from wishboard.templating import public_url
 
-# The card shows a new code this often (the page reloads itself: no script needed).
+# The card shows a new code this often (static/js/service_card.js).
 REFRESH_SECONDS = 60
 
 
@@ -19,9 +19,17 @@ REFRESH_SECONDS = 60
 @login_required
 def service_card():
     card = serviceid.card_of(current_user._get_current_object())
-    address = public_url("web.check_service_id", code=card.code)
-    return render_template("web/service_card.html", card=card, refresh=REFRESH_SECONDS,
-                           qr=qr_svg_inline(address, title=f"{card.user.name}的服务标识二维码"))
+    return render_template("web/service_card.html", card=card, refresh=REFRESH_SECONDS)
+
+
+@bp.get("/me/service-card/qr.svg")
+@login_required
+def service_card_qr():
+    """A code made now, as the QR image on the card (the answer is no-store, as every
+    answer to someone logged in)."""
+    card = serviceid.card_of(current_user._get_current_object())
+    return qr_image(public_url("web.check_service_id", code=card.code), kind="svg",
+                    title=f"{card.user.name}的服务标识二维码")
 
 
 @bp.post("/me/service-card/revoke")
