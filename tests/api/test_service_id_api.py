@@ -138,3 +138,19 @@ def test_the_card_and_the_check_on_the_pages(app, client, neighbourhood, login_a
     revoke = client.post("/me/service-card/revoke", follow_redirects=True)
     assert "之前出示过的二维码都已作废" in revoke.get_data(as_text=True)
     assert "这个二维码已作废" in visitor.get(f"/id/{code}").get_data(as_text=True)
+
+
+def test_the_secretary_voids_a_volunteers_codes_from_the_report_page(
+        app, client, neighbourhood, login_as, token_for):
+    n = neighbourhood
+    code = _card(client, token_for(n.volunteer))["code"]
+    login_as(n.secretary)
+    page = client.get("/manage/reports?status=approved").get_data(as_text=True)
+    assert f"作废{n.volunteer.name}的服务标识二维码" in page
+    done = client.post(f"/manage/people/{n.volunteer.id}/service-card/revoke",
+                       follow_redirects=True)
+    assert "之前出示过的服务标识二维码都已作废" in done.get_data(as_text=True)
+    assert _check(client, code).get_json()["status"] == "revoked"
+    # Not a volunteer of hers.
+    assert client.post(f"/manage/people/{n.far_volunteer.id}/service-card/revoke"
+                       ).status_code == 403

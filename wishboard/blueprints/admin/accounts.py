@@ -13,6 +13,7 @@ from wishboard.blueprints.admin import bp, community_page, managed_community_id
 from wishboard.blueprints.forms import done, handle_form, submit_form
 from wishboard.blueprints.login import roles_required
 from wishboard.core.schemas import load_or_raise
+from wishboard.serviceid import services as serviceid
 from wishboard.wishes import services as wishes
 
 
@@ -47,6 +48,16 @@ def reject_report(user_id):
     else:
         flash("退回时请写明原因（最多200字）", "error")
     return redirect(url_for("admin.reports", community_id=managed_community_id()))
+
+
+@bp.post("/people/<int:user_id>/service-card/revoke")
+@roles_required(*STAFF)
+def revoke_service_card(user_id):
+    """作废 a volunteer's service-ID codes (a lost phone, a card shown to the wrong person)."""
+    card = serviceid.revoke(current_user, user_id)
+    return done("这位志愿者之前出示过的服务标识二维码都已作废", "admin.reports",
+                community_id=managed_community_id(), status="approved",
+                _anchor=f"volunteer-{card.user_id}")
 
 
 @bp.get("/residents")
