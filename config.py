@@ -102,6 +102,9 @@ class Config:
     LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", 1000))
     DISPLAY_TIMEZONE = "Asia/Shanghai"
     SCHEDULER_TIMEZONE = "UTC"
+    # The hour (0-23, DISPLAY_TIMEZONE) the daily digest of followed wishes goes out, to
+    # the volunteers who chose it (每天汇总一次).
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", 18))
     # Messages to outside channels (a community's webhook, the bridge to a WeChat service
     # account or an SMS gateway): sent by the scheduler's delivery job, retried after this
     # many seconds doubling each time, given up after this many tries.

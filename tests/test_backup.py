@@ -76,6 +76,13 @@ def populate(runner, client) -> None:
         availability=["weekend_morning"], home_place_id=place.id,
         follows={"categories": [db.session.scalar(sa.select(sa.func.min(Category.id)))],
                  "places": [place.id]})
+    # 每天汇总一次: the volunteer takes the daily digest; a new wish waits for it.
+    from wishboard.wishes import services as wishes
+
+    matching.update_profile(volunteer, follow_digest=True)
+    wishes.create_wish(secretary, title="帮忙取快递", description="每周两次",
+                       category_id=db.session.scalar(sa.select(sa.func.min(Category.id))),
+                       beneficiary_name="吴秀英")
     # 社区请您帮忙: the secretary invites the volunteer to claim an open wish.
     from wishboard.invitations import services as invitations
     from wishboard.wishes.models import Wish
@@ -93,6 +100,34 @@ def populate(runner, client) -> None:
     notifications.create_channel(secretary, community_id=secretary.community_id,
                                  name="社区服务号", url="http://127.0.0.1:9/hook")
     notifications.set_outside_groups(resident, muted=["reminders"])
+    # 年度评选: this year's selection, cut off today and walked to its certificates on a
+    # clock that runs ahead (the services take it), with an objection answered.
+    from wishboard.core.clock import local_day
+    from wishboard.honours import services as honours
+
+    today = local_day(utcnow())
+    selection = honours.open_selection(secretary, secretary.community_id, year=today.year,
+                                       cutoff=today, min_completions=0, min_average_stars=0)
+    after = selection.cutoff_at + timedelta(minutes=1)
+    honours.freeze_selection(secretary, selection.id, now=after)
+    honours.start_publicity(secretary, selection.id, days=5, now=after)
+    nominee = honours.selection_view(secretary, selection.id, now=after).nominees[0]
+    objection = honours.raise_objection(resident, selection.id, nominee_id=nominee.id,
+                                        reason="请核实服务时长", now=after)
+    honours.answer_objection(secretary, objection.id, upheld=False, answer="已核实无误",
+                             now=after)
+    honours.publish_selection(secretary, selection.id, now=selection.publicity_ends_at)
+    # 切换身份: the secretary also reports as a volunteer in another community; 服务标识: the
+    # volunteer voided the codes their card showed.
+    from wishboard.accounts import hats
+    from wishboard.places import services as places
+    from wishboard.serviceid import services as serviceid
+
+    home = db.session.get(Community, secretary.community_id)
+    elsewhere = places.create_community(None, name="玉林南路社区", level="community",
+                                        parent_id=home.parent_id)
+    hats.add_volunteer_hat(secretary, community_id=elsewhere.id, volunteer_type="party_member")
+    serviceid.revoke(volunteer, volunteer.id)
     # Half a day before the claim of the demo's homework wish falls due: a reminder.
     later = (utcnow() + timedelta(days=4, hours=12)).isoformat(timespec="seconds")
     swept = runner.invoke(args=["wishboard", "sweep", "--now", later])

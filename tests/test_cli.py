@@ -76,7 +76,10 @@ def test_seed_demo_builds_yulin_north_road_and_twice_changes_nothing(runner, cli
     assert "shuji_zhang" in first.output and "yubei-demo-2026" in first.output
     counts = _counts()
     hashes = dict(db.session.execute(sa.select(User.username, User.password_hash)).all())
-    assert counts["User"] >= 15 and counts["Organization"] == 3
+    # Three organisations the secretary entered, and one that reported itself and waits.
+    assert counts["User"] >= 15 and counts["Organization"] == 4
+    statuses = sorted(db.session.scalars(sa.select(Organization.report_status)))
+    assert [s.value for s in statuses] == ["approved"] * 3 + ["pending"]
 
     second = runner.invoke(args=["wishboard", "seed-demo"])
     assert second.exit_code == 0, second.output

@@ -77,5 +77,5 @@ def test_make_run_steps_serve_the_demo_community(tmp_path):
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=10)
-    assert "scheduler started with 3 jobs" in output
+    assert "scheduler started with 4 jobs" in output  # sweep, deliver, tokens, digest
     assert (tmp_path / "wishboard.sqlite").exists()

@@ -260,12 +260,17 @@ def test_scheduler_jobs_coalesce_and_catch_up(app):
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=False)
-    assert set(jobs) == {"sweep", "deliver", "purge_expired_tokens"}
+    assert set(jobs) == {"sweep", "deliver", "purge_expired_tokens", "follow_digest"}
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time == 3600
     assert jobs["sweep"].next_run_time is not None  # runs at start, catching up
     assert jobs["deliver"].next_run_time is not None  # so does what waited for delivery
+    # The followers' digest: daily at DIGEST_HOUR in the community's own time, and at
+    # start (it sends only what waited until the latest digest hour: a missed one).
+    digest = jobs["follow_digest"]
+    assert str(digest.trigger.timezone) == "Asia/Shanghai" and digest.next_run_time is not None
+    assert {f.name: str(f) for f in digest.trigger.fields}["hour"] == "18"
 
 
 def test_the_gunicorn_app_starts_no_scheduler(migrated_url):

@@ -147,7 +147,8 @@ def test_the_demo_community_reads_in_full_width_punctuation_for_every_role(app, 
     community_id = db.session.scalar(sa.select(User.community_id).where(
         User.username == "shuji_zhang"))
     pages += [f"/communities/{community_id}", f"/communities/{community_id}/honor",
-              f"/communities/{community_id}/activities"]
+              f"/communities/{community_id}/activities",
+              f"/communities/{community_id}/stats", f"/communities/{community_id}/stats/report"]
     wish_ids = db.session.scalars(sa.text("SELECT id FROM wishes ORDER BY id")).all()
     pages += [f"/wishes/{wish_id}" for wish_id in wish_ids]
     pages += [f"/wishes/{wish_id}/poster" for wish_id in wish_ids]
@@ -158,13 +159,21 @@ def test_the_demo_community_reads_in_full_width_punctuation_for_every_role(app, 
         "SELECT id FROM users WHERE role = 'volunteer' ORDER BY id")).all()
     pages += [f"/volunteers/{i}" for i in volunteer_ids]
     pages += [f"/auth/register?community_id={community_id}"]
-    own = {"dangyuan_li": ["/claims/mine", "/inbox", "/auth/account"],
+    organizations = dict(db.session.execute(sa.text(
+        "SELECT id, report_status FROM organizations ORDER BY id")).all())
+    pages += [f"/organizations/{i}" for i, status in organizations.items()
+              if status == "approved"]
+    waiting = [f"/organizations/{i}" for i, status in organizations.items()
+               if status != "approved"]
+    own = {"dangyuan_li": ["/claims/mine", "/inbox", "/auth/account", "/me/organization",
+                           "/organizations/report"],
            "jumin_wu": ["/needs/mine", "/needs/new", "/inbox", "/auth/account"],
            "shuji_zhang": ["/manage/", "/manage/needs", "/manage/reports", "/manage/residents",
                            "/manage/settings", "/manage/points-rules", "/manage/commendation",
                            "/manage/audit", "/manage/hours", "/manage/wishes", "/manage/wishes/new",
                            "/manage/needs/new", "/manage/places", "/manage/organizations",
-                           "/inbox", "/auth/account"]}
+                           "/manage/stats", "/manage/rollup",
+                           "/inbox", "/auth/account", *waiting]}
     found = {}
     for who in [None, *own]:
         if who:

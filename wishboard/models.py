@@ -5,6 +5,9 @@ from wishboard.accounts.models import AccountLink, ApiToken, PasswordReset, User
 from wishboard.activities.models import Activity, Signup
 from wishboard.audit.models import AuditEntry
 from wishboard.grid.models import GridContact, ResidentHome
+from wishboard.honours.models import (
+    Certificate, Nominee, Objection, Selection, SelectionStanding,
+)
 from wishboard.invitations.models import Invitation
 from wishboard.jobs.models import JobLock, Reminder
 from wishboard.matching.models import (
@@ -28,6 +31,7 @@ __all__ = [
     "CategoryFollow", "PlaceFollow", "Skill", "VolunteerProfile", "VolunteerSkill",
     "GridContact", "ResidentHome",
     "Invitation", "MembershipRequest", "DigestItem", "ServiceCard",
+    "Selection", "SelectionStanding", "Nominee", "Objection", "Certificate",
 ]
 
 # What only PostgreSQL has, made by migrations over SQL functions the models do not know:

@@ -69,13 +69,19 @@ CACHED_ENDPOINTS = frozenset({
     "api.list_wishes", "api.get_wish", "api.leaderboard", "api.list_activities",
     "api.get_activity", "api.list_communities", "api.list_categories",
     "api.list_place_contacts",
+    # 述评公开: a community's public figures (``wishboard.stats``).
+    "web.community_stats", "api.community_stats",
+    # Not kept: the 年度评选 pages and certificate verification (the 公示 turns at the end
+    # of its period, a moment no write marks; a withdrawn honour must say so at once). The
+    # honour board links a community's selections by their state alone, which a write to
+    # ``selections`` changes (not a private table), so the board stays true.
 })
 
 # Tables no public page shows: a write to them alone leaves every cached page as it was.
 PRIVATE_TABLES = frozenset({
     "audit_log", "notifications", "api_tokens", "job_locks", "reminders", "needs",
     "invitations",
-    "resident_homes", "service_cards",
+    "resident_homes", "digest_items", "membership_requests", "service_cards",
 })
 
 GENERATION_KEY = "pages:generation"

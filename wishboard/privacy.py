@@ -58,23 +58,37 @@ def shown_beneficiaries(wish, sight) -> list[dict]:
             for b in wish.beneficiaries]
 
 
-def shown_person(user, sight) -> dict:
+def shown_person(user, sight, *, as_neighbour: bool = False) -> dict:
     """Someone acting on a wish. Volunteers and staff act publicly (公开承诺); residents are
-    masked for those not allowed to see them; None is the system."""
+    masked for those not allowed to see them, and so is a volunteer acting as one of the
+    people who live there (``as_neighbour``: asking for help, rating); None is the
+    system."""
     if user is None:
         return {"id": None, "name": "系统"}
-    if user.role is Role.RESIDENT and not _in_full(sight, user.id):
+    as_resident = user.role is Role.RESIDENT or (as_neighbour and user.role is Role.VOLUNTEER)
+    if as_resident and not _in_full(sight, user.id):
         return {"id": None, "name": mask_name(user.name)}
     return {"id": user.id, "name": user.name}
 
 
+# Timeline lines whose actor speaks as someone who lives in the community, not as a volunteer
+# at work: their own need (submitted), their stars.
+NEIGHBOUR_ACTIONS = frozenset({"need_submitted", "rated"})
+
+
+def shown_actor(event, sight) -> dict:
+    """Who did a timeline line's deed (``shown_person``): a volunteer who asked for help or
+    rated, as a neighbour, is masked like a resident."""
+    return shown_person(event.actor, sight, as_neighbour=event.action in NEIGHBOUR_ACTIONS)
+
+
 def shown_rater(rating, sight) -> dict:
-    """Who gave a rating: a resident with an account, or a person served whose rating the
-    secretary recorded (代录)."""
+    """Who gave a rating: a resident, or a volunteer who lives there, with an account
+    (masked alike), or a person served whose rating the secretary recorded (代录)."""
     if rating.rater is None and rating.beneficiary is not None:
         name = rating.beneficiary.name
         return {"id": None, "name": name if _in_full(sight, None) else mask_name(name)}
-    return shown_person(rating.rater, sight)
+    return shown_person(rating.rater, sight, as_neighbour=True)
 
 
 def shown_note(event, sight) -> str:
@@ -127,4 +141,22 @@ def shown_grid_need(need, path: str = "") -> dict:
                                             "path": path or grid.name},
         "resident_name": mask_name(need.contact_name),
         "wish_id": need.wish_id,
+    }
+
+
+# Organisations' members (wishboard.organizations) -------------------------------------------
+
+def shown_member(user, *, in_full: bool, contact_id: int | None = None) -> dict:
+    """A member of an organisation on its member list: their name (their membership is a
+    public commitment, like a claim), where they report as a volunteer, and their phone,
+    masked unless ``in_full`` (``access.member_phone_reason``: the community's staff)."""
+    community = user.community
+    return {
+        "id": user.id, "name": user.name,
+        "phone": user.phone if in_full else mask_phone(user.phone), "in_full": in_full,
+        "volunteer_type": user.volunteer_type.value if user.volunteer_type else None,
+        "volunteer_type_label": user.volunteer_type.label if user.volunteer_type else None,
+        "community": None if community is None else {"id": community.id,
+                                                     "name": community.name},
+        "is_contact": contact_id is not None and user.id == contact_id,
     }

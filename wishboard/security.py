@@ -50,8 +50,10 @@ HSTS_VALUE = "max-age=31536000"
 PUBLIC_API_ENDPOINTS = frozenset({
     "api.list_wishes", "api.get_wish", "api.list_activities", "api.get_activity",
     "api.list_communities",
-    "api.get_community", "api.list_organizations", "api.list_categories", "api.leaderboard",
+    "api.get_community", "api.list_organizations", "api.get_organization",
+    "api.list_categories", "api.leaderboard",
     "api.get_points_rules", "api.openapi",
+    "api.community_stats",
 })
 
 

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
 
-from wishboard import privacy
+from wishboard import access, privacy
 from wishboard.core.clock import (
-    ago_words, datetime_words, day_words, deadline_words, hours_words, period_words,
+    ago_words, datetime_words, day_words, deadline_words, duration_words, hours_words,
+    month_words, period_words,
 )
 from wishboard.security import csp_nonce
 from wishboard.wishes.states import ACTION_LABELS
@@ -90,6 +91,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(unread_notifications, "unread_notifications")
     app.add_template_filter(stars, "stars")
     app.add_template_filter(hours_words, "hours")
+    # How long something took (5.5小时, 2天) and a local month (2026年11月): the statistics.
+    app.add_template_filter(duration_words, "duration")
+    app.add_template_filter(month_words, "month")
     app.add_template_filter(lambda action: ACTION_LABELS.get(action, action), "action_label")
     # Time words (core/clock.py): a moment, a day, a deadline with its 前, a start and end,
     # and 3分钟前 / 昨天下午3点 for past events in lists people skim.
@@ -103,8 +107,14 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda reason: privacy.SIGHT_REASON_LABELS.get(reason, reason),
                             "sight_reason")
     app.add_template_global(privacy.shown_person, "shown_person")
+    app.add_template_global(privacy.shown_actor, "shown_actor")
     app.add_template_global(privacy.shown_rater, "shown_rater")
     app.add_template_global(privacy.shown_note, "shown_note")
+    # Who lives in a community (residents, and volunteers whose home it is): they post
+    # needs for themselves there (the board's 提需求).
+    app.add_template_global(access.is_neighbour, "is_neighbour")
+    # A 街道/区 account (汇总账号): its tabs and 我的 lead to the roll-up, not to a board.
+    app.add_template_global(access.is_rollup_account, "is_rollup_account")
     app.add_template_global(large_mode, "large_mode")
     app.add_template_global(csp_nonce, "csp_nonce")  # <script nonce="{{ csp_nonce() }}">
     app.add_template_global(public_url, "public_url")

@@ -61,18 +61,36 @@ def test_resident_registers_without_a_report_status(client, community):
     assert response.get_json()["report_status"] is None
 
 
-def test_volunteer_may_join_an_organisation_of_their_own_community_only(
-        client, community, make_place, make_org):
+def test_naming_an_organisation_at_sign_up_asks_to_join_an_approved_one_of_any_community(
+        client, community, make_place, make_org, make_user):
+    """Membership is never taken by saying so: the sign-up files a request its contact
+    decides; the organisation may report to another community (双报到), but must be
+    approved."""
+    from wishboard.notifications.models import Notification
+    from wishboard.organizations.models import MembershipRequest
+    from wishboard.places.models import OrganizationStatus
+
     other = make_place("别的社区")
-    own_org, foreign_org = make_org(community), make_org(other, "别处党支部")
-    bad = client.post("/api/v1/auth/register",
-                      json=register_body(community, organization_id=foreign_org.id))
-    assert bad.status_code == 400
-    assert "organization_id" in error_of(bad)["fields"]
+    foreign_org, waiting_org = make_org(other, "别处党支部"), make_org(other, "待审核党支部")
+    waiting_org.report_status = OrganizationStatus.PENDING
+    contact = make_user("volunteer", other, name="周联络", organization=foreign_org)
+    foreign_org.contact_user_id = contact.id
+    db.session.commit()
+    for org_id in (waiting_org.id, 999999):
+        bad = client.post("/api/v1/auth/register",
+                          json=register_body(community, organization_id=org_id))
+        assert bad.status_code == 400
+        assert error_of(bad)["fields"] == {"organization_id": ["没有这个报到党组织"]}
     good = client.post("/api/v1/auth/register",
-                       json=register_body(community, organization_id=own_org.id))
+                       json=register_body(community, organization_id=foreign_org.id))
     assert good.status_code == 201
-    assert good.get_json()["organization"]["id"] == own_org.id
+    assert good.get_json()["organization"] is None  # not a member until the contact agrees
+    request = db.session.scalar(sa.select(MembershipRequest))
+    assert (request.user_id, request.organization_id, request.status.value) == (
+        good.get_json()["id"], foreign_org.id, "pending")
+    told = db.session.scalar(sa.select(Notification).where(
+        Notification.kind == "membership_requested"))
+    assert told.user_id == contact.id and "李建国（玉林北路社区）申请加入「别处党支部」" in told.text
 
 
 @pytest.mark.parametrize("overrides, field", [

@@ -190,6 +190,43 @@ def test_the_served_residents_rating_also_confirms_the_hours(client, world, toke
                        json={}).status_code == 409
 
 
+def test_a_colleague_served_neither_confirms_the_hours_nor_rates_the_secretary_confirms(
+        client, world, token_for, make_user):
+    """Security review, finding 6: two colleagues took turns, one posting a need, the other
+    serving it; the first, as the person served, confirmed the stated hours (and their
+    stars confirmed them too), whether the claim was personal or for their organisation.
+    So did the organisation's contact. Those hours go to the secretary now."""
+    w = world
+    w.other_volunteer.organization_id = w.org.id  # colleagues: both members of w.org
+    contact = make_user("resident", w.community, name="联络员", phone="13900000009")
+    w.org.contact_user_id = contact.id
+    db.session.commit()
+    for served, organization_id in ((w.other_volunteer, None), (w.other_volunteer, w.org.id),
+                                    (contact, w.org.id)):
+        need = needs.submit_need(served, title="修水管", description="厨房漏水",
+                                 category_id=w.category_id)
+        wish = wishes.publish_need(w.secretary, need.id, title="修水管", description="上门")
+        claimed = client.post(f"/api/v1/wishes/{wish.id}/claim", headers=token_for(w.volunteer),
+                              json={"accept_letter": True, "organization_id": organization_id})
+        assert claimed.status_code == 200, claimed.get_json()
+        done = client.post(f"/api/v1/wishes/{wish.id}/complete",
+                           headers=token_for(w.volunteer), json={"hours": 3})
+        assert done.status_code == 200, done.get_json()
+        headers = token_for(served)
+        assert client.get(f"/api/v1/wishes/{wish.id}",
+                          headers=headers).get_json()["actions"]["confirm_hours"] is False
+        confirm = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=headers, json={})
+        assert confirm.status_code == 403 and error_of(confirm)["code"] == "cannot_confirm_own_work"
+        rated = client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=headers,
+                            json={"stars": 5})
+        assert rated.status_code == 403 and error_of(rated)["code"] == "cannot_rate_own_work"
+        claim = client.get(f"/api/v1/wishes/{wish.id}").get_json()["claim"]
+        assert claim["hours_status"] == "pending"
+        by_secretary = client.post(f"/api/v1/wishes/{wish.id}/confirm",
+                                   headers=token_for(w.secretary), json={})
+        assert by_secretary.status_code == 200, by_secretary.get_json()
+
+
 # 3. Stars from verified residents ----------------------------------------------------------
 
 def test_an_unverified_residents_stars_show_but_earn_only_once_verified(

@@ -61,8 +61,9 @@ def test_a_secretary_volunteers_where_she_lives_and_claims_there(client, neighbo
     assert client.post(f"/api/v1/wishes/{at_home.id}/claim", headers=mine,
                        json={"accept_letter": True}).status_code == 403
 
-    # And back: the volunteer hat switches to the secretary, who manages her own community.
-    back = _switch(client, as_volunteer, n.secretary.id)
+    # And back, with her password: the secretary manages her own community.
+    back = client.post("/api/v1/auth/switch", headers=as_volunteer,
+                       json={"user_id": n.secretary.id, "password": PASSWORD})
     assert back.status_code == 200
     as_secretary = {"Authorization": f"Bearer {back.get_json()['token']}"}
     assert client.get("/api/v1/me", headers=as_secretary).get_json()["role"] == "secretary"
@@ -143,3 +144,46 @@ def test_the_hat_has_no_password_and_ends_with_its_person(app, client, neighbour
     assert other_device.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers=hat_token).status_code == 401
     assert client.get("/api/v1/me", headers=mine).status_code == 401
+
+
+def test_the_hat_never_judges_its_persons_work(client, neighbourhood, token_for):
+    """Her hat lives in another community; in the one she runs it reports and joins no
+    organisation (whose claims, hours and logs she would confirm), and the rules that say
+    "nobody approves their own work" see the hat and its person as one."""
+    from wishboard.access import same_person
+
+    n = neighbourhood
+    mine = token_for(n.secretary)
+    hat_id = _add_hat(client, mine, n.elsewhere).get_json()["id"]
+    client.post(f"/api/v1/volunteers/{hat_id}/approve", headers=token_for(n.far_secretary))
+    as_hat = {"Authorization": "Bearer " + _switch(client, mine, hat_id).get_json()["token"]}
+
+    report = client.post("/api/v1/organizations/reports", headers=as_hat, json={
+        "name": "书记的服务队", "unit": "某单位", "kind": "service_team",
+        "community_id": n.community.id})
+    assert report.status_code == 403 and error_of(report)["code"] == "own_community"
+    join = client.post(f"/api/v1/organizations/{n.org.id}/membership-requests",
+                       headers=as_hat, json={})
+    assert join.status_code == 403 and error_of(join)["code"] == "own_community"
+    # Elsewhere she may: an organisation of the community she lives in.
+    elsewhere = client.post("/api/v1/organizations/reports", headers=as_hat, json={
+        "name": "肖家河邻里服务队", "unit": "肖家河社区", "kind": "service_team",
+        "community_id": n.elsewhere.id})
+    assert elsewhere.status_code == 201, elsewhere.get_json()
+    assert same_person(hat_id, n.secretary.id) and same_person(n.secretary.id, hat_id)
+    assert not same_person(hat_id, n.far_secretary.id)
+
+
+def test_switching_back_to_the_secretary_takes_her_password(client, neighbourhood, token_for):
+    n = neighbourhood
+    mine = token_for(n.secretary)
+    hat_id = _add_hat(client, mine, n.elsewhere).get_json()["id"]
+    as_hat = {"Authorization": "Bearer " + _switch(client, mine, hat_id).get_json()["token"]}
+    bare = _switch(client, as_hat, n.secretary.id)
+    assert bare.status_code == 400 and error_of(bare)["code"] == "wrong_password"
+    wrong = client.post("/api/v1/auth/switch", headers=as_hat,
+                        json={"user_id": n.secretary.id, "password": "not-hers-at-all"})
+    assert wrong.status_code == 400 and error_of(wrong)["code"] == "wrong_password"
+    right = client.post("/api/v1/auth/switch", headers=as_hat,
+                        json={"user_id": n.secretary.id, "password": PASSWORD})
+    assert right.status_code == 200 and right.get_json()["user"]["role"] == "secretary"

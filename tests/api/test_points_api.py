@@ -215,6 +215,7 @@ def test_a_volunteer_may_keep_their_name_off_public_boards(client, board, commun
                         ).get_json()["show_on_boards"] is False
     board_json = client.get(f"/api/v1/leaderboard?community_id={community.id}").get_json()
     assert board_json["items"][0]["id"] is None
+    assert board_json["items"][0]["organization"] is None  # hers would say who she is
     assert "王晓梅" not in str(board_json) and board_json["items"][0]["points"] == 5
     orgs = client.get(f"/api/v1/leaderboard?community_id={community.id}&kind=organizations")
     assert orgs.get_json()["items"][0]["points"] == 5

@@ -133,7 +133,10 @@ def test_the_card_and_the_check_on_the_pages(app, client, neighbourhood, login_a
     shown = check.get_data(as_text=True)
     assert check.status_code == 200 and check.headers["Cache-Control"] == "no-store"
     assert "✓ 已报到志愿者" in shown and n.volunteer.name in shown and "帮忙修水龙头" in shown
-    assert visitor.get("/id/not-a-code").status_code == 404
+    assert "请核对来人是不是" in shown
+    unknown = visitor.get("/id/not-a-code")
+    assert unknown.status_code == 404 and unknown.headers["Cache-Control"] == "no-store"
+    assert "这不是本平台有效的志愿者服务标识，请不要开门" in unknown.get_data(as_text=True)
 
     revoke = client.post("/me/service-card/revoke", follow_redirects=True)
     assert "之前出示过的二维码都已作废" in revoke.get_data(as_text=True)
@@ -154,3 +157,27 @@ def test_the_secretary_voids_a_volunteers_codes_from_the_report_page(
     # Not a volunteer of hers.
     assert client.post(f"/manage/people/{n.far_volunteer.id}/service-card/revoke"
                        ).status_code == 403
+
+
+def test_a_resident_who_says_where_they_live_is_told_whether_the_volunteer_serves_there(
+        app, client, neighbourhood, make_place, login_as, token_for):
+    from wishboard.grid import services as grid
+
+    n = neighbourhood
+    courtyard = make_place("3号院", level=PlaceLevel.COURTYARD, parent=n.community)
+    other_yard = make_place("5号院", level=PlaceLevel.COURTYARD, parent=n.community)
+    claimed_wish(n.secretary, n.volunteer, title="帮忙换灯泡", grid_id=courtyard.id)
+    code = _card(client, token_for(n.volunteer))["code"]
+
+    grid.set_home_place(n.neighbour, courtyard.id)
+    here = _check(client, code, headers=token_for(n.neighbour)).get_json()
+    assert here["at_place"] is True
+    grid.set_home_place(n.served, other_yard.id)
+    there = _check(client, code, headers=token_for(n.served)).get_json()
+    assert there["at_place"] is False
+
+    login_as(n.neighbour)
+    page = client.get(f"/id/{code}").get_data(as_text=True)
+    assert "这位志愿者正在为这里的心愿服务" in page
+    assert f"/places/{courtyard.id}/contacts" in page
+    assert client.get(f"/places/{courtyard.id}/contacts").status_code == 200

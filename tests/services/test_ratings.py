@@ -66,7 +66,7 @@ def test_nobody_rates_their_own_or_their_organisations_work(neighbourhood, make_
 def test_only_residents_of_the_community_and_the_people_served_rate(neighbourhood):
     n = neighbourhood
     wish = completed_wish(n.secretary, n.volunteer, now=T0)
-    for outsider in (n.far_resident, n.other_volunteer):
+    for outsider in (n.far_resident, n.far_volunteer, n.secretary):
         with pytest.raises(ForbiddenError) as refused:
             ratings.rate_wish(outsider, wish.id, stars=1, now=LATER)
         assert refused.value.code == "residents_only"
@@ -156,3 +156,78 @@ def test_stars_outside_one_to_five_are_a_validation_error_not_a_conflict(neighbo
     assert refused.value.status_code == 400 and "stars" in refused.value.fields
     db.session.rollback()
     assert shown_ratings(wish.id) == []
+
+
+# Security review, finding 5: people tied to the organisation behind the work rated it. -----
+
+def _refused_rating(person, wish, now):
+    from wishboard.access import rating_refusal
+
+    assert rating_refusal(person, wish).code == "cannot_rate_own_work"
+    with pytest.raises(ForbiddenError) as refused:
+        ratings.rate_wish(person, wish.id, stars=5, now=now)
+    assert refused.value.code == "cannot_rate_own_work"
+    db.session.rollback()
+
+
+def test_the_claiming_organisations_contact_rates_none_of_its_work_member_or_not(
+        neighbourhood):
+    """A verified resident reports an organisation and is its contact, not a member: their
+    five stars counted for it."""
+    from factories import make_wish
+
+    from wishboard.organizations import services as organizations
+
+    n = neighbourhood
+    org = organizations.report_organization(n.neighbour, name="新党支部", unit="某公司",
+                                            kind="enterprise", community_id=n.community.id,
+                                            now=T0)
+    organizations.approve_organization(n.secretary, org.id, now=T0)
+    request = organizations.request_membership(n.other_volunteer, org.id, now=T0)
+    organizations.approve_request(n.neighbour, request.id, now=T0)
+    for organization_id in (org.id, None):  # for the organisation, and a member's own claim
+        wish = make_wish(n.secretary, now=T0)
+        wishes.claim_wish(n.other_volunteer, wish.id, accept_letter=True,
+                          organization_id=organization_id, now=T0)
+        wishes.complete_wish(n.other_volunteer, wish.id, hours=1, now=T0 + timedelta(hours=1))
+        _refused_rating(n.neighbour, wish, T0 + timedelta(hours=2))
+    assert points.total_of("organization", org.id).stars == 0
+
+
+def test_a_member_who_just_left_rates_none_of_the_organisations_work_one_long_gone_may(
+        neighbourhood, make_user):
+    """Leaving (``DELETE /me/organization``) right before rating worked; a member who left
+    more than the community's waiting period before the claim is an outsider again."""
+    from factories import make_wish
+
+    from wishboard.organizations import services as organizations
+
+    n = neighbourhood  # n.volunteer belongs to n.org
+    n.org.contact_user_id = n.other_volunteer.id
+    n.other_volunteer.organization_id = n.org.id
+    long_gone = make_user("volunteer", n.community, name="老成员", organization=n.org,
+                          created_at=T0 - timedelta(days=90))
+    db.session.commit()
+    organizations.leave_organization(long_gone, now=T0 - timedelta(days=31))
+    wish = make_wish(n.secretary, now=T0)
+    wishes.claim_wish(n.other_volunteer, wish.id, accept_letter=True,
+                      organization_id=n.org.id, now=T0)
+    wishes.complete_wish(n.other_volunteer, wish.id, hours=1, now=T0 + timedelta(hours=1))
+    organizations.leave_organization(n.volunteer, now=T0 + timedelta(hours=2))
+    _refused_rating(n.volunteer, wish, T0 + timedelta(hours=3))
+    ratings.rate_wish(long_gone, wish.id, stars=4, now=T0 + timedelta(hours=3))
+    assert points.total_of("organization", n.org.id).stars == 4
+
+
+def test_colleagues_of_one_organisation_rate_none_of_each_others_personal_claims(
+        neighbourhood):
+    n = neighbourhood
+    n.other_volunteer.organization_id = n.org.id  # both in n.org
+    db.session.commit()
+    first = completed_wish(n.secretary, n.volunteer, now=T0, title="一")  # for themselves
+    second = completed_wish(n.secretary, n.other_volunteer, now=T0, title="二")
+    _refused_rating(n.other_volunteer, first, T0 + timedelta(hours=2))
+    _refused_rating(n.volunteer, second, T0 + timedelta(hours=2))
+    ratings.rate_wish(n.neighbour, first.id, stars=5, now=T0 + timedelta(hours=2))
+    assert [points.total_of("volunteer", v.id).stars
+            for v in (n.volunteer, n.other_volunteer)] == [5, 0]

@@ -6,6 +6,7 @@ from wishboard.accounts import services as accounts
 
 
 def test_a_secretary_reports_elsewhere_switches_and_claims(client, neighbourhood, login_as):
+    password = "correct-horse-9"  # every fixture person's (tests/conftest.py)
     n = neighbourhood
     login_as(n.secretary)
     page = client.get("/auth/account").get_data(as_text=True)
@@ -42,7 +43,13 @@ def test_a_secretary_reports_elsewhere_switches_and_claims(client, neighbourhood
     # The community she runs is closed to the volunteer hat's management pages.
     assert client.get("/manage/").status_code == 403
 
-    back = client.post(f"/auth/account/switch/{n.secretary.id}", follow_redirects=True)
+    assert "社区书记账号的密码" in client.get("/auth/account").get_data(as_text=True)
+    refused = client.post(f"/auth/account/switch/{n.secretary.id}", follow_redirects=True,
+                          data={"password": "wrong-password-1"})
+    assert "密码不对" in refused.get_data(as_text=True)
+    assert client.get("/manage/").status_code == 403
+    back = client.post(f"/auth/account/switch/{n.secretary.id}", follow_redirects=True,
+                       data={"password": password})
     assert f"现在：{n.community.name}社区书记" in back.get_data(as_text=True)
     assert client.get("/manage/").status_code == 200
     # Someone else's account is not a hat of hers.

@@ -36,8 +36,14 @@ def test_register_in_two_steps_and_land_on_my_account_pending(client, community,
         "volunteer_type": "elder", "organization_id": str(org.id)}, follow_redirects=True)
     page = text(response)
     assert "注册成功" in page and "报到状态：待审核" in page
+    assert "您加入组织的申请已提交" in page
     user = db.session.scalar(sa.select(User).where(User.username == "wulao_zhou"))
-    assert user.volunteer_type.value == "elder" and user.organization_id == org.id
+    # Naming the organisation asks to join it; its contact (or the secretary) decides.
+    assert user.volunteer_type.value == "elder" and user.organization_id is None
+    from wishboard.organizations.models import MembershipRequest
+    asked = db.session.scalar(sa.select(MembershipRequest).where(
+        MembershipRequest.user_id == user.id))
+    assert asked.organization_id == org.id and asked.status.value == "pending"
 
 
 def test_register_form_says_what_is_wrong_next_to_the_field_and_keeps_the_input(

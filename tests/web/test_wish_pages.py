@@ -105,6 +105,7 @@ def test_secretary_records_a_need_on_behalf_and_publishes_directly(app, cast):
         "contact_name": "孙奶奶", "contact_phone": "02885551234", "title": "每周买药",
         "description": "没有手机，电话代录"}, follow_redirects=True)
     assert "已代录 孙奶奶 的需求" in text(recorded)
+    assert "没有这个电话号码的已核实账号，没有关联账号" in text(recorded)  # said, not guessed
     assert db.session.scalar(sa.select(Need.on_behalf)) is True
 
     form = text(secretary.get("/manage/wishes/new"))

@@ -85,8 +85,11 @@ def add_volunteer_hat(owner: User, *, community_id: int, volunteer_type: str,
     return hat
 
 
-def switch_to(user: User, target_id: int) -> User:
-    """The hat ``user`` switches to: one of their own, and active."""
+def switch_to(user: User, target_id: int, *, password: str | None = None) -> User:
+    """The hat ``user`` switches to: one of their own, and active. Back to the account the
+    person logs in with (a secretary's) takes its password again: a volunteer hat left
+    open on a shared phone, or its token in a volunteer's app, never opens the community's
+    management by itself."""
     if target_id not in linked_ids(user.id):
         raise ForbiddenError("只能切换到您自己的身份", message_en="Not one of your hats",
                              code="not_your_hat")
@@ -94,6 +97,10 @@ def switch_to(user: User, target_id: int) -> User:
     if target is None or not target.is_active:
         raise ForbiddenError("这个身份已停用", message_en="That hat is no longer active",
                              code="hat_inactive")
+    if target.has_own_password:
+        from wishboard.accounts.services import confirm_own_password
+
+        confirm_own_password(target, password or "")
     audit.record("hat_switched", actor=user, object_type="user", object_id=target.id,
                  community_id=target.community_id, after={"from": user.id})
     db.session.commit()

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wishboard.core.clock import utcnow
@@ -36,6 +37,9 @@ NO_PASSWORD = "!"
 
 # The roles that run a community's board.
 STAFF = (Role.SECRETARY, Role.ADMIN)
+
+# What a secretary's account at a street or district is called (``User.role_label``).
+ROLLUP_ACCOUNT_LABEL = "汇总账号"
 
 
 class VolunteerType(LabelledEnum):
@@ -132,12 +136,41 @@ class User(UserMixin, db.Model):
         return self.role is Role.SECRETARY
 
     @property
+    def role_label(self) -> str:
+        """The role in words: 社区书记, 志愿者, ...; a secretary's account placed at a street
+        or district, not at a community, is a 汇总账号 (``access.is_rollup_account``): it
+        runs no community."""
+        if self.role is Role.SECRETARY and self.community is not None \
+                and not self.community.is_community:
+            return ROLLUP_ACCOUNT_LABEL
+        return self.role.label
+
+    @hybrid_property
+    def report_approved_by_person(self) -> bool:
+        """A 报到 a person accepted, not the community's automatic approval: approved, and
+        either a reviewer is named (the secretary's decision, ``approve_report``) or no
+        review moment at all (rows entered by hand). The automatic approval stamps the
+        moment but names no reviewer (``register_user``, ``hats``); nobody looked. Usable in
+        queries too (``access.known_neighbours``)."""
+        return self.report_status is ReportStatus.APPROVED and (
+            self.report_reviewed_by_id is not None or self.report_reviewed_at is None)
+
+    @report_approved_by_person.inplace.expression
+    @classmethod
+    def _report_approved_by_person_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.report_status == ReportStatus.APPROVED,
+                       sa.or_(cls.report_reviewed_by_id.is_not(None),
+                              cls.report_reviewed_at.is_(None)))
+
+    @property
     def is_trusted_rater(self) -> bool:
-        """Whose stars count at once: verified residents, approved volunteers, staff."""
+        """Whose stars count at once: verified residents, volunteers whose 报到 a person
+        approved (``report_approved_by_person``: an automatic approval is no one's word),
+        staff. The others wait for the community's period (``access.is_trusted_rater``)."""
         if self.role is Role.RESIDENT:
             return self.verified_at is not None
         if self.role is Role.VOLUNTEER:
-            return self.report_status is ReportStatus.APPROVED
+            return self.report_approved_by_person
         return True
 
     @property

@@ -4,8 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from wishboard.accounts.models import ReportStatus, VolunteerType, fold_username
 from wishboard.core.schemas import (
-    BaseSchema, Bool, EnumLabel, EnumValue, Int, PageQuerySchema, Str, ViewerSchema, length,
-    one_of,
+    BaseSchema, Bool, EnumValue, Int, PageQuerySchema, Str, ViewerSchema, length, one_of,
 )
 
 # Letters that show as nothing: a name ending in one looks like another person's.
@@ -45,13 +44,20 @@ class UserSchema(BaseSchema):
     name = fields.String()
     phone = fields.String()
     role = EnumValue()
-    role_label = EnumLabel("role")
+    role_label = fields.String(dump_only=True, metadata={
+        "description": "the role in words; a secretary's account at a street or district "
+                       "reads 汇总账号"})
     community = fields.Nested(RefSchema, allow_none=True)
     volunteer_type = EnumValue()
     organization = fields.Nested(RefSchema, allow_none=True)
     report_status = EnumValue()
     report_reject_reason = fields.String(allow_none=True)
     report_reviewed_at = fields.AwareDateTime(allow_none=True)
+    report_auto_approved = fields.Function(
+        lambda u: u.report_status is not None and u.report_status.value == "approved"
+        and not u.report_approved_by_person, metadata={
+            "description": "volunteers: approved automatically and not yet checked by the "
+                           "secretary (their stars wait for the community's period)"})
     verified_at = fields.AwareDateTime(allow_none=True, metadata={
         "description": "residents: when the secretary verified them (their ratings earn)"})
     created_at = fields.AwareDateTime()
@@ -198,6 +204,9 @@ class HatSchema(ViewerSchema, UserSchema):
 
 class SwitchSchema(BaseSchema):
     user_id = Int(required=True)
+    password = Str(load_default=None, strip=False, load_only=True, validate=length(1, 128),
+                   metadata={"description": "the password of the account switched back to, "
+                                            "when it has one (a secretary's)"})
 
 
 class SwitchedSchema(BaseSchema):

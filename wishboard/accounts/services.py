@@ -25,7 +25,9 @@ from wishboard.core.clock import utcnow
 from wishboard.core.db import flush_or_conflict, page_of
 from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.honours import services as honours
 from wishboard.notifications.services import notify
+from wishboard.organizations import services as organizations
 from wishboard.places.models import Community, Organization
 from wishboard.privacy import mask_name
 from wishboard.ratings import services as ratings
@@ -117,12 +119,27 @@ def _community_for_members(community_id: int) -> Community:
     return community
 
 
-def _organization_in(community: Community, organization_id: int | None) -> Organization | None:
+def _place_for_secretary(community_id: int) -> Community:
+    """A secretary runs a 社区/村; or, placed at a street or district (街道/区, 镇/县), the
+    account reads the roll-up of the communities under it and manages none
+    (``access.is_rollup_account``). Never a grid place (片区, 院落, 楼栋, 社)."""
+    community = db.session.get(Community, community_id)
+    if community is None:
+        raise ValidationFailedError(fields={"community_id": ["没有这个社区"]})
+    if community.community_id is not None:
+        raise ValidationFailedError(fields={"community_id": [
+            f"请选择社区、村，或街道、区（汇总账号），而不是{community.level.label}"]})
+    return community
+
+
+def _organization_to_join(organization_id: int | None) -> Organization | None:
+    """The organisation a volunteer asks to join as they sign up: an approved one, of any
+    community (双报到: it may report where its unit is, not where they live)."""
     if organization_id is None:
         return None
     org = db.session.get(Organization, organization_id)
-    if org is None or org.community_id != community.id:
-        raise ValidationFailedError(fields={"organization_id": ["本社区没有这个报到党组织"]})
+    if org is None or not org.is_approved:
+        raise ValidationFailedError(fields={"organization_id": ["没有这个报到党组织"]})
     return org
 
 
@@ -165,7 +182,9 @@ def register_user(
     now: datetime | None = None,
 ) -> User:
     """A resident or volunteer signs up. A volunteer's 报到 waits for the secretary unless the
-    community approves automatically."""
+    community approves automatically. A volunteer who names an organisation asks to join
+    it (a request its contact or the staff of its community decide), in the same
+    transaction: membership is never taken by saying so."""
     role_ = Role(role)
     if role_ not in (Role.RESIDENT, Role.VOLUNTEER):
         raise ValidationFailedError(fields={"role": ["只能注册为居民或志愿者"]})
@@ -176,18 +195,19 @@ def register_user(
             fields={"role": ["只有志愿者可以填写志愿者类型和报到党组织"]}
         )
     now = now or utcnow()
-    volunteer = {}
+    volunteer, org = {}, None
     if role_ is Role.VOLUNTEER:
-        org = _organization_in(community, organization_id)
+        org = _organization_to_join(organization_id)
         approved = community.auto_approve_reports
         volunteer = {
             "volunteer_type": VolunteerType(volunteer_type or VolunteerType.OTHER.value),
-            "organization_id": org.id if org else None,
             "report_status": ReportStatus.APPROVED if approved else ReportStatus.PENDING,
             "report_reviewed_at": now if approved else None,
         }
     user = _new_user(username, password, name=name, phone=phone, role=role_,
                      community_id=community.id, now=now, **volunteer)
+    if org is not None:
+        organizations.add_membership_request(user, org, now=now)
     db.session.commit()
     return user
 
@@ -213,7 +233,7 @@ def create_staff_user(
     if role_ is Role.SECRETARY:
         if community_id is None:
             raise ValidationFailedError(fields={"community_id": ["社区书记需要所属社区"]})
-        community = _community_for_members(community_id)
+        community = _place_for_secretary(community_id)
     user = _new_user(username, password, name=name, phone=phone, role=role_,
                      community_id=community.id if community else None)
     audit.record("staff_created", actor=actor, object_type="user", object_id=user.id,
@@ -317,6 +337,14 @@ def _end_everything(user: User, action: str, now: datetime) -> int:
     audit.record(action, actor=user, object_type="user", object_id=user.id,
                  community_id=user.community_id, after={"tokens_revoked": revoked}, now=now)
     return revoked
+
+
+def confirm_own_password(user: User, password: str) -> None:
+    """The person says their password again (switching back to a staff account): 400
+    ``wrong_password`` otherwise."""
+    if not _verify(_hasher(), user.password_hash, password):
+        raise ValidationFailedError("密码不对，请再输一遍", code=WRONG_PASSWORD,
+                                    fields={"password": ["密码不对"]})
 
 
 def change_password(user: User, old: str, new: str, *, now: datetime | None = None) -> User:
@@ -454,9 +482,12 @@ def _volunteer_in_my_community(actor: User, user_id: int) -> User:
 
 
 def approve_report(actor: User, user_id: int, *, now: datetime | None = None) -> User:
-    """The secretary accepts a volunteer's 报到 (also one rejected earlier, on second thought)."""
+    """The secretary accepts a volunteer's 报到 (also one rejected earlier, on second
+    thought), or confirms one the community approved automatically: from then on a person
+    has approved it (``User.report_approved_by_person``), so the volunteer's stars count at
+    once, and those they gave while unchecked count now."""
     user = _volunteer_in_my_community(actor, user_id)
-    if user.report_status is ReportStatus.APPROVED:
+    if user.report_approved_by_person:
         raise ConflictError("这位志愿者已经报到", message_en="Already approved",
                             code="report_already_approved")
     return _decide_report(actor, user, ReportStatus.APPROVED, None, now)
@@ -488,6 +519,10 @@ def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | 
            f"您向{community}的报到已通过审核，现在可以认领心愿了。"
            if status is ReportStatus.APPROVED else
            f"您向{community}的报到没有通过：{reason}。如有疑问，请联系社区工作人员。", now=now)
+    if status is ReportStatus.APPROVED:
+        # A volunteer who lives here may have rated a neighbour's service while waiting:
+        # the secretary now knows them, so those stars earn now (as a verification does).
+        ratings.count_waiting_ratings(now, rater_id=user.id)
     db.session.commit()
     return user
 
@@ -567,6 +602,9 @@ def list_staff(role: Role) -> list[User]:
 
 
 def update_preferences(user: User, *, show_on_boards: bool) -> User:
+    hides = user.show_on_boards and not show_on_boards
     user.show_on_boards = show_on_boards
+    if hides:  # a volunteer on a year-end list: the secretaries are told
+        honours.tell_of_hidden_name(user)
     db.session.commit()
     return user

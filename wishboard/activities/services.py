@@ -27,7 +27,7 @@ from wishboard.core.db import flush_or_conflict, page_of
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.notifications.services import notify
-from wishboard.places.models import Category, Community, Organization
+from wishboard.places.models import Category, Community, Organization, OrganizationStatus
 from wishboard.points import services as points
 
 # A code shown at the door keeps working this long after the activity's end, for stragglers.
@@ -42,8 +42,11 @@ def get_activity(activity_id: int) -> Activity:
 
 
 def _contact_of(actor: User, community_id: int) -> Organization | None:
+    """The approved organisation of the community ``actor`` is the contact of (only an
+    organisation whose 报到 was approved organises activities)."""
     return db.session.scalar(sa.select(Organization).where(
-        Organization.contact_user_id == actor.id, Organization.community_id == community_id))
+        Organization.contact_user_id == actor.id, Organization.community_id == community_id,
+        Organization.report_status == OrganizationStatus.APPROVED).limit(1))
 
 
 def can_publish(actor: User | None, community_id: int | None) -> bool:

@@ -396,6 +396,16 @@ def change_password_counting_failures(user: User, old: str, new: str) -> User:
                               new)
 
 
+def switch_hat_counting_failures(user: User, target_id: int, password: str | None) -> User:
+    """accounts.hats.switch_to; a wrong password (switching back to the account that logs
+    in) counts as a failed log-in."""
+    from wishboard.accounts import hats
+    from wishboard.accounts import services as accounts
+
+    return _counting_failures(lambda: hats.switch_to(user, target_id, password=password),
+                              accounts.WRONG_PASSWORD)
+
+
 def reset_password_counting_failures(login: str, code: str, password: str) -> User:
     """accounts.services.reset_password; a wrong code counts as a failed log-in for that
     account and address (six digits must not be guessable by trying)."""

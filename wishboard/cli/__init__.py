@@ -102,10 +102,10 @@ def create_secretary(username, password, name, phone, community_id):
 @click.option("--community-id", type=int, required=True)
 def create_organization(name, community_id):
     """Add a reporting organisation (报到党组织) to a community."""
-    from wishboard.places import services as places
+    from wishboard.organizations import services as organizations
 
     try:
-        org = places.create_organization(None, name=name, community_id=community_id)
+        org = organizations.create_organization(None, name=name, community_id=community_id)
     except WishboardError as error:
         _fail(error)
     click.echo(f"created organization {org.name} (id {org.id})")
@@ -221,6 +221,19 @@ def deliver(everything):
     for line in report.errors:
         click.echo(line, err=True)
     click.echo(report.summary())
+
+
+@wishboard.command("digest")
+@click.option("--now", "everything", is_flag=True,
+              help="Send every waiting item, not only those written before the latest "
+                   "DIGEST_HOUR (in tests, or to send today's digests early).")
+def digest_command(everything):
+    """Send the followers' daily digests once (the scheduler does this every day at
+    DIGEST_HOUR, local time). Each person's waiting wishes are sent once, however often
+    or in how many processes this runs."""
+    from wishboard.matching import digest
+
+    click.echo(digest.send_digests(everything=everything).summary())
 
 
 @wishboard.command("purge-tokens")

@@ -12,7 +12,9 @@ from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
 from wishboard.accounts.services import hash_password
 from wishboard.core.clock import utcnow
 from wishboard.extensions import db
-from wishboard.places.models import Category, Community, Organization, PlaceLevel
+from wishboard.places.models import (
+    Category, Community, Organization, OrganizationKind, PlaceLevel,
+)
 from wishboard.places.services import add_missing_default_categories
 from wishboard.wishes.models import Wish
 
@@ -24,7 +26,15 @@ GRID = {
     "三片区": {"玉林中学宿舍院": ["1栋", "2栋"]},
 }
 
-ORGANIZATIONS = ["四川省种子站党支部", "玉林北路小学党支部", "武侯区人民医院第三党支部"]
+# name, kind, unit (所在单位), what it offers (服务承诺): units stationed in the community.
+ORGANIZATIONS = [
+    ("四川省种子站党支部", OrganizationKind.GOVERNMENT, "四川省种子站",
+     "每季度一次农业和转基因知识科普讲座，为社区绿化提供种苗和技术指导。"),
+    ("玉林北路小学党支部", OrganizationKind.GOVERNMENT, "玉林北路小学",
+     "周末为社区孩子辅导功课，寒暑假开设公益托管班。"),
+    ("武侯区人民医院第三党支部", OrganizationKind.GOVERNMENT, "武侯区人民医院",
+     "每月一次健康义诊，为独居老人上门量血压、讲用药。"),
+]
 
 # username, name, role, volunteer type, organisation index, report status, phone
 PEOPLE = [
@@ -101,11 +111,12 @@ def seed_demo() -> list[DemoLogin]:
                 _get_or_add_place(building, PlaceLevel.BUILDING, courtyard, community)
 
     orgs = []
-    for name in ORGANIZATIONS:
+    for name, kind, unit, offer in ORGANIZATIONS:
         org = db.session.scalar(sa.select(Organization).where(
             Organization.community_id == community.id, Organization.name == name))
         if org is None:
-            org = Organization(name=name, community_id=community.id)
+            org = Organization(name=name, community_id=community.id, kind=kind, unit=unit,
+                               description=offer)
             db.session.add(org)
             db.session.flush()
         orgs.append(org)
@@ -113,9 +124,13 @@ def seed_demo() -> list[DemoLogin]:
     password_hash = None
     logins = []
     now = utcnow()
+    reviewer_id = None  # the secretary, who approved the volunteers' 报到 (no automatic approval)
     for username, name, role, vtype, org_index, status, phone in PEOPLE:
         logins.append(DemoLogin(username, name, vtype.label if vtype else role.label))
-        if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
+        found = db.session.scalar(sa.select(User.id).where(User.username == username))
+        if role is Role.SECRETARY:
+            reviewer_id = reviewer_id or found
+        if found is not None:
             continue
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
         user = User(
@@ -124,11 +139,14 @@ def seed_demo() -> list[DemoLogin]:
             volunteer_type=vtype, report_status=status,
             organization_id=orgs[org_index].id if org_index is not None else None,
             report_reviewed_at=now if status is ReportStatus.APPROVED else None,
+            report_reviewed_by_id=reviewer_id if status is ReportStatus.APPROVED else None,
             # The secretary knows these neighbours; 徐晓红 is new and waits in 居民核实.
             verified_at=now if role is Role.RESIDENT and username != "jumin_xu" else None,
         )
         db.session.add(user)
         db.session.flush()
+        if role is Role.SECRETARY:
+            reviewer_id = reviewer_id or user.id
         if org_index is not None and orgs[org_index].contact_user_id is None:
             orgs[org_index].contact_user_id = user.id
     _seed_grid_contacts(community)
@@ -265,6 +283,20 @@ def _seed_stories(community: Community) -> None:
         now=ago(days=1))
     for person in (wu, huang, zhou):
         activities.sign_up(person, clinic.id, now=ago(hours=20))
+
+    # 组织报到: a volunteer reports her neighbourhood service team; it waits for the secretary.
+    # And a volunteer asks to join the primary school's branch; its contact decides.
+    from wishboard.organizations import services as organizations
+
+    organizations.report_organization(
+        _user("zhiyuan_he"), name="芳草院邻里志愿服务队", unit="芳草院居民自发组织",
+        kind=OrganizationKind.SERVICE_TEAM.value, community_id=community.id,
+        description="每周六上午清理院落公共区域，帮独居老人代购、取快递。", now=ago(days=2))
+    school = db.session.scalar(sa.select(Organization.id).where(
+        Organization.community_id == community.id, Organization.name == "玉林北路小学党支部"))
+    organizations.request_membership(_user("dangyuan_liu"), school,
+                                     note="孩子在玉林北路小学读书，想参加支部的辅导活动",
+                                     now=ago(days=1))
 
     # A new need waiting in the secretary's queue.
     needs.submit_need(huang, title="家里水龙头漏水", description="厨房水龙头一直滴水，想请人看看。",

@@ -179,3 +179,24 @@ def hours_words(value) -> str:
     if value is None:
         return "0"
     return f"{float(value):g}"
+
+
+def month_words(month: date) -> str:
+    """The local month that begins on ``month``: 2026年11月."""
+    return f"{month.year}年{month.month}月"
+
+
+def duration_words(seconds: float | None) -> str:
+    """How long something took, as people say it: 40分钟, 5小时, 5.5小时, 2天, 2.5天 (hours
+    up to two days, then days; one decimal at most). None is 暂无 (nothing to measure)."""
+    if seconds is None:
+        return "暂无"
+    minutes = seconds / 60
+    if minutes < 1:
+        return "不到1分钟"
+    if minutes < 60:
+        return f"{int(round(minutes))}分钟"
+    hours = minutes / 60
+    if hours < 48:
+        return f"{round(hours, 1):g}小时"
+    return f"{round(hours / 24, 1):g}天"

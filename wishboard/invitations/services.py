@@ -10,7 +10,9 @@ How an invitation ends, and where:
   (``wishes.services._end_invitations``), so a claim made on the wish page by the person
   invited, or for the organisation invited, counts as accepting too.
 - **lapsed**: the wish left ``open`` some other way (someone else claimed it, the
-  secretary cancelled it, it expired): ended by that same change, in its transaction.
+  secretary cancelled it, it expired): ended by that same change, in its transaction,
+  which also tells the invitee why (``invitation_lapsed``; not a volunteer whose own
+  claim ended it).
   Ending them eagerly, at the one place every state change passes, keeps ``pending`` true
   in the database; ending them lazily would need every reader (my list, the wish page,
   the unique index) to ask about the wish too, and a wish released back to ``open`` would
@@ -18,8 +20,9 @@ How an invitation ends, and where:
 - **declined**: the invitee says no (``decline_invitation``); whoever invited is told.
 - **expired**: nobody answered by ``expires_at`` (the community's ``invitation_hours``
   after it was sent): the stale-work policy (``jobs/sweeps.py``) ends it and tells whoever
-  invited, once. Until the sweep runs, an invitation past its time is treated as expired
-  everywhere (``access.invitation_state_refusal``, the lists).
+  invited, and the invitee (``invitee_invitation_expired``), once. Until the sweep runs,
+  an invitation past its time is treated as expired everywhere
+  (``access.invitation_state_refusal``, the lists).
 
 Locks, for PostgreSQL: every use case that changes a wish's state and its invitations
 takes the wish's row first, then the invitations' (``transition_many``); inviting does
@@ -34,8 +37,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from wishboard.access import (
-    answer_refusal, ensure_can_manage_community, invitation_state_refusal, invite_refusal,
-    invitee_refusal,
+    answer_refusal, ensure_can_manage_community, invitation_answerer_ids,
+    invitation_state_refusal, invite_refusal, invitee_refusal,
 )
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
@@ -193,8 +196,9 @@ def _staff_to_tell(invitation: Invitation, wish: Wish) -> list[int]:
 
 def expire_many(invitation_ids: list[int], now: datetime) -> list[int]:
     """The stale-work policy ends invitations nobody answered in time and tells whoever
-    invited (and the community's secretaries), once: only the rows this UPDATE moved are
-    told. The caller commits; returns the ids that expired."""
+    invited (and the community's secretaries), and the invitee (an organisation's
+    contact), once: only the rows this UPDATE moved are told. The caller commits; returns
+    the ids that expired."""
     if not invitation_ids:
         return []
     rows = db.session.execute(
@@ -221,6 +225,13 @@ def expire_many(invitation_ids: list[int], now: datetime) -> list[int]:
         for user_id in {*secretaries[wish.community_id], invitation.invited_by_id} - {None}:
             messages.append((user_id, text, wish.id))
     notify_each(messages, "invitation_expired", now=now)
+    # The invitee hears it too. The wish is still open (else the invitation would have
+    # lapsed with it), so they may still claim it on its page.
+    answerers = invitation_answerer_ids([(i.user_id, i.organization_id) for i in expired])
+    notify_each(sorted({(person, f"您受邀的心愿「{i.wish.title}」邀请已过答复期限。"
+                                 f"心愿还在等人认领，您方便的话仍可以认领。", i.wish_id)
+                        for person, i in zip(answerers, expired) if person is not None}),
+                "invitee_invitation_expired", now=now)
     return list(rows)
 
 

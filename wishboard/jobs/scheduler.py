@@ -15,7 +15,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from wishboard.accounts import tokens
+from wishboard.core.clock import local_zone
 from wishboard.jobs import sweeps
+from wishboard.matching import digest
 from wishboard.notifications import outbox
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,11 @@ JOBS = [
          run_at_start=True),
     dict(id="purge_expired_tokens", func=tokens.purge_expired_tokens,
          trigger="cron", hour=3, minute=17),
+    # The followers' daily digest, at DIGEST_HOUR local time. It sends what waited until
+    # the latest digest hour, so the run at start catches up on one a downtime missed and
+    # never sends early; each person's items are taken once (matching/digest.py).
+    dict(id="follow_digest", func=digest.send_digests, trigger="cron", minute=0,
+         local_hour="DIGEST_HOUR", run_at_start=True),
 ]
 
 JOB_DEFAULTS = {
@@ -63,5 +70,10 @@ def build_scheduler(app: Flask, scheduler_cls=BackgroundScheduler):
         func = spec.pop("func")
         if spec.pop("run_at_start", False):
             spec["next_run_time"] = datetime.now(timezone.utc)
+        if (hour_setting := spec.pop("local_hour", None)) is not None:
+            # An hour of the community's day (a setting), in its own time zone.
+            spec["hour"] = app.config[hour_setting]
+            with app.app_context():
+                spec["timezone"] = local_zone()
         scheduler.add_job(_in_app_context(app, func, spec["id"]), replace_existing=True, **spec)
     return scheduler

@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from wishboard.accounts.schemas import RefSchema
-from wishboard.core.schemas import BaseSchema, Int, List, Nested, Str, length, one_of
+from wishboard.core.schemas import BaseSchema, Bool, Int, List, Nested, Str, length, one_of
 from wishboard.matching.models import AvailabilitySlot
 
 SLOTS = [slot.value for slot in AvailabilitySlot]
@@ -45,6 +45,9 @@ class ProfileSchema(BaseSchema):
     availability_labels = fields.List(fields.String())
     home_place = fields.Nested(RefSchema, allow_none=True)
     follows = fields.Nested(FollowsSchema)
+    follow_digest = fields.Boolean(metadata={
+        "description": "new wishes I follow arrive once a day in one message (每天汇总一次), "
+                       "not one by one"})
     updated_at = fields.AwareDateTime(allow_none=True)
 
 
@@ -66,6 +69,9 @@ class ProfileUpdateSchema(BaseSchema):
     home_place_id = Int(allow_none=True, metadata={
         "description": "the grid place of my community I live in; null to clear"})
     follows = Nested(FollowsUpdateSchema)
+    follow_digest = Bool(metadata={
+        "description": "true: new wishes I follow once a day, in one message at the digest "
+                       "hour; false: each at once (what was waiting is sent now)"})
 
 
 class SuggestionSchema(BaseSchema):

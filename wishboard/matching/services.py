@@ -44,13 +44,15 @@ from wishboard.core.clock import utcnow
 from wishboard.core.db import flush_or_conflict, upsert
 from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.matching import digest
 from wishboard.matching.models import (
-    AvailabilitySlot, CategoryFollow, PlaceFollow, Skill, VolunteerProfile, VolunteerSkill,
+    AvailabilitySlot, CategoryFollow, DigestItem, PlaceFollow, Skill, VolunteerProfile,
+    VolunteerSkill,
 )
 from wishboard.notifications.services import notify
 from wishboard.places.models import Category, Community, Organization
 from wishboard.places.services import community_grid, get_community
-from wishboard.wishes.models import Claim, ClaimStatus, Wish
+from wishboard.wishes.models import Beneficiary, Claim, ClaimStatus, Wish
 
 # Every community has these (the migration adds the same rows, in this order).
 DEFAULT_SKILLS = ["理发", "维修", "医疗咨询", "法律咨询", "辅导功课", "陪伴就医", "代购",
@@ -165,6 +167,7 @@ class Profile:
     home_place: Community | None
     follows: Follows
     updated_at: datetime | None
+    follow_digest: bool = False  # followed wishes once a day (matching.digest)
 
     @property
     def availability_labels(self) -> list[str]:
@@ -204,7 +207,8 @@ def _profile(user: User) -> Profile:
         user=user, skills=skills, offer=row.offer if row else "",
         availability=[slot.value for slot in row.availability] if row else [],
         home_place=row.home_place if row else None, follows=Follows(categories, places),
-        updated_at=row.updated_at if row else None)
+        updated_at=row.updated_at if row else None,
+        follow_digest=bool(row.follow_digest) if row else False)
 
 
 @dataclass
@@ -242,12 +246,14 @@ def _grid_places_in(community_id: int | None, ids) -> set[int]:
 
 
 def update_profile(user: User, *, skills=KEEP, offer=KEEP, availability=KEEP,
-                   home_place_id=KEEP, follows=KEEP, now: datetime | None = None) -> Profile:
+                   home_place_id=KEEP, follows=KEEP, follow_digest=KEEP,
+                   now: datetime | None = None) -> Profile:
     """A volunteer saves what they offer and follow. Each field given replaces what was
     there (a list replaces the whole list; ``[]`` or ``""`` clears it); a field left out
     stays. Skills must be defaults or the community's own; places (followed, or the home
     place) grid places of the community; categories ones in use. Anything else is a 400
-    naming the field and the ids."""
+    naming the field and the ids. ``follow_digest``: new followed wishes once a day in one
+    message; switching it off sends what is waiting now, in this transaction."""
     _ensure_may_keep_profile(user)
     now = now or utcnow()
     community_id = user.community_id
@@ -293,6 +299,10 @@ def update_profile(user: User, *, skills=KEEP, offer=KEEP, availability=KEEP,
         row.availability_bits = AvailabilitySlot.bits_of(availability)
     if home_place_id is not KEEP:
         row.home_place_id = home_place_id
+    if follow_digest is not KEEP:
+        if row.follow_digest and not follow_digest:
+            digest.send_waiting(user.id, now)
+        row.follow_digest = bool(follow_digest)
     row.updated_at = now
     if skills is not KEEP:
         _replace(VolunteerSkill, VolunteerSkill.skill_id, user.id, skills)
@@ -343,12 +353,16 @@ def _reachable_volunteers(community_id: int):
 def notify_followers(wish: Wish, actor: User | None, *, now: datetime) -> int:
     """A wish has just been published: every approved volunteer of its community who follows
     its category, or its grid place or a place that place lies in, gets one message (whatever
-    they follow it by), the person who published it excepted. One query finds them, with
-    what each follows it by; the caller commits, so a publish that fails tells no one.
-    Returns how many were told."""
+    they follow it by), the person who published it and the people it serves excepted. A
+    follower who takes the daily digest (``VolunteerProfile.follow_digest``) gets a
+    ``DigestItem`` instead, sent with the others that day (``matching.digest``). One query
+    finds them, with what each follows it by; the caller commits, so a publish that fails
+    tells no one. Returns how many were reached, at once or in their digest."""
     by_category = sa.exists().where(CategoryFollow.user_id == User.id,
                                     CategoryFollow.category_id == wish.category_id)
-    columns, reached = [User.id, by_category.label("by_category")], [by_category]
+    columns = [User.id, by_category.label("by_category"),
+               VolunteerProfile.follow_digest.label("digest")]
+    reached = [by_category]
     if wish.grid_id is not None:
         places = _ancestors(wish.grid_id, wish.community_id)
         nearest_followed = (
@@ -359,17 +373,29 @@ def notify_followers(wish: Wish, actor: User | None, *, now: datetime) -> int:
         columns.append(nearest_followed.label("place"))
         reached.append(sa.exists().where(PlaceFollow.user_id == User.id,
                                          PlaceFollow.place_id.in_(sa.select(places.c.id))))
-    query = sa.select(*columns).where(*_reachable_volunteers(wish.community_id),
-                                      sa.or_(*reached))
+    served = sa.select(Beneficiary.user_id).where(Beneficiary.wish_id == wish.id,
+                                                   Beneficiary.user_id.is_not(None))
+    query = (sa.select(*columns).select_from(User)
+             .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+             .where(*_reachable_volunteers(wish.community_id), sa.or_(*reached),
+                    User.id.not_in(served)))
     if actor is not None:
         query = query.where(User.id != actor.id)
     texts: dict[str, list[int]] = defaultdict(list)
+    waiting: list[int] = []
     for row in db.session.execute(query):
+        if row.digest:
+            waiting.append(row.id)
+            continue
         followed = wish.category.name if row.by_category else row.place
         texts[f"您关注的“{followed}”有新心愿：{wish.title}"].append(row.id)
     for text, user_ids in texts.items():
         notify(user_ids, "wish_followed", text, wish_id=wish.id, now=now)
-    return sum(len(ids) for ids in texts.values())
+    if waiting:
+        db.session.execute(upsert(DigestItem).values(
+            [{"user_id": user_id, "wish_id": wish.id, "created_at": now}
+             for user_id in waiting]).on_conflict_do_nothing())
+    return sum(len(ids) for ids in texts.values()) + len(waiting)
 
 
 # Suggestions for the secretary -------------------------------------------------------------
@@ -452,6 +478,9 @@ def rank_volunteers(wish: Wish, *, limit: int = 10, now: datetime | None = None
              .where(*reachable))
     if community.max_open_claims is not None:
         query = query.where(User.open_claim_count < community.max_open_claims)
+    served = [b.user_id for b in wish.beneficiaries if b.user_id is not None]
+    if served:  # a volunteer's own need: they cannot claim it (access.claim_refusal)
+        query = query.where(User.id.not_in(served))
     candidates = db.session.execute(query).all()
     if not candidates:
         return []

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wishboard.accounts.models import User
+from wishboard.accounts.models import Role, User
 from wishboard.core.clock import utcnow
 from wishboard.core.db import LabelledEnum, UTCDateTime, enum_column_type
 from wishboard.extensions import db
@@ -60,3 +60,9 @@ class Need(db.Model):
     category: Mapped[Category | None] = relationship()
     resident: Mapped[User | None] = relationship(foreign_keys=[resident_id])
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+
+    @property
+    def by_volunteer(self) -> bool:
+        """The need of a volunteer who lives in the community (for themselves), rather than
+        a resident's: the secretary's queue says so."""
+        return self.resident is not None and self.resident.role is Role.VOLUNTEER

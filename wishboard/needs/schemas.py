@@ -21,6 +21,8 @@ class NeedCreateSchema(BaseSchema):
     address = Str(load_default="", validate=length(max=200))
     contact_phone = Str(load_default="", validate=PHONE_OR_BLANK)
     contact_name = Str(load_default=None, allow_none=True, validate=length(1, 50))
+    # 代录 only: the account the need is for, when the secretary knows it.
+    user_id = Int(load_default=None, allow_none=True)
 
 
 class NeedPublishSchema(BaseSchema):
@@ -52,6 +54,13 @@ class NeedSchema(BaseSchema):
     contact_phone = fields.String()
     address = fields.String()
     on_behalf = fields.Boolean()
+    resident_id = fields.Integer(allow_none=True, metadata={
+        "description": "the account the need is for (null: a 代录 linked to nobody)"})
+    link = fields.Function(lambda n: getattr(n, "link", None), metadata={
+        "description": "in the answer to a 代录 only: chosen, phone, several_accounts or "
+                       "no_account (how resident_id was found, or why it is null)"})
+    by_volunteer = fields.Boolean(metadata={
+        "description": "posted by a volunteer who lives in the community, for themselves"})
     status = EnumValue()
     status_label = EnumLabel("status")
     reject_reason = fields.String(allow_none=True)

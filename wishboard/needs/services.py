@@ -1,4 +1,5 @@
-"""Needs (需求征集): a resident asks (or the secretary records it for them), the secretary
+"""Needs (需求征集): someone who lives in the community asks (a resident, or a volunteer
+living there), or the secretary records it for a resident (代录); the secretary
 reads the queue and declines with a reason; publishing a need is a wish use case
 (``wishboard.wishes.services.publish_need``)."""
 
@@ -9,12 +10,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from wishboard.access import can_manage_community, ensure_can_manage_community
+from wishboard.access import (
+    can_manage_community, ensure_can_manage_community, known_neighbours, need_refusal,
+)
 from wishboard.accounts.models import Role, User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
 from wishboard.core.db import commit_keeping_what_was_read, page_of
-from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
+from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.grid.services import contact_ids_for
 from wishboard.needs.models import Need, NeedStatus
@@ -45,27 +48,28 @@ def need_for(actor: User, need_id: int) -> Need:
 
 def submit_need(actor: User, *, title: str, description: str, category_id: int | None = None,
                 grid_id: int | None = None, address: str = "", contact_phone: str = "",
-                contact_name: str | None = None, now: datetime | None = None) -> Need:
-    """A resident posts a need; or a secretary records one for a resident without a phone
-    (代录), giving that resident's name, phone and address."""
+                contact_name: str | None = None, user_id: int | None = None,
+                now: datetime | None = None) -> Need:
+    """Someone who lives in the community posts a need for themselves (a resident, or a
+    volunteer living there: ``access.need_refusal``); or a secretary records one for a
+    resident without a phone (代录), giving that resident's name, phone and address, and
+    (``user_id``) the account it is for when she knows it. ``need.link`` says how the
+    need was linked to an account (``_proxy_link``)."""
     now = now or utcnow()
-    if actor.role is Role.RESIDENT:
-        on_behalf, resident_id = False, actor.id
-        contact_name = actor.name
-        contact_phone = contact_phone or actor.phone
-    elif actor.role is Role.SECRETARY:
+    if (refusal := need_refusal(actor)) is not None:
+        raise refusal
+    link = None
+    if actor.role is Role.SECRETARY:
         on_behalf = True
         if not contact_name:
             raise ValidationFailedError(fields={"contact_name": ["代录时请填写居民姓名"]})
-        # The one resident of the community with this phone number, whom the secretary has
-        # verified, is the one it is for: they see the need and its wish in 我的心愿, and
-        # rate the service themselves. Never an unverified account: anyone can sign up with
-        # someone else's number, and would then read an old person's address and rate.
-        resident_id = _verified_resident_by_phone(actor.community_id, contact_phone)
+        resident_id, link = _proxy_link(actor.community_id, contact_phone, user_id)
     else:
-        raise ForbiddenError("需求由居民提出，或由社区书记代录",
-                             message_en="Needs come from residents or their secretary",
-                             code="residents_only")
+        if user_id is not None:
+            raise ValidationFailedError(fields={"user_id": ["只有社区书记代录时可以指定账号"]})
+        on_behalf, resident_id = False, actor.id
+        contact_name = actor.name
+        contact_phone = contact_phone or actor.phone
     community_id = actor.community_id
     active_category(category_id, required=False)
     grid_in(community_id, grid_id)
@@ -85,17 +89,51 @@ def submit_need(actor: User, *, title: str, description: str, category_id: int |
         notify(told, "need_submitted",
                f"新需求：{title}（来自{mask_name(contact_name)}）", need_id=need.id, now=now)
     db.session.commit()
+    need.link = link  # for the answer only (NeedSchema.link): not stored
     return need
 
 
-def _verified_resident_by_phone(community_id: int | None, phone: str) -> int | None:
-    from wishboard.accounts.services import users_with_phone
+# How a need recorded by the secretary (代录) found its account, or why it found none.
+LINK_CHOSEN, LINK_PHONE, LINK_SEVERAL, LINK_NONE = (
+    "chosen", "phone", "several_accounts", "no_account")
 
+
+def _proxy_link(community_id: int | None, phone: str, user_id: int | None
+                ) -> tuple[int | None, str]:
+    """The account a need recorded by the secretary (代录) is for, and how it was found.
+    The account sees the need (its address too) and its wish in 我的心愿, and rates and
+    confirms the service as the person served, so it is only ever a neighbour the
+    community knows (``access.known_neighbours``: a resident the secretary verified, or a
+    volunteer whose 报到 a person approved): anyone can sign up with an old person's number,
+    and in a community that approves 报到 automatically a volunteer is approved at once.
+
+    ``user_id``: the secretary's choice, one of those neighbours (else 400 on ``user_id``).
+    Otherwise by phone: the one such neighbour with the number; of several (a grandmother
+    and the grandchild who set up her phone), the verified resident if exactly one is;
+    else none, and the answer says so (``several_accounts``), for the secretary to choose."""
+    if user_id is not None:
+        chosen = db.session.scalar(sa.select(User.id).where(
+            User.id == user_id, User.community_id == community_id, User.is_active.is_(True),
+            known_neighbours()))
+        if chosen is None:
+            raise ValidationFailedError(
+                "只能关联本社区已核实的居民，或经社区审核通过报到的志愿者",
+                message_en="Link a resident the secretary verified, or a volunteer whose "
+                           "报到 a person approved, of this community",
+                code="not_a_known_neighbour",
+                fields={"user_id": ["只能关联本社区已核实的居民或经审核报到的志愿者"]})
+        return chosen, LINK_CHOSEN
     if not phone or community_id is None:
-        return None
-    found = users_with_phone(phone, community_id=community_id, role=Role.RESIDENT,
-                             verified_only=True)
-    return found[0].id if len(found) == 1 else None
+        return None, LINK_NONE
+    found = db.session.execute(sa.select(User.id, User.role).where(
+        User.phone == phone, User.community_id == community_id, User.is_active.is_(True),
+        known_neighbours()).order_by(User.id)).all()
+    if len(found) == 1:
+        return found[0].id, LINK_PHONE
+    residents = [row.id for row in found if row.role is Role.RESIDENT]
+    if len(residents) == 1:
+        return residents[0], LINK_PHONE
+    return None, LINK_SEVERAL if found else LINK_NONE
 
 
 def list_needs(actor: User, *, status: str | None = None, community_id: int | None = None,
@@ -117,7 +155,8 @@ def list_needs(actor: User, *, status: str | None = None, community_id: int | No
     if status:
         query = query.where(Need.status == NeedStatus(status))
     items, total = page_of(query, page, per_page, Need.created_at.desc(), Need.id.desc(),
-                           options=(joinedload(Need.category), joinedload(Need.grid)))
+                           options=(joinedload(Need.category), joinedload(Need.grid),
+                                    joinedload(Need.resident)))
     if shown and actor.role in (Role.SECRETARY, Role.ADMIN) and items:
         audit.record("needs_viewed", actor=actor, object_type="need", object_id=None,
                      community_id=community_id, after={"need_ids": [n.id for n in items]})

@@ -123,15 +123,22 @@ def open_notification(user: User, notification_id: int) -> Notification:
 MESSAGE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "progress": ("心愿、需求和认领有进展", (
         "wish_published", "wish_claimed", "wish_completed", "wish_rated", "wish_cancelled",
-        "need_submitted", "need_rejected", "invited", "grid_contact_assigned")),
+        "need_submitted", "need_rejected", "invited", "grid_contact_assigned",
+        "invitation_lapsed", "invitee_invitation_expired")),
     "reminders": ("快到期、去评价等提醒", (
         "reminder_due", "reminder_expiry", "reminder_rating", "wishes_expired")),
     "hours": ("服务时长的确认", ("hours_confirmed", "service_confirmed", "service_rejected")),
     "activities": ("活动报名", ("signup_promoted",)),
-    "reports": ("报到审核结果", ("report_decided",)),
-    "followed": ("关注的类别和网格有新心愿", ("wish_followed",)),
+    "reports": ("报到和加入组织的审核", (
+        "report_decided", "organization_decided", "membership_requested",
+        "membership_decided", "member_left", "member_removed")),
+    "followed": ("关注的类别和网格有新心愿", ("wish_followed", "follow_digest")),
+    "honours": ("年度评选和荣誉证书", ("honour_awarded", "honour_withdrawn",
+                                   "nomination_withdrawn", "objection_answered")),
     "staff": ("给社区工作人员的提醒", ("volunteer_flagged", "invitation_declined",
-                                   "invitation_expired")),
+                                   "invitation_expired", "organization_reported",
+                                   "objection_raised", "publicity_ended_early",
+                                   "nominee_name_hidden")),
 }
 
 

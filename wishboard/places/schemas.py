@@ -83,24 +83,6 @@ class CommunityQuerySchema(PageQuerySchema):
     q = Str(load_default=None, validate=length(max=50))
 
 
-class OrganizationSchema(BaseSchema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String()
-    community_id = fields.Integer()
-    contact_user_id = fields.Integer(allow_none=True)
-    created_at = fields.AwareDateTime()
-
-
-class OrganizationCreateSchema(BaseSchema):
-    name = Str(required=True, validate=length(1, 100))
-    community_id = Int(required=True)
-    contact_user_id = Int(load_default=None, allow_none=True)
-
-
-class OrganizationQuerySchema(PageQuerySchema):
-    community_id = Int(required=True)
-
-
 class CategorySchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     name = fields.String()

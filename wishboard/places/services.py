@@ -1,4 +1,5 @@
-"""The place tree, reporting organisations and categories."""
+"""The place tree and the categories of need. (Reporting organisations, which report to a
+community of the tree, are ``wishboard.organizations``.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from wishboard.audit import services as audit
 from wishboard.core.db import contains, flush_or_conflict, page_of
 from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
-from wishboard.places.models import Category, Community, Organization, PlaceLevel
+from wishboard.places.models import Category, Community, PlaceLevel
 
 # The seven categories of need of 1+7+N (DOMAIN.md). The first migration inserts the same rows.
 DEFAULT_CATEGORIES = [
@@ -195,34 +196,23 @@ def community_grid(community: Community) -> list[Community]:
     return list(db.session.scalars(sa.select(Community).where(where).order_by(Community.id)))
 
 
-def create_organization(
-    actor: User | None, *, name: str, community_id: int, contact_user_id: int | None = None
-) -> Organization:
-    community = db.session.get(Community, community_id)
-    if community is None or not community.is_community:
-        raise ValidationFailedError(fields={"community_id": ["没有这个社区"]})
-    if actor is not None:
-        ensure_can_manage_community(actor, community.id)
-    if contact_user_id is not None:
-        contact = db.session.get(User, contact_user_id)
-        if contact is None or contact.community_id != community.id:
-            raise ValidationFailedError(fields={"contact_user_id": ["联系人应是本社区的用户"]})
-    exists = db.session.scalar(sa.select(Organization.id).where(
-        Organization.community_id == community.id, Organization.name == name))
-    conflict = ConflictError("本社区已有同名的报到党组织", message_en="Organisation exists",
-                             code="organization_exists", fields={"name": ["已存在"]})
-    if exists is not None:
-        raise conflict
-    org = Organization(name=name, community_id=community.id, contact_user_id=contact_user_id)
-    return _create(org, conflict, "organization_created", "organization", actor, community.id,
-                   {"name": name, "contact_user_id": contact_user_id})
+COMMUNITY_LEVELS = [level for level in PlaceLevel if level.is_community]
 
 
-def list_organizations(community_id: int) -> list[Organization]:
+def communities_under(place: Community) -> list[Community]:
+    """The communities and villages (社区/村) at or under ``place``, whatever the depth (a
+    district's streets' communities, a county's towns' villages), in id order: one
+    recursive query down the tree above the grid."""
+    if place.is_community:
+        return [place]
+    tree = (sa.select(Community.id).where(Community.id == place.id)
+            .cte("tree", recursive=True))
+    tree = tree.union_all(sa.select(Community.id).join(tree, Community.parent_id == tree.c.id)
+                          .where(Community.community_id.is_(None)))
     return list(db.session.scalars(
-        sa.select(Organization).where(Organization.community_id == community_id)
-        .order_by(Organization.name)
-    ))
+        sa.select(Community).where(Community.id.in_(sa.select(tree.c.id)),
+                                   Community.level.in_(COMMUNITY_LEVELS))
+        .order_by(Community.id)))
 
 
 def list_categories(*, include_inactive: bool = False) -> list[Category]:

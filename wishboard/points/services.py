@@ -20,7 +20,7 @@ from wishboard.core.clock import hours_words, local, utcnow
 from wishboard.core.db import page_of, upsert
 from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
-from wishboard.places.models import Community, Organization
+from wishboard.places.models import Community, Organization, OrganizationStatus
 from wishboard.places.services import get_community
 from wishboard.points.models import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
 from wishboard.ratings.models import Rating
@@ -124,6 +124,7 @@ def _book_many(awards: list[Award], now: datetime) -> list[str]:
         .on_conflict_do_nothing(index_elements=["key"]).returning(PointsEntry.key)))
     sums: dict[tuple, dict] = {}
     periods = periods_of(now)
+    homes = _homes([a for a in awards if a.key in booked])
     for award in awards:
         if award.key not in booked:
             continue
@@ -137,7 +138,8 @@ def _book_many(awards: list[Award], now: datetime) -> list[str]:
                 award.volunteer_id is None) else 0
             for period in ("all", periods["year"], periods["quarter"], periods["month"]):
                 row = sums.setdefault((owner_type, owner_id, period), dict(
-                    community_id=award.community_id, owner_type=owner_type,
+                    community_id=homes.get((owner_type, owner_id), award.community_id),
+                    owner_type=owner_type,
                     owner_id=owner_id, period=period, points=0, body_points=0,
                     **{n: 0 for n in COUNTERS}))
                 for name, value in add.items():
@@ -148,9 +150,30 @@ def _book_many(awards: list[Award], now: datetime) -> list[str]:
         statement = upsert(totals)
         db.session.execute(statement.on_conflict_do_update(
             index_elements=["owner_type", "owner_id", "period"],
-            set_={name: totals.c[name] + statement.excluded[name]
-                  for name in ("points", "body_points", *COUNTERS)}), list(sums.values()))
+            set_={"community_id": statement.excluded["community_id"],
+                  **{name: totals.c[name] + statement.excluded[name]
+                     for name in ("points", "body_points", *COUNTERS)}}), list(sums.values()))
     return sorted(booked)
+
+
+def _homes(awards: list[Award]) -> dict[tuple[str, int], int]:
+    """Where each owner's totals live, whichever community the work was done in (双报到):
+    a volunteer's in the community they report to as a volunteer (``User.community_id``),
+    an organisation's in the community it reports to (``Organization.community_id``). So a
+    member of an organisation of community A who serves in B ranks on B's volunteer board,
+    and the organisation on A's organisation board. ``recompute_totals`` agrees."""
+    homes: dict[tuple[str, int], int] = {}
+    volunteer_ids = {a.volunteer_id for a in awards if a.volunteer_id is not None}
+    organization_ids = {a.organization_id for a in awards if a.organization_id is not None}
+    if volunteer_ids:
+        rows = db.session.execute(sa.select(User.id, User.community_id)
+                                  .where(User.id.in_(volunteer_ids)))
+        homes.update((("volunteer", owner), home) for owner, home in rows)
+    if organization_ids:
+        rows = db.session.execute(sa.select(Organization.id, Organization.community_id)
+                                  .where(Organization.id.in_(organization_ids)))
+        homes.update((("organization", owner), home) for owner, home in rows)
+    return {key: value for key, value in homes.items() if value is not None}
 
 
 def reverse_many(items: list[tuple[str, str]], now: datetime) -> list[str]:
@@ -291,7 +314,9 @@ def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "a
     """Ranked by points, then completions, then hours, then the earlier member (lower id);
     rank is the position in that order. One query for the rows, one for the count.
     Organisations rank by body + members' points, or by the body's alone where the
-    community chose so (``org_ranking``); ``points`` is always the figure ranked by."""
+    community chose so (``org_ranking``); ``points`` is always the figure ranked by.
+    ``public``: a volunteer who keeps their name off public boards is ``ANONYMOUS``, with
+    neither id nor organisation (the commendation, for staff, passes False)."""
     body_only = kind == "organizations" and db.session.scalar(
         sa.select(Community.org_ranking).where(Community.id == community_id)) == "body"
     ranked = PointsTotal.body_points if body_only else PointsTotal.points
@@ -299,10 +324,13 @@ def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "a
              PointsTotal.hours.desc(), PointsTotal.owner_id)
     base = sa.select(PointsTotal).where(PointsTotal.community_id == community_id,
                                         PointsTotal.period == period)
+    # Only organisations whose 报到 the community approved are on its board (none other can
+    # earn: wishboard.access refuses them claims, members and activities).
+    approved = Organization.report_status == OrganizationStatus.APPROVED
     if kind == "organizations":
         query = (base.add_columns(Organization.name)
                  .join(Organization, Organization.id == PointsTotal.owner_id)
-                 .where(PointsTotal.owner_type == "organization"))
+                 .where(PointsTotal.owner_type == "organization", approved))
     else:
         query = (base.add_columns(User.name, User.show_on_boards, User.volunteer_type,
                                   Organization.name.label("org_name"))
@@ -318,6 +346,9 @@ def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "a
     if kind != "organizations" and volunteer_type:
         counted = counted.join(User, User.id == PointsTotal.owner_id).where(
             User.volunteer_type == VolunteerType(volunteer_type))
+    elif kind == "organizations":
+        counted = counted.join(Organization, Organization.id == PointsTotal.owner_id).where(
+            approved)
     total = db.session.scalar(counted)
     rows = db.session.execute(query.order_by(*order).limit(per_page)
                               .offset((page - 1) * per_page)).all()
@@ -334,7 +365,8 @@ def leaderboard(community_id: int, *, kind: str = "volunteers", period: str = "a
             entry.volunteer_type = row.volunteer_type.value if row.volunteer_type else None
             entry.organization = row.org_name
             if public and not row.show_on_boards:
-                entry.id, entry.name = None, ANONYMOUS
+                # The organisation too: in a small one it says who this is.
+                entry.id, entry.name, entry.organization = None, ANONYMOUS, None
         result.append(entry)
     return result, total
 
@@ -371,26 +403,51 @@ def points_card(volunteer_id: int, *, viewer: User | None = None, page: int = 1,
     if not volunteer.show_on_boards and not is_self_or_staff:
         raise NotFoundError("这位志愿者没有公开积分卡", message_en="This card is not public")
     total = total_of("volunteer", volunteer.id)
-    rank = None
-    if total is not None:
-        ahead = db.session.scalar(sa.select(sa.func.count()).select_from(PointsTotal).where(
-            PointsTotal.community_id == total.community_id,
-            PointsTotal.owner_type == "volunteer", PointsTotal.period == "all",
-            sa.or_(PointsTotal.points > total.points,
-                   sa.and_(PointsTotal.points == total.points,
-                           PointsTotal.completions > total.completions),
-                   sa.and_(PointsTotal.points == total.points,
-                           PointsTotal.completions == total.completions,
-                           PointsTotal.hours > total.hours),
-                   sa.and_(PointsTotal.points == total.points,
-                           PointsTotal.completions == total.completions,
-                           PointsTotal.hours == total.hours,
-                           PointsTotal.owner_id < total.owner_id))))
-        rank = ahead + 1
+    rank = _rank(total) if total is not None else None
     query = sa.select(PointsEntry).where(PointsEntry.volunteer_id == volunteer.id)
     entries, count = page_of(query, page, per_page, PointsEntry.created_at.desc(),
                              PointsEntry.id.desc())
     return PointsCard(volunteer, total, rank, entries, count)
+
+
+def _rank(total: PointsTotal, *, body_only: bool = False) -> int:
+    """Where ``total`` stands on its community's board, in the leaderboard's order."""
+    ranked = PointsTotal.body_points if body_only else PointsTotal.points
+    mine = total.body_points if body_only else total.points
+    ahead = db.session.scalar(sa.select(sa.func.count()).select_from(PointsTotal).where(
+        PointsTotal.community_id == total.community_id,
+        PointsTotal.owner_type == total.owner_type, PointsTotal.period == total.period,
+        sa.or_(ranked > mine,
+               sa.and_(ranked == mine, PointsTotal.completions > total.completions),
+               sa.and_(ranked == mine, PointsTotal.completions == total.completions,
+                       PointsTotal.hours > total.hours),
+               sa.and_(ranked == mine, PointsTotal.completions == total.completions,
+                       PointsTotal.hours == total.hours,
+                       PointsTotal.owner_id < total.owner_id))))
+    return ahead + 1
+
+
+@dataclass
+class Standing:
+    """An organisation on its community's organisation board: all-time totals (what it
+    earned as a body and what its members earned for it) and its rank."""
+
+    total: PointsTotal | None
+    rank: int | None
+    points: int
+    body_points: int
+    member_points: int
+
+
+def organization_standing(organization: Organization) -> Standing:
+    body_only = db.session.scalar(sa.select(Community.org_ranking).where(
+        Community.id == organization.community_id)) == "body"
+    total = total_of("organization", organization.id)
+    if total is None:
+        return Standing(None, None, 0, 0, 0)
+    return Standing(total, _rank(total, body_only=body_only),
+                    total.body_points if body_only else total.points, total.body_points,
+                    total.member_points)
 
 
 # Recomputation ----------------------------------------------------------------------------
@@ -412,16 +469,20 @@ def recompute_totals(*, community_id: int | None = None, repair: bool = True) ->
                                 else_=0)).label("body_points")] + [
         sa.func.sum(getattr(PointsEntry, f"d_{name}")).label(name) for name in COUNTERS]
     expected: dict[tuple, dict] = {}
-    for owner_type, column in (("volunteer", PointsEntry.volunteer_id),
-                               ("organization", PointsEntry.organization_id)):
+    # A total lives in its owner's home community, whichever community the work was done in
+    # (``_homes``); ``community_id`` picks the totals of that community's boards.
+    for owner_type, column, owner, home in (
+            ("volunteer", PointsEntry.volunteer_id, User, User.community_id),
+            ("organization", PointsEntry.organization_id, Organization,
+             Organization.community_id)):
         for period_column in (None, PointsEntry.year, PointsEntry.quarter, PointsEntry.month):
             period = period_column if period_column is not None else sa.literal("all")
             query = (sa.select(column.label("owner_id"), period.label("period"),
-                               PointsEntry.community_id, *sums)
-                     .where(column.is_not(None))
-                     .group_by(column, period, PointsEntry.community_id))
+                               home.label("community_id"), *sums)
+                     .join(owner, owner.id == column)
+                     .group_by(column, period, home))
             if community_id:
-                query = query.where(PointsEntry.community_id == community_id)
+                query = query.where(home == community_id)
             for row in db.session.execute(query):
                 expected[(owner_type, row.owner_id, row.period)] = {
                     "community_id": row.community_id, "points": int(row.points or 0),
@@ -438,9 +499,12 @@ def recompute_totals(*, community_id: int | None = None, repair: bool = True) ->
         have_values = ({"points": have.points, "body_points": have.body_points,
                         **{n: _number(getattr(have, n)) for n in COUNTERS}} if have else None)
         want_values = ({k: v for k, v in want.items() if k != "community_id"} if want else None)
-        if have_values == want_values or (want_values is None and not any(
-                (have_values or {}).values())):
+        if (have_values == want_values and have.community_id == want["community_id"]) or (
+                want_values is None and not any((have_values or {}).values())):
             continue
+        if have_values == want_values:  # the right numbers on the wrong community's board
+            have_values = {"community_id": have.community_id, **have_values}
+            want_values = {"community_id": want["community_id"], **want_values}
         mismatches.append(Mismatch(*key, stored=have_values or {}, ledger=want_values or {}))
         if not repair:
             continue
@@ -451,12 +515,13 @@ def recompute_totals(*, community_id: int | None = None, repair: bool = True) ->
                      after={"period": key[2], **(want_values or {})})
         if have is None:
             db.session.add(PointsTotal(owner_type=key[0], owner_id=key[1], period=key[2],
-                                       community_id=want["community_id"], **want_values))
+                                       **{**want_values, "community_id": want["community_id"]}))
         elif want is None:
             db.session.delete(have)
         else:
             for name, value in want_values.items():
                 setattr(have, name, value)
+            have.community_id = want["community_id"]
     if repair:
         db.session.commit()
     return mismatches

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from wishboard.access import log_confirm_refusal, may_join, organization_contact_id
+from wishboard.access import log_confirm_refusal, log_refusal, may_join, organization_contact_id
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import date_words, hours_words, local_day, utcnow
@@ -38,7 +38,8 @@ def _running(wish: Wish) -> None:
 
 
 def join_project(user: User, wish_id: int, *, now: datetime | None = None) -> ProjectMember:
-    """A member of the claiming organisation joins (once), and earns participation points."""
+    """A member of the claiming organisation joins (once), and earns participation points;
+    never someone who has left it (``access.may_join`` reads today's membership)."""
     now = now or utcnow()
     wish = _project(wish_id)
     _running(wish)
@@ -67,10 +68,10 @@ def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note
     now = now or utcnow()
     wish = _project(wish_id)
     _running(wish)
-    if db.session.scalar(sa.select(ProjectMember.id).where(
-            ProjectMember.wish_id == wish.id, ProjectMember.user_id == user.id)) is None:
-        raise ForbiddenError("请先加入这个项目", message_en="Join the project first",
-                             code="not_joined")
+    joined = db.session.scalar(sa.select(ProjectMember.id).where(
+        ProjectMember.wish_id == wish.id, ProjectMember.user_id == user.id)) is not None
+    if (refusal := log_refusal(user, wish, joined=joined)) is not None:
+        raise refusal
     if served_on > local_day(now):
         raise ValidationFailedError(fields={"served_on": ["不能填将来的日期"]})
     if wish.claimed_at and served_on < local_day(wish.claimed_at):

@@ -1,10 +1,14 @@
-"""群众点评: residents star-rate a completed wish, one rating per person, results public.
+"""群众点评: the people who live in the community (residents, and volunteers whose home
+community it is: ``access.rating_refusal``) star-rate a completed wish, one rating per
+person, results public.
 
 A rating earns the volunteer points only when it comes from a real person: a resident the
-secretary has verified, a rating the secretary recorded for someone served (代录), or a
-resident whose account has existed for the community's waiting period. Other ratings show
-at once and earn later, through the ledger, when their rater qualifies. A rating by the
-person served also confirms the hours the volunteer stated.
+secretary has verified, a volunteer whose 报到 the secretary approved, a rating the
+secretary recorded for someone served (代录), or anyone whose account has existed for the
+community's waiting period (a volunteer still waiting for their 报到 is treated like a
+resident not yet verified). Other ratings show at once and earn later, through the
+ledger, when their rater qualifies. A rating by the person served also confirms the hours
+the volunteer stated.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from wishboard.access import (
-    can_manage_community, completed_claim, confirm_hours_refusal, is_trusted_rater, rating_refusal,
+    can_manage_community, completed_claim, confirm_hours_refusal, is_trusted_rater,
+    known_neighbours, rating_refusal, same_person,
 )
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
@@ -54,6 +59,10 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
     if on_behalf:
         if not can_manage_community(actor, wish.community_id):
             raise ForbiddenError("只有本社区书记可以代录评价", code="not_your_community")
+        if same_person(actor.id, wish.claimant_id):  # her volunteer hat served it
+            raise ForbiddenError("不能代录对自己服务的评价，请由其他工作人员代录",
+                                 message_en="Nobody records a rating of their own work",
+                                 code="cannot_rate_own_work")
         beneficiary = db.session.get(Beneficiary, beneficiary_id)
         if beneficiary is None or beneficiary.wish_id != wish.id:
             raise ValidationFailedError(fields={"beneficiary_id": ["不是这个心愿的服务对象"]})
@@ -111,8 +120,9 @@ def _count(rating: Rating, wish: Wish, now: datetime) -> bool:
 
 def count_waiting_ratings(now: datetime | None = None, *, rater_id: int | None = None) -> int:
     """Book the points of ratings whose rater now qualifies: all of ``rater_id``'s (just
-    verified), or, for every community, those of raters verified since or whose accounts
-    are older than its waiting period. The caller commits; returns how many were booked."""
+    verified, or their 报到 just approved), or, for every community, those of raters
+    verified or approved since or whose accounts are older than its waiting period. The
+    caller commits; returns how many were booked."""
     now = now or utcnow()
     base = (sa.select(Rating, Wish).join(Wish, Wish.id == Rating.wish_id)
             .join(User, User.id == Rating.rater_id)
@@ -121,7 +131,7 @@ def count_waiting_ratings(now: datetime | None = None, *, rater_id: int | None =
         queries = [base.where(Rating.rater_id == rater_id)]
     else:
         queries = [base.where(Wish.community_id == c.id, sa.or_(
-            User.verified_at.is_not(None),
+            User.verified_at.is_not(None), known_neighbours(),
             User.created_at <= now - timedelta(days=c.rating_trust_days)))
             for c in db.session.scalars(sa.select(Community).where(
                 Community.level.in_([PlaceLevel.COMMUNITY, PlaceLevel.VILLAGE])))]

@@ -38,11 +38,13 @@ SALT = "wishboard.service-id"
 
 # What a check finds, in the words the page and the API use.
 VALID, EXPIRED, REVOKED, NOT_SERVING = "valid", "expired", "revoked", "not_approved"
+UNKNOWN = "unknown"  # the page's word for a code never made here (the API answers 404)
 STATUS_WORDS = {
     VALID: "已报到志愿者",
     EXPIRED: "这个二维码已过期，请志愿者打开服务标识，出示新的二维码",
     REVOKED: "这个二维码已作废，请志愿者出示新的二维码",
-    NOT_SERVING: "此人目前不是本平台已报到的志愿者",
+    NOT_SERVING: "此人目前不是本平台已报到的志愿者，请不要开门",
+    UNKNOWN: "这不是本平台有效的志愿者服务标识，请不要开门",
 }
 
 
@@ -137,7 +139,9 @@ def card_of(user: User, *, now: datetime | None = None) -> Card:
 def check(code: str, *, viewer: User | None = None, place_id: int | None = None,
           now: datetime | None = None) -> Check:
     """What the code says now. A code that was never made here is 404; an expired or voided
-    one says so and no more."""
+    one says so and no more. Without ``place_id``, a logged-in person asking is asked about
+    where they live (their home place in the grid, ``grid.home_place_id_of``): is this
+    volunteer serving a wish there?"""
     serializer = _serializer()
     try:
         user_id, version = serializer.loads(code, max_age=current_app.config["SERVICE_ID_SECONDS"])
@@ -160,6 +164,10 @@ def check(code: str, *, viewer: User | None = None, place_id: int | None = None,
                   community=user.community.name if user.community else None,
                   organization=user.organization.name if user.organization else None,
                   work=work)
+    if place_id is None and viewer is not None and getattr(viewer, "is_authenticated", False):
+        from wishboard.grid.services import home_place_id_of
+
+        place_id = home_place_id_of(viewer)
     if place_id is not None:
         found.at_place = _serving_at(work, place_id)
     if viewer is not None and getattr(viewer, "is_authenticated", False) and work:

@@ -15,7 +15,7 @@ from wishboard.core.schemas import (
     BaseSchema, Bool, Cursor, Deadline, EnumLabel, EnumValue, Float, Int, List, PageQuerySchema,
     QuerySchema, Str, ViewerSchema, in_range, length, one_of, ref,
 )
-from wishboard.privacy import MASKED, shown_beneficiaries, shown_note, shown_person, shown_rater
+from wishboard.privacy import MASKED, shown_actor, shown_beneficiaries, shown_note, shown_rater
 from wishboard.wishes.models import WishKind, WishStory
 from wishboard.wishes.states import ACTION_LABELS, WishState
 
@@ -123,7 +123,7 @@ class WishDetailSchema(WishSchema):
     def dump_timeline(self, wish):
         rights = self._rights(wish)
         return [{"action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
-                 "actor": shown_person(e.actor, rights), "from_state": e.from_state,
+                 "actor": shown_actor(e, rights), "from_state": e.from_state,
                  "to_state": e.to_state, "note": shown_note(e, rights),
                  "on_behalf": e.on_behalf, "created_at": e.created_at.isoformat()}
                 for e in self._stories[wish.id].events]

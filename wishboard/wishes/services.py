@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wishboard.access import (
     can_see_state, can_see_wish, claim_refusal, complete_refusal,
-    completed_claim, confirm_hours_refusal, ensure_can_manage_community, manage_refusal,
-    private_details_reason, release_refusal,
+    completed_claim, confirm_hours_refusal, ensure_can_manage_community,
+    invitation_answerer_ids, manage_refusal, private_details_reason, release_refusal,
 )
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
@@ -111,7 +111,8 @@ def _end_invitations(wish_ids: list[int], new: WishState, now: datetime, *,
     """Wishes have just left ``open``: their live invitations end with them, in the same
     transaction (after the wishes' rows, the order every such change takes its locks in).
     A claim by the person invited, or for the organisation invited, answers that
-    invitation (``accepted``); every other one ``lapsed``."""
+    invitation (``accepted``); every other one ``lapsed``, and its invitee is told why
+    (``_tell_lapsed``)."""
     live = (Invitation.wish_id.in_(wish_ids), Invitation.status == InvitationStatus.PENDING)
     if new is WishState.CLAIMED and claimant_id is not None:
         taken_up = Invitation.user_id == claimant_id
@@ -121,10 +122,39 @@ def _end_invitations(wish_ids: list[int], new: WishState, now: datetime, *,
             sa.update(Invitation).where(*live, taken_up, Invitation.expires_at > now)
             .values(status=InvitationStatus.ACCEPTED, ended_at=now, answered_by_id=claimant_id)
             .execution_options(synchronize_session=False))
-    db.session.execute(
+    lapsed = db.session.execute(
         sa.update(Invitation).where(*live)
         .values(status=InvitationStatus.LAPSED, ended_at=now)
-        .execution_options(synchronize_session=False))
+        .returning(Invitation.wish_id, Invitation.user_id, Invitation.organization_id)
+        .execution_options(synchronize_session=False)).all()
+    _tell_lapsed(lapsed, new, now, claimant_id=claimant_id)
+
+
+# Why an invitation lapsed, as its invitee reads it: where its wish went from ``open``.
+LAPSE_WORDS = {
+    WishState.CLAIMED: "已由其他志愿者认领",
+    WishState.CANCELLED: "已被社区取消",
+    WishState.EXPIRED: "已过期",
+}
+
+
+def _tell_lapsed(lapsed, new: WishState, now: datetime, *, claimant_id: int | None) -> None:
+    """The invitees of invitations that just lapsed (for an organisation, its contact)
+    hear why, once per person and wish, in the transaction that ended them; never the
+    volunteer whose own claim ended them (who claimed on the wish page, say, after their
+    invitation's time was up, or for themselves while their organisation was invited)."""
+    if not lapsed:
+        return
+    answerers = invitation_answerer_ids([(row.user_id, row.organization_id) for row in lapsed])
+    told = sorted({(person, row.wish_id) for person, row in zip(answerers, lapsed)
+                   if person is not None and person != claimant_id})
+    if not told:
+        return
+    titles = dict(db.session.execute(sa.select(Wish.id, Wish.title).where(
+        Wish.id.in_({wish_id for _, wish_id in told}))).all())
+    why = LAPSE_WORDS.get(new, "已经结束")
+    notify_each([(person, f"您受邀的心愿「{titles[wish_id]}」{why}，邀请已失效，谢谢您。", wish_id)
+                 for person, wish_id in told], "invitation_lapsed", now=now)
 
 
 _TALLY_KEY = "wish_tally_changes"
@@ -226,7 +256,7 @@ def apply_claim(volunteer: User, wish_id: int, *, accept_letter: bool,
     (accepting an invitation, ``wishboard.invitations``). The caller commits."""
     now = now or utcnow()
     wish = get_wish(wish_id)
-    refusal = claim_refusal(volunteer, wish)
+    refusal = claim_refusal(volunteer, wish, organization_id)
     if refusal is not None:
         raise refusal
     if not accept_letter:
@@ -239,13 +269,9 @@ def apply_claim(volunteer: User, wish_id: int, *, accept_letter: bool,
             "服务项目须代表报到党组织认领", message_en="Projects are claimed for an organisation",
             code="project_needs_organization",
             fields={"organization_id": ["服务项目须代表您所在的报到党组织认领"]})
-    organization = None
-    if organization_id is not None:
-        if organization_id != volunteer.organization_id:
-            raise ForbiddenError("只能代表自己所在的报到党组织认领",
-                                 message_en="You may claim only for your own organisation",
-                                 code="not_your_organization")
-        organization = db.session.get(Organization, organization_id)
+    # Their own organisation, approved (``claim_refusal`` said so).
+    organization = (db.session.get(Organization, organization_id)
+                    if organization_id is not None else None)
     community = db.session.get(Community, wish.community_id)
     if due_at is None:
         due_at = default_due_at(wish, community, now)

@@ -2,14 +2,31 @@
 organisations, points rules, commendation, the audit log) and admins (communities,
 secretaries, categories), under /manage."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from wishboard.access import is_rollup_account
 from wishboard.accounts.models import Role
 from wishboard.blueprints import id_arg
 from wishboard.places import services as place_services
 
 bp = Blueprint("admin", __name__)
+
+# What a 街道/区 account (``access.is_rollup_account``) opens here: it has no community to
+# manage, so every other management page shows it the roll-up instead.
+ROLLUP_ACCOUNT_PAGES = frozenset({"admin.rollup"})
+
+
+@bp.before_request
+def _rollup_accounts_see_the_rollup():
+    if request.endpoint not in ROLLUP_ACCOUNT_PAGES and is_rollup_account(current_user):
+        return redirect(url_for("admin.rollup"))
+    return None
+
+
+@bp.context_processor
+def _account_kind():
+    return {"rollup_account": is_rollup_account(current_user)}
 
 
 def managed_community_id() -> int | None:
@@ -29,5 +46,7 @@ def community_page(template: str, community_id: int | None, **context):
 
 
 from wishboard.blueprints.admin import (  # noqa: E402,F401  isort: skip
-    accounts, audit, channels, dashboard, needs, places, points, wishes,
+    accounts, audit, channels, dashboard, needs, organizations, places, points, wishes,
+    honours,
+    stats,
 )

@@ -13,6 +13,7 @@ from wishboard.blueprints.admin import bp, community_page, managed_community_id
 from wishboard.blueprints.forms import done, handle_form, submit_form
 from wishboard.blueprints.login import roles_required
 from wishboard.core.schemas import load_or_raise
+from wishboard.places import services as place_services
 from wishboard.serviceid import services as serviceid
 from wishboard.wishes import services as wishes
 
@@ -96,6 +97,12 @@ def verify_resident(user_id):
 def secretaries():
     form, sent = handle_form(StaffUserCreateSchema,
                              lambda d: accounts.create_staff_user(current_user, **d),
-                             done=lambda u: f"已创建社区书记账号：{u.username}")
+                             # 社区书记账号, or 汇总账号 at a street or district
+                             done=lambda u: f"已创建{u.role_label.removesuffix('账号')}账号："
+                                            f"{u.username}")
+    # A secretary runs a community; placed at a street or district, the account reads the
+    # roll-up of the communities under it (汇总账号).
+    places_to_choose = place_services.list_communities(per_page=100)[0]
     return sent or community_page("admin/secretaries.html", None, form=form,
-                                  secretaries=accounts.list_staff(Role.SECRETARY))
+                                  secretaries=accounts.list_staff(Role.SECRETARY),
+                                  places=places_to_choose)

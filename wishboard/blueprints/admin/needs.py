@@ -65,8 +65,22 @@ def reject_need(need_id):
 def new_need_on_behalf():
     """代录: the secretary records a need for a resident without a smartphone."""
     form, sent = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
-                             done=lambda n: f"已代录 {n.contact_name} 的需求",
-                             then=lambda _: url_for("admin.needs_queue"))
+                             done=_recorded, then=lambda _: url_for("admin.needs_queue"))
     return sent or render_template("web/need_form.html", form=form, on_behalf=True,
                                    action=url_for("admin.new_need_on_behalf"),
                                    **place_choices(current_user.community))
+
+
+# What the secretary reads after 代录: whose account the need went to, or why none.
+LINK_WORDS = {
+    needs.LINK_PHONE: "已按电话号码关联到本社区的账号：{name}",
+    needs.LINK_CHOSEN: "已关联到本社区的账号：{name}",
+    needs.LINK_SEVERAL: "这个电话号码在本社区有多个已核实的账号，没有关联任何账号，居民本人在“我的心愿”里看不到它",
+    needs.LINK_NONE: "本社区没有这个电话号码的已核实账号，没有关联账号",
+}
+
+
+def _recorded(need) -> str:
+    words = LINK_WORDS.get(need.link, "")
+    name = need.resident.name if need.resident is not None else ""
+    return f"已代录 {need.contact_name} 的需求" + ("。" + words.format(name=name) if words else "")

@@ -1,10 +1,11 @@
-"""The place tree, the community's settings, reporting organisations and categories."""
+"""The place tree, the community's settings and categories. (Organisations:
+``admin/organizations.py``.)"""
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_login import current_user
 
 from wishboard.accounts.models import STAFF, Role
-from wishboard.blueprints.admin import bp, managed_community_id
+from wishboard.blueprints.admin import bp
 from wishboard.blueprints.forms import done, handle_form, submit_form
 from wishboard.blueprints.login import roles_required
 from wishboard.grid import services as grid
@@ -13,7 +14,7 @@ from wishboard.grid.schemas import ContactAssignFormSchema
 from wishboard.places import services as places
 from wishboard.places.models import PlaceLevel
 from wishboard.places.schemas import (
-    CategoryCreateSchema, CommunityCreateSchema, CommunitySettingsSchema, OrganizationCreateSchema,
+    CategoryCreateSchema, CommunityCreateSchema, CommunitySettingsSchema,
 )
 
 
@@ -85,25 +86,6 @@ def settings():
         done="社区设置已保存")
     return sent or render_template("admin/settings.html", form=form,
                                    community=places.get_community(community_id))
-
-
-@bp.route("/organizations", methods=["GET", "POST"])
-@roles_required(*STAFF)
-def organizations():
-    form, sent = handle_form(
-        OrganizationCreateSchema, lambda d: places.create_organization(current_user, **d),
-        done=lambda o: f"已添加报到党组织：{o.name}",
-        then=lambda o: url_for("admin.organizations", community_id=o.community_id))
-    if sent:
-        return sent
-    community_id = managed_community_id()
-    communities = (places.list_communities(level="community", per_page=100)[0]
-                   if current_user.is_admin else [current_user.community])
-    return render_template(
-        "admin/organizations.html", form=form, community_id=community_id,
-        communities=communities,
-        organizations=places.list_organizations(community_id) if community_id else [],
-    )
 
 
 @bp.route("/categories", methods=["GET", "POST"])

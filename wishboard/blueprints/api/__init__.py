@@ -22,5 +22,7 @@ def _csrf_for_cookie_sessions():
 from wishboard.blueprints.api import (  # noqa: E402,F401  isort: skip
     accounts, activities, audit, grid, matching, needs, notifications, openapi, places, points,
     projects, ratings, wishes,
-    invitations, serviceid,
+    invitations, organizations, serviceid,
+    honours,
+    stats,
 )

@@ -16,8 +16,9 @@ from wishboard.blueprints.api import bp
 from wishboard.blueprints.api.helpers import also_answers, responds, use_schema
 from wishboard.blueprints.login import (
     authenticate_counting_failures, bearer_token, has_remember_cookie, limit_login_failures,
-    limit_registrations, login_required, reset_password_counting_failures, roles_required,
-    start_session,
+    limit_password_guesses, limit_registrations, login_required,
+    reset_password_counting_failures, roles_required, start_session,
+    switch_hat_counting_failures,
 )
 from wishboard.errors import ValidationFailedError
 
@@ -120,12 +121,15 @@ def add_hat(data):
 
 @bp.post("/auth/switch")
 @login_required
+@limit_password_guesses(lambda: current_user.username)
+@also_answers({429: "too many wrong passwords"})
 @responds(SwitchedSchema)
 @use_schema(SwitchSchema)
 def switch_hat(data):
     """Wear another of my hats. A browser session is logged in as it; a bearer-token client
-    gets a token for it."""
-    target = hats.switch_to(current_user._get_current_object(), data["user_id"])
+    gets a token for it. Back to the account I log in with, my password again."""
+    target = switch_hat_counting_failures(current_user._get_current_object(), data["user_id"],
+                                          data["password"])
     if bearer_token() is not None:
         raw, token = tokens.issue_token(target)
         return {"user": target, "token": raw, "token_type": "Bearer",

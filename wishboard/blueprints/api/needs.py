@@ -14,11 +14,12 @@ from wishboard.wishes.schemas import WishSchema
 
 
 @bp.post("/needs")
-@roles_required(Role.RESIDENT, Role.SECRETARY)
+@roles_required(Role.RESIDENT, Role.VOLUNTEER, Role.SECRETARY)
 @responds(NeedSchema, 201)
 @use_schema(NeedCreateSchema)
 def create_need(data):
-    """A resident posts a need; a secretary records one for a resident (代录, contact_name)."""
+    """Someone who lives in the community (a resident, or a volunteer living there) posts a
+    need for themselves; a secretary records one for a resident (代录, contact_name)."""
     return needs.submit_need(current_user, **data)
 
 
@@ -27,7 +28,8 @@ def create_need(data):
 @responds(NeedSchema, paginated=True)
 @use_schema(NeedQuerySchema, location="query")
 def list_needs(query):
-    """My needs (resident), or my community's needs (secretary), newest first."""
+    """My needs (residents and volunteers), or my community's needs (secretary), newest
+    first."""
     return needs.list_needs(current_user, shown=True, **query)
 
 

@@ -1,4 +1,4 @@
-"""Communities and their grid, reporting organisations, categories."""
+"""Communities and their grid, categories. (Organisations: ``api/organizations.py``.)"""
 
 from flask_login import current_user
 
@@ -9,8 +9,7 @@ from wishboard.blueprints.login import roles_required
 from wishboard.places import services as places
 from wishboard.places.schemas import (
     CategoryCreateSchema, CategorySchema, CommunityCreateSchema, CommunityDetailSchema,
-    CommunityQuerySchema, CommunitySchema, CommunitySettingsSchema, OrganizationCreateSchema,
-    OrganizationQuerySchema, OrganizationSchema,
+    CommunityQuerySchema, CommunitySchema, CommunitySettingsSchema,
 )
 
 
@@ -48,25 +47,6 @@ def update_community(data, community_id):
     """Change a community's rules: claim window, cap on open claims, automatic 报到 approval
     (admin, or that community's secretary)."""
     return places.update_community_settings(current_user, community_id, **data)
-
-
-@bp.get("/organizations")
-@responds(OrganizationSchema, paginated=True)
-@use_schema(OrganizationQuerySchema, location="query")
-def list_organizations(query):
-    """A community's reporting organisations (报到党组织)."""
-    items = places.list_organizations(query["community_id"])
-    start = (query["page"] - 1) * query["per_page"]
-    return items[start:start + query["per_page"]], len(items)
-
-
-@bp.post("/organizations")
-@roles_required(*STAFF)
-@responds(OrganizationSchema, 201)
-@use_schema(OrganizationCreateSchema)
-def create_organization(data):
-    """Add a reporting organisation to a community (admin, or that community's secretary)."""
-    return places.create_organization(current_user, **data)
 
 
 @bp.get("/categories")

@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
+from wishboard.access import is_neighbour
 from wishboard.accounts import hats
 from wishboard.accounts import services as accounts
 from wishboard.accounts.models import ReportStatus, Role, VolunteerType
@@ -14,13 +15,17 @@ from wishboard.blueprints.login import (
     authenticate_counting_failures, change_password_counting_failures, has_remember_cookie,
     limit_login_failures, limit_password_guesses, limit_registrations, login_required,
     reset_password_counting_failures, roles_required, start_session,
+    switch_hat_counting_failures,
 )
 from wishboard.blueprints.web import safe_next
 from wishboard.blueprints.web.grid import home_choices
+from wishboard.core.schemas import form_data
+from wishboard.errors import ValidationFailedError
 from wishboard.grid import services as grid
 from wishboard.invitations import services as invitations
 from wishboard.matching import services as matching
 from wishboard.notifications import services as notifications
+from wishboard.organizations import services as organizations
 from wishboard.places import services as places
 from wishboard.points import services as points
 from wishboard.wishes import services as wishes
@@ -87,15 +92,29 @@ def register():
     if community_id:
         community = places.get_community(community_id)
     form = None
+    # 所属报到党组织 may be of any community: the form can look one up by name (org_q)
+    # without losing what was typed (the 查找 button sends the form back here).
+    org_q = (request.values.get("org_q") or "").strip()[:50]
     if request.method == "POST":
-        form = submit_form(RegisterSchema, lambda d: accounts.register_user(**d))
-        if form.ok:
+        values = {k: v for k, v in form_data(request.form).items()
+                  if k not in ("org_q", "org_search")}
+        # (Enter in any field presses the first button, 查找组织: with nothing to look up,
+        # it signs up.)
+        if "org_search" in request.form and org_q:
+            values.pop("password", None)
+            form = FormResult(values, {})
+        else:
+            form = submit_form(RegisterSchema, lambda d: accounts.register_user(**d),
+                               values=values)
+        if form.ok and form.result is not None:
             user = form.result
             start_session(user)
             if user.report_status is ReportStatus.PENDING:
                 flash("注册成功。您的报到正在等社区书记审核，审核通过后就可以认领心愿。", "success")
             else:
                 flash("注册成功，欢迎您！", "success")
+            if values.get("organization_id"):
+                flash("您加入组织的申请已提交，组织的联络员审核后会通知您。", "success")
             return redirect(url_for("auth.account"))
     if community is None or not community.is_community:
         communities, _ = places.list_communities(level="community", per_page=100)
@@ -103,7 +122,8 @@ def register():
         return render_template("auth/register_community.html", communities=communities + villages)
     return render_template(
         "auth/register.html", form=form, community=community,
-        organization_options=[(o.id, o.name) for o in places.list_organizations(community.id)],
+        organization_groups=organizations.registration_choices(community, org_q or None),
+        org_q=org_q,
         volunteer_type_options=[(t.value, t.label) for t in VolunteerType],
     )
 
@@ -113,12 +133,15 @@ def _account_page(password_form: FormResult | None = None,
     """我的: first what to do next (services to rate, claims with their dates), then the
     person's details, points, 报到 and password."""
     user = current_user._get_current_object()
-    to_rate = wishes.waiting_for_my_rating(user) if user.role is Role.RESIDENT else []
+    # Someone who lives in the community (a resident, or a volunteer living there) posts
+    # needs for themselves and rates what was done for them.
+    neighbour = is_neighbour(user)
+    to_rate = wishes.waiting_for_my_rating(user) if neighbour else []
     claims = wishes.claims_of(user, active_only=True) if user.role is Role.VOLUNTEER else []
     # 社区请您帮忙: invitations come first on the page (volunteers, organisations' contacts).
     invited = invitations.my_invitations(user) if user.role is Role.VOLUNTEER else []
     return render_template("auth/account.html", user=user, points=points.points_of(user),
-                           invitations=invited,
+                           invitations=invited, neighbour=neighbour,
                            password_form=password_form, to_rate=to_rate, claims=claims,
                            outside=notifications.outside_groups(user),
                            message_groups=notifications.MESSAGE_GROUPS,
@@ -152,13 +175,25 @@ def change_password():
     flash("密码已修改。其他手机、电脑上的登录都已退出，请在那里用新密码重新登录。", "success")
     return redirect(url_for("auth.account"))
 
+
 # One person, two hats (切换身份) ------------------------------------------------------------
+
+def _switch_refusal(message: str):
+    flash(message, "error")
+    return redirect(url_for("auth.account", _anchor="hats"))
+
 
 @bp.post("/account/switch/<int:user_id>")
 @login_required
+@limit_password_guesses(lambda: current_user.username, _switch_refusal)
 def switch_hat(user_id: int):
-    """Wear another of my hats on this device (the other devices keep theirs)."""
-    target = hats.switch_to(current_user._get_current_object(), user_id)
+    """Wear another of my hats on this device (the other devices keep theirs); back to the
+    account I log in with, my password again."""
+    try:
+        target = switch_hat_counting_failures(current_user._get_current_object(), user_id,
+                                              request.form.get("password"))
+    except ValidationFailedError as error:
+        return _switch_refusal(error.message)
     start_session(target, remember=has_remember_cookie())
     where = target.community.name if target.community else ""
     flash(f"已切换为{where}{target.role.label}身份", "success")

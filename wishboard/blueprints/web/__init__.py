@@ -27,5 +27,7 @@ def viewer():
 from wishboard.blueprints.web import (  # noqa: E402,F401
     accounts, activities, board, grid, matching, needs, notifications, points, projects, ratings,
     share, wishes,
-    invitations, serviceid,
+    invitations, organizations, serviceid,
+    honours,
+    stats,
 )

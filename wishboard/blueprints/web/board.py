@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from wishboard.blueprints.web import bp, viewer
 from wishboard.core.schemas import load_or_raise
+from wishboard.organizations import services as organizations
 from wishboard.places import services as places
 from wishboard.wishes import services as wishes
 from wishboard.wishes.models import WishKind
@@ -40,4 +41,4 @@ def community(community_id):
         "web/board.html", community=place, board=board, query=query,
         grid_options=grid_options, grid_paths=dict(grid_options), categories=places.list_categories(),
         states=BOARD_STATES, kinds=list(WishKind),
-        organizations=places.list_organizations(place.id))
+        organizations=organizations.community_organizations(place.id))

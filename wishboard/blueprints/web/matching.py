@@ -8,6 +8,7 @@ from wishboard.accounts.models import Role
 from wishboard.blueprints.forms import handle_form
 from wishboard.blueprints.login import roles_required
 from wishboard.blueprints.web import bp
+from wishboard.matching import digest
 from wishboard.matching import services as matching
 from wishboard.matching.models import AvailabilitySlot
 from wishboard.matching.schemas import ProfileUpdateSchema
@@ -16,13 +17,17 @@ from wishboard.places import services as places
 
 def _sent_profile() -> dict:
     """The form as ``ProfileUpdateSchema`` reads it. Every field is sent, so a box left
-    unticked clears what it stood for, and 不填 clears the home place."""
+    unticked clears what it stood for, and 不填 clears the home place. The digest choice
+    (two radio buttons) stays as it is when neither was sent."""
     form = request.form
-    return {"skills": form.getlist("skills"), "offer": form.get("offer", ""),
+    sent = {"skills": form.getlist("skills"), "offer": form.get("offer", ""),
             "availability": form.getlist("availability"),
             "home_place_id": form.get("home_place_id") or None,
             "follows": {"categories": form.getlist("follow_categories"),
                         "places": form.getlist("follow_places")}}
+    if "follow_digest" in form:
+        sent["follow_digest"] = form.get("follow_digest")
+    return sent
 
 
 def _ticked(values: dict) -> dict:
@@ -36,7 +41,8 @@ def _ticked(values: dict) -> dict:
             "availability": strings(values.get("availability")),
             "home_place_id": str(values.get("home_place_id") or ""),
             "categories": strings(follows.get("categories")),
-            "places": strings(follows.get("places"))}
+            "places": strings(follows.get("places")),
+            "follow_digest": str(values.get("follow_digest")).lower() in ("1", "true")}
 
 
 def _saved(profile: matching.Profile) -> dict:
@@ -44,7 +50,8 @@ def _saved(profile: matching.Profile) -> dict:
             "availability": profile.availability,
             "home_place_id": profile.home_place.id if profile.home_place else None,
             "follows": {"categories": [c.id for c in profile.follows.categories],
-                        "places": [p.id for p in profile.follows.places]}}
+                        "places": [p.id for p in profile.follows.places]},
+            "follow_digest": profile.follow_digest}
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
@@ -64,4 +71,4 @@ def my_profile():
         skill_options=[(s.id, s.name) for s in matching.list_skills(current_user.community_id)],
         slot_options=[(slot.value, slot.label) for slot in AvailabilitySlot],
         category_options=[(c.id, c.name) for c in places.list_categories()],
-        grid_options=places.grid_options(grid))
+        grid_options=places.grid_options(grid), digest_time=digest.digest_time_words())

@@ -1,4 +1,5 @@
-"""需求征集: a resident posts a need and follows what became of it."""
+"""需求征集: someone who lives in the community (a resident, or a volunteer living there)
+posts a need and follows what became of it."""
 
 
 from flask import render_template, url_for
@@ -14,7 +15,7 @@ from wishboard.wishes import services as wishes
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
-@roles_required(Role.RESIDENT)
+@roles_required(Role.RESIDENT, Role.VOLUNTEER)
 def new_need():
     """需求征集: one short form."""
     form, sent = handle_form(NeedCreateSchema, lambda d: needs.submit_need(current_user, **d),
@@ -26,7 +27,7 @@ def new_need():
 
 
 @bp.get("/needs/mine")
-@roles_required(Role.RESIDENT)
+@roles_required(Role.RESIDENT, Role.VOLUNTEER)
 def my_needs():
     items, total = needs.list_needs(current_user, per_page=100)
     to_rate = wishes.waiting_for_my_rating(current_user)

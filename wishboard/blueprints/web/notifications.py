@@ -4,7 +4,7 @@
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from wishboard.accounts.models import STAFF, Role
+from wishboard.accounts.models import STAFF
 from wishboard.blueprints.forms import done
 from wishboard.blueprints.login import login_required
 from wishboard.blueprints.web import bp
@@ -35,8 +35,18 @@ def inbox_open(notification_id):
     if note.kind == "grid_contact_assigned" or (
             note.kind == "need_submitted" and current_user.role not in STAFF):
         return redirect(url_for("web.my_grid"))
-    if note.need_id and current_user.role is Role.RESIDENT:
+    # Their own need (a resident's, or a volunteer's who lives in the community).
+    if note.need_id and current_user.role not in STAFF:
         return redirect(url_for("web.my_needs"))
     if note.need_id:
         return redirect(url_for("admin.needs_queue"))
+    # A daily digest of several followed wishes: the board of the follower's community.
+    if note.kind == "follow_digest" and current_user.community_id:
+        return redirect(url_for("web.community", community_id=current_user.community_id))
+    # 年度评选: an honour given or withdrawn, an objection answered: 我的 lists them all.
+    if note.kind in ("honour_awarded", "honour_withdrawn", "nomination_withdrawn",
+                     "objection_answered"):
+        return redirect(url_for("auth.account", _anchor="honours"))
+    if note.kind in ("objection_raised", "publicity_ended_early", "nominee_name_hidden"):
+        return redirect(url_for("admin.selections"))
     abort(404)

@@ -8,6 +8,8 @@ from wishboard.blueprints import id_arg
 from wishboard.blueprints.login import login_required
 from wishboard.blueprints.qr import qr_image
 from wishboard.blueprints.web import bp, viewer
+from wishboard.errors import NotFoundError
+from wishboard.grid.services import home_place_id_of
 from wishboard.serviceid import services as serviceid
 from wishboard.templating import public_url
 
@@ -43,9 +45,18 @@ def revoke_service_card():
 
 @bp.get("/id/<code>")
 def check_service_id(code):
-    """Public: anyone who scans the code at the door, logged in or not."""
-    found = serviceid.check(code, viewer=viewer(), place_id=id_arg(request.args, "place"))
-    response = make_response(render_template("web/service_id_check.html", found=found))
+    """Public: anyone who scans the code at the door, logged in or not. A code never made
+    here gets the same page, saying plainly not to open the door (not a bare 404)."""
+    me = viewer()
+    try:
+        found = serviceid.check(code, viewer=me, place_id=id_arg(request.args, "place"))
+        status = 200
+    except NotFoundError:
+        found, status = serviceid.Check(serviceid.UNKNOWN), 404
+    # Whom to ask: the contacts of where the person asking lives, else their community.
+    ask_place = home_place_id_of(me) or (me.community_id if me is not None else None)
+    response = make_response(render_template("web/service_id_check.html", found=found,
+                                             ask_place=ask_place), status)
     # Whether a code counts changes with the minute: never kept by any cache.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -16,7 +16,7 @@ from wishboard.core.schemas import ReasonSchema
 from wishboard.invitations import services as invitations
 from wishboard.invitations.schemas import InvitationCreateSchema
 from wishboard.matching import services as matching
-from wishboard.places import services as places
+from wishboard.organizations import services as organizations
 from wishboard.privacy import shown_beneficiaries
 from wishboard.projects import services as projects
 from wishboard.ratings import services as ratings
@@ -45,7 +45,7 @@ def _render_wish(wish_id: int, form=None):
         confirmable=confirmable_logs(me, wish, logs), suggestions=suggestions,
         private_views=audit.private_views(me, wish.id) if rights.see_audit else [],
         invitation=invitations.live_invitation_for(me, wish.id), invitations_sent=sent,
-        organization_options=[(o.id, o.name) for o in places.list_organizations(
+        organization_options=[(o.id, o.name) for o in organizations.community_organizations(
             wish.community_id)] if rights.invite else [])
 
 
