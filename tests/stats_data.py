@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from factories import make_wish
 
 from wishboard.activities import services as activities
+from wishboard.places.models import PlaceLevel
 from wishboard.extensions import db
 from wishboard.projects import services as projects
 from wishboard.ratings import services as ratings
@@ -108,3 +109,16 @@ def build(hood, make_user) -> SimpleNamespace:
 
     return SimpleNamespace(a=a, b=b, c=c, d=d, p=p, elder=elder, helper=helper,
                            activity=activity, far=far)
+
+
+def two_streets(neighbourhood, make_place) -> dict:
+    """玉林街道 holds both communities of the neighbourhood; 簇桥街道, in the same district,
+    holds a third (锦城社区)."""
+    district = make_place("武侯区", level=PlaceLevel.DISTRICT)
+    street = make_place("玉林街道", level=PlaceLevel.STREET, parent=district)
+    other_street = make_place("簇桥街道", level=PlaceLevel.STREET, parent=district)
+    for place in (neighbourhood.community, neighbourhood.elsewhere):
+        place.parent_id = street.id
+    third = make_place("锦城社区", level=PlaceLevel.COMMUNITY, parent=other_street)
+    db.session.commit()
+    return dict(district=district, street=street, other_street=other_street, third=third)

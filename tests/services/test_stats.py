@@ -149,15 +149,7 @@ def test_the_monthly_report_keeps_hidden_names_off(neighbourhood, story):
 
 @pytest.fixture
 def street(neighbourhood, make_place):
-    """玉林街道 holds both communities of the neighbourhood; 另一个街道 holds a third."""
-    district = make_place("武侯区", level=PlaceLevel.DISTRICT)
-    street = make_place("玉林街道", level=PlaceLevel.STREET, parent=district)
-    other_street = make_place("簇桥街道", level=PlaceLevel.STREET, parent=district)
-    for place in (neighbourhood.community, neighbourhood.elsewhere):
-        place.parent_id = street.id
-    third = make_place("锦城社区", level=PlaceLevel.COMMUNITY, parent=other_street)
-    db.session.commit()
-    return dict(district=district, street=street, other_street=other_street, third=third)
+    return stats_data.two_streets(neighbourhood, make_place)
 
 
 def test_a_street_account_reads_its_communities_side_by_side(neighbourhood, story, street,

@@ -14,7 +14,6 @@ from stats_data import at
 
 from wishboard.accounts.models import Role, User
 from wishboard.extensions import db
-from wishboard.places.models import PlaceLevel
 from wishboard.wishes import services as wishes
 
 RANGE = "from=2026-10&to=2026-12"
@@ -28,16 +27,11 @@ def story(neighbourhood, make_user):
 
 @pytest.fixture
 def street(neighbourhood, make_place, make_user):
-    district = make_place("武侯区", level=PlaceLevel.DISTRICT)
-    street = make_place("玉林街道", level=PlaceLevel.STREET, parent=district)
-    other_street = make_place("簇桥街道", level=PlaceLevel.STREET, parent=district)
-    for place in (neighbourhood.community, neighbourhood.elsewhere):
-        place.parent_id = street.id
-    third = make_place("锦城社区", level=PlaceLevel.COMMUNITY, parent=other_street)
-    db.session.commit()
-    return dict(district=district, street=street, third=third,
-                account=make_user("secretary", street, name="街道王主任", username="jiedao"),
-                third_secretary=make_user("secretary", third, name="锦城书记"))
+    places = stats_data.two_streets(neighbourhood, make_place)
+    return dict(places,
+                account=make_user("secretary", places["street"], name="街道王主任",
+                                  username="jiedao"),
+                third_secretary=make_user("secretary", places["third"], name="锦城书记"))
 
 
 def _charts(page: str) -> list[str]:
