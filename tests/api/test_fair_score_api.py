@@ -829,7 +829,7 @@ def test_service_log_decisions_are_in_the_audit_log(client, token_for, world):
     assert entry["object_id"] == log["id"] and entry["after"]["hours"] == 2.0
 
 
-def test_the_needs_queue_and_the_residents_list_are_recorded_when_seen(
+def test_the_needs_queue_and_the_people_lists_are_recorded_when_seen(
         client, app, token_for, world):
     w = world
     need = needs.submit_need(w.served, title="买药", description="d", category_id=w.category_id,
@@ -843,5 +843,11 @@ def test_the_needs_queue_and_the_residents_list_are_recorded_when_seen(
     assert len(seen) == 2 and all(e["after"]["need_ids"] == [need.id] for e in seen)
     residents = audit_items(client, secretary, action="residents_viewed")[0]["after"]
     assert w.served.id in residents["user_ids"]
+    # The 报到 list shows volunteers' phones too: the page and the API each leave a line.
+    client.get("/api/v1/volunteers?status=approved", headers=secretary)
+    page_client(app, w.secretary).get("/manage/reports?status=approved")
+    volunteers = audit_items(client, secretary, action="volunteers_viewed")
+    assert len(volunteers) == 2
+    assert all(w.volunteer.id in e["after"]["user_ids"] for e in volunteers)
     client.get("/api/v1/needs", headers=token_for(w.served))  # her own: nothing to record
     assert len(audit_items(client, secretary, action="needs_viewed")) == 2

@@ -22,7 +22,7 @@ from wishboard.accounts.models import (
 )
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
-from wishboard.core.db import flush_or_conflict, page_of
+from wishboard.core.db import commit_keeping_what_was_read, flush_or_conflict, page_of
 from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.honours import services as honours
@@ -581,8 +581,10 @@ def list_volunteers(
     status: str | None = ReportStatus.PENDING.value,
     page: int = 1,
     per_page: int = 20,
+    shown: bool = False,
 ) -> tuple[list[User], int]:
-    """The secretary's queue: volunteers of one community by report status, oldest first."""
+    """The secretary's queue: volunteers of one community by report status, oldest first.
+    ``shown``: the list, phones included, goes to a screen; the sight is recorded."""
     community_id = community_id or actor.community_id
     if community_id is None:
         raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
@@ -590,8 +592,13 @@ def list_volunteers(
     query = sa.select(User).where(User.role == Role.VOLUNTEER, User.community_id == community_id)
     if status:
         query = query.where(User.report_status == ReportStatus(status))
-    return page_of(query, page, per_page, User.created_at, User.id,
-                   options=(joinedload(User.organization),))
+    users, total = page_of(query, page, per_page, User.created_at, User.id,
+                           options=(joinedload(User.organization),))
+    if shown and users:
+        audit.record("volunteers_viewed", actor=actor, object_type="user", object_id=None,
+                     community_id=community_id, after={"user_ids": [u.id for u in users]})
+        commit_keeping_what_was_read()
+    return users, total
 
 
 def list_staff(role: Role) -> list[User]:

@@ -49,6 +49,7 @@ AUDIT_ACTIONS = {
     "service_log_rejected": "退回项目服务记录",
     "needs_viewed": "查看需求（含居民联系方式）",
     "residents_viewed": "查看居民名单（含电话）",
+    "volunteers_viewed": "查看报到志愿者名单（含电话）",
     "points_recomputed": "重算积分总数",
     "derived_recomputed": "重算统计数",
     "volunteer_flagged": "提醒：频繁释放认领",

@@ -25,7 +25,7 @@ def reports():
     query["community_id"] = managed_community_id()
     volunteers, total = ([], 0)
     if query["community_id"]:
-        volunteers, total = accounts.list_volunteers(current_user, **query)
+        volunteers, total = accounts.list_volunteers(current_user, shown=True, **query)
     return community_page("admin/reports.html", query["community_id"], volunteers=volunteers,
                           total=total, releases=wishes.release_counts([v.id for v in volunteers]),
                           status=query["status"], statuses=list(ReportStatus),

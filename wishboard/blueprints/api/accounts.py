@@ -153,7 +153,7 @@ def create_staff_user(data):
 @use_schema(VolunteerQuerySchema, location="query")
 def list_volunteers(query):
     """A community's volunteers by 报到 status (default: pending, oldest first)."""
-    return accounts.list_volunteers(current_user, **query)
+    return accounts.list_volunteers(current_user, shown=True, **query)
 
 
 @bp.post("/volunteers/<int:user_id>/approve")
