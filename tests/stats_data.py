@@ -85,7 +85,10 @@ def build(hood, make_user) -> SimpleNamespace:
     wishes.confirm_hours(secretary, d.id, now=at(12, 1))
 
     # P: a service project claimed for the organisation an hour after publication; the
-    # volunteer joins and logs 3 hours on 12 November, which the secretary confirms.
+    # volunteer (a member since September) joins and logs 3 hours on 12 November, which
+    # the secretary confirms.
+    volunteer.organization_since = joined
+    db.session.commit()
     p = make_wish(secretary, title="垃圾分类宣传", kind="project", now=at(11, 10))
     wishes.claim_wish(volunteer, p.id, accept_letter=True, organization_id=hood.org.id,
                       now=at(11, 10, 3))

@@ -51,7 +51,8 @@ def second_database(tmp_path):
 def populate(runner, client) -> None:
     """The demo community, and what it leaves empty: an API token, the community's own
     points rules, a password reset code, a volunteer's profile and follows, a webhook with
-    its deliveries and a person's opt-out, the sweep's lease and a reminder."""
+    its deliveries and a person's opt-out, points held for an unchecked newcomer, the
+    sweep's lease and a reminder."""
     from wishboard.accounts import services as accounts
     from wishboard.accounts.models import User
     from wishboard.points import services as points
@@ -128,8 +129,20 @@ def populate(runner, client) -> None:
                                         parent_id=home.parent_id)
     hats.add_volunteer_hat(secretary, community_id=elsewhere.id, volunteer_type="party_member")
     serviceid.revoke(volunteer, volunteer.id)
-    # Half a day before the claim of the demo's homework wish falls due: a reminder.
-    later = (utcnow() + timedelta(days=4, hours=12)).isoformat(timespec="seconds")
+    # A newcomer approved automatically claims a wish: its points wait for a person's check.
+    home.auto_approve_reports = True
+    db.session.commit()
+    newcomer = accounts.register_user(username="xin_zhiyuan", password=DEMO_PASSWORD,
+                                      name="新志愿者", phone="13900009999", role="volunteer",
+                                      community_id=home.id)
+    fresh = wishes.create_wish(secretary, title="帮忙搬花盆", description="阳台上的花盆",
+                               category_id=db.session.scalar(sa.select(sa.func.min(Category.id))),
+                               beneficiary_name="吴秀英")
+    wishes.claim_wish(newcomer, fresh.id, accept_letter=True)
+    # Half a day before the claim of the demo's homework wish falls due: a reminder. (Its
+    # due date is the end of a local day, so read it rather than count from now.)
+    due = db.session.scalar(sa.select(Wish.due_at).where(Wish.title == "周末辅导三年级数学"))
+    later = (due - timedelta(hours=12)).isoformat(timespec="seconds")
     swept = runner.invoke(args=["wishboard", "sweep", "--now", later])
     assert swept.exit_code == 0, swept.output
 

@@ -259,7 +259,9 @@ def _check_answered_requests_hold(calls: list[Call]) -> None:
             claim = db.session.scalar(sa.select(Claim).where(
                 Claim.wish_id == call.wish_id, Claim.status == ClaimStatus.COMPLETED))
             assert claim.volunteer_id == call.user_id and claim.hours == Decimal("1.0"), call
-            assert f"completion:{claim.id}" in keys, call
+            # The completion earns once the person served confirms it (rate_served).
+            assert (f"completion:{claim.id}" in keys) == (
+                claim.hours_status is HoursStatus.CONFIRMED), call
         else:
             rating = db.session.scalar(sa.select(Rating).where(
                 Rating.wish_id == call.wish_id, Rating.rater_id == call.user_id))
@@ -269,6 +271,7 @@ def _check_answered_requests_hold(calls: list[Call]) -> None:
                 claim = db.session.scalar(sa.select(Claim).where(
                     Claim.wish_id == call.wish_id, Claim.status == ClaimStatus.COMPLETED))
                 assert claim.hours_status is HoursStatus.CONFIRMED, call
+                assert f"completion:{claim.id}" in keys, call
                 assert f"completion:{claim.id}:hours" in keys, call
 
 
@@ -303,13 +306,14 @@ def _check_nothing_half_done() -> None:
         assert (wish.rating_count, wish.rating_sum) == (len(stars), sum(stars)), wish.id
     for claim in claims:
         assert f"claim:{claim.id}" in keys, claim.id
-        assert (f"completion:{claim.id}" in keys) == (claim.status is ClaimStatus.COMPLETED)
+        assert (f"completion:{claim.id}" in keys) == (
+            claim.hours_status is HoursStatus.CONFIRMED), claim.id
         assert (f"completion:{claim.id}:hours" in keys) == (
             claim.hours_status is HoursStatus.CONFIRMED), claim.id
     for rating in ratings:  # every rater is a verified resident: every rating counts at once
         assert rating.counted_at is not None and f"rating:{rating.id}" in keys, rating.id
     sources = {"claim": {c.id for c in claims}, "rating": {r.id for r in ratings},
-               "completion": {c.id for c in claims if c.status is ClaimStatus.COMPLETED}}
+               "completion": {c.id for c in claims if c.hours_status is HoursStatus.CONFIRMED}}
     for source_type, source_id in db.session.execute(
             sa.select(PointsEntry.source_type, PointsEntry.source_id)):
         assert source_id in sources[source_type], (source_type, source_id)

@@ -75,6 +75,29 @@ def test_a_repeat_visit_is_a_hit_and_a_304_while_nothing_changed(visitor, street
         assert "Content-Security-Policy" in again.headers
 
 
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                    "X-Frame-Options", "Strict-Transport-Security")
+
+
+@pytest.mark.parametrize("hsts", [False, True], ids=["http", "production-hsts"])
+def test_each_security_header_is_sent_once_on_a_miss_a_hit_and_a_304(make_app, street, hsts):
+    """A kept answer keeps the headers every answer carries; a hit used to get them all
+    again from the front (two X-Frame-Options, two HSTS: some browsers and scanners take
+    a doubled header as a broken one)."""
+    n, wish, activity = street
+    visitor = make_app(HSTS=hsts).test_client()
+    once = {**dict.fromkeys(SECURITY_HEADERS, 1), "Strict-Transport-Security": int(hsts)}
+    for name, url in _pages(n, wish, activity).items():
+        miss, hit = _get(visitor, url), _get(visitor, url)
+        unchanged = visitor.get(url, headers={"If-None-Match": hit.headers["ETag"]})
+        assert unchanged.status_code == 304, name
+        for answer, source in ((miss, "miss"), (hit, "hit"), (unchanged, "hit")):
+            assert answer.headers["X-Cache"] == source, name
+            counts = {header: len(answer.headers.getlist(header))
+                      for header in SECURITY_HEADERS}
+            assert counts == once, (name, source, answer.status_code)
+
+
 def test_every_write_shows_at_once_on_every_cached_page_it_touches(visitor, street):
     n, wish, activity = street
     pages = _pages(n, wish, activity)

@@ -15,12 +15,13 @@ from config import Config, config_from_env
 
 
 def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
+    from wishboard.core.jsontext import JSONProvider
+
     config_class = config_class or config_from_env()
     app = Flask(__name__, instance_path=os.environ.get("WISHBOARD_INSTANCE_PATH") or None)
     app.config.from_object(config_class)
     app.config.update(overrides)
-    app.json.ensure_ascii = False  # Chinese stays readable in JSON
-    app.json.sort_keys = False
+    app.json = JSONProvider(app)  # Chinese as it is; see core/jsontext.py
     configure_secret_key(app)
     configure_database(app)
     configure_logging(app)

@@ -335,6 +335,8 @@ def _took_part(actor: User, wish: Wish) -> bool:
 # What ended a membership, in the audit log (``organizations.leave_organization`` and
 # ``remove_member`` write the person's id in ``before``).
 MEMBERSHIP_ENDINGS = ("member_left", "member_removed")
+# How long someone who left an organisation still stands with it (``organization_tie``).
+TIE_DAYS = 30
 
 
 def _organizations_behind(wish: Wish, claim: Claim | None = None) -> set[int]:
@@ -354,8 +356,8 @@ def organization_tie(user: User, wish: Wish, claim: Claim | None = None) -> bool
     (``_organizations_behind``), so that their word on it (stars, a confirmation of hours)
     would be the organisation's own: a member of it (colleagues of one organisation rate
     nothing of each other's), its contact (联络员, a member or not), or someone who left it
-    or was taken off since the community's waiting period (``rating_trust_days``) before
-    the claim (leaving to rate a colleague's claim does not help). What ended a membership
+    or was taken off in the ``TIE_DAYS`` before the claim (leaving to rate a colleague's
+    claim does not help). What ended a membership
     is read from the audit log (``MEMBERSHIP_ENDINGS``), which nobody edits."""
     organizations = _organizations_behind(wish, claim)
     if not organizations:
@@ -368,7 +370,7 @@ def organization_tie(user: User, wish: Wish, claim: Claim | None = None) -> bool
         return True
     claimed_at = (claim.claimed_at if claim is not None else wish.claimed_at) or utcnow()
     community = wish.community or db.session.get(Community, wish.community_id)
-    since = claimed_at - timedelta(days=community.rating_trust_days)
+    since = claimed_at - timedelta(days=max(TIE_DAYS, community.rating_trust_days or 0))
     endings = db.session.scalars(sa.select(AuditEntry.before).where(
         AuditEntry.object_type == "organization", AuditEntry.object_id.in_(organizations),
         AuditEntry.action.in_(MEMBERSHIP_ENDINGS), AuditEntry.created_at >= since))
@@ -463,11 +465,12 @@ def confirm_hours_refusal(user: User | None, wish: Wish, claim: Claim | None, *,
 
 def is_trusted_rater(user: User, community: Community, now: datetime) -> bool:
     """Whose word counts (stars, a confirmation of hours): verified residents, volunteers
-    whose 报到 a person approved, staff (``User.is_trusted_rater``); and anyone else whose
-    account is older than the community's waiting period (a resident not yet verified, a
-    volunteer approved automatically or still waiting)."""
+    whose 报到 a person approved, staff (``User.is_trusted_rater``); and, only where the
+    community opted in (``rating_trust_days``, off by default: time alone is nobody's
+    check), anyone whose account is older than that."""
     return user.is_trusted_rater or (
-        user.created_at <= now - timedelta(days=community.rating_trust_days))
+        community.rating_trust_days is not None
+        and user.created_at <= now - timedelta(days=community.rating_trust_days))
 
 
 def may_join(user: User | None, wish: Wish) -> bool:
@@ -503,15 +506,28 @@ def organization_contact_id(organization_id: int | None) -> int | None:
         Organization.id == organization_id))
 
 
+def _earns_from(actor: User, organization_id: int | None) -> bool:
+    """Whether ``actor`` stands with the organisation that earns from a project's logs: a
+    member of it (either of their hats) or its contact."""
+    if organization_id is None:
+        return False
+    if actor.organization_id == organization_id or same_person(
+            actor.id, organization_contact_id(organization_id)):
+        return True
+    other_hats = sa.select(AccountLink.persona_id).where(AccountLink.owner_id == actor.id) \
+        .union(sa.select(AccountLink.owner_id).where(AccountLink.persona_id == actor.id))
+    return db.session.scalar(sa.select(User.id).where(
+        User.id.in_(other_hats), User.organization_id == organization_id).limit(1)) is not None
+
+
 def can_confirm_logs(actor: User | None, wish: Wish) -> bool:
-    """The community's secretary, or the claiming organisation's contact (never for their
-    own logs: see ``log_confirm_refusal``)."""
+    """The staff of the community where the service took place, never anyone of the
+    organisation that earns from it (its contact included: ``_earns_from``), nor the one
+    who served (``log_confirm_refusal``)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if can_manage_community(actor, wish.community_id):
-        return True
-    contact = organization_contact_id(wish.claim_organization_id)
-    return contact is not None and actor.id == contact
+    return can_manage_community(actor, wish.community_id) and not _earns_from(
+        actor, wish.claim_organization_id)
 
 
 def confirmable_logs(actor: User | None, wish: Wish, logs) -> set[int]:
@@ -523,15 +539,37 @@ def confirmable_logs(actor: User | None, wish: Wish, logs) -> set[int]:
 
 
 def log_confirm_refusal(actor: User, wish: Wish, log_user_id: int) -> WishboardError | None:
-    if not can_confirm_logs(actor, wish):
-        return ForbiddenError("只有社区书记或认领组织的联系人可以确认",
-                              message_en="Only the secretary or the organisation's contact",
-                              code="not_confirmer")
     if same_person(actor.id, log_user_id):
         return ForbiddenError("不能确认自己的服务记录，请由社区书记确认",
                               message_en="Nobody confirms their own service log",
                               code="cannot_confirm_own_work")
+    if not can_confirm_logs(actor, wish):
+        if _earns_from(actor, wish.claim_organization_id):
+            return ForbiddenError("服务记录由服务所在社区的工作人员确认，认领组织的联络员和成员不能确认",
+                                  message_en="The community's staff confirm service logs, "
+                                             "never the organisation that earns from them",
+                                  code="cannot_confirm_own_work")
+        return ForbiddenError("只有服务所在社区的工作人员可以确认",
+                              message_en="Only the staff of the community where the service "
+                                         "took place",
+                              code="not_confirmer")
     return None
+
+
+def attendance_earns(actor: User, person: User, activity) -> bool:
+    """Whether this check-in is someone independent saying ``person`` took part. Nobody
+    approves their own participation: the organiser's own check-in earns only when another
+    organiser (the secretary) checks them in. And an organisation does not vouch for
+    itself: its members' attendance at the activity it organises earns (for them and for
+    it) only when the community's staff check them in from the list, not with the code its
+    contact shows or the contact's own check-in."""
+    if person.id == activity.organizer_id and same_person(actor.id, person.id):
+        return False
+    if activity.organization_id is not None \
+            and person.organization_id == activity.organization_id:
+        return can_manage_community(actor, activity.community_id) and not same_person(
+            actor.id, person.id) and actor.organization_id != activity.organization_id
+    return True
 
 
 # Reaching the right hands (wishboard.matching) ------------------------------------------

@@ -17,7 +17,7 @@ from wishboard.needs.models import Need
 from wishboard.notifications.models import Channel, Delivery, Notification, NotificationOptOut
 from wishboard.organizations.models import MembershipRequest
 from wishboard.places.models import Category, Community, Organization
-from wishboard.points.models import PointsEntry, PointsRules, PointsTotal
+from wishboard.points.models import HeldPoints, PointsEntry, PointsRules, PointsTotal
 from wishboard.projects.models import ProjectMember, ServiceLog
 from wishboard.ratings.models import Rating
 from wishboard.serviceid.models import ServiceCard
@@ -26,7 +26,7 @@ from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTal
 __all__ = [
     "AccountLink", "ApiToken", "PasswordReset", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder",
     "Need", "Notification", "Channel", "Delivery", "NotificationOptOut", "Category", "Community", "Organization", "PointsEntry", "PointsRules",
-    "PointsTotal", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
+    "PointsTotal", "HeldPoints", "ProjectMember", "ServiceLog", "Rating", "Beneficiary", "Claim", "Wish",
     "WishEvent", "WishTally",
     "CategoryFollow", "PlaceFollow", "Skill", "VolunteerProfile", "VolunteerSkill",
     "GridContact", "ResidentHome",

@@ -203,7 +203,11 @@ class FrontCache:
         if not entry or entry[0] != generation:
             return None
         _, mimetype, kept, body = entry
-        headers = [*kept, *standard_headers(app, mimetype, secrets.token_urlsafe(18)),
+        # The kept headers include nosniff, X-Frame-Options and the rest of what every answer
+        # carries: only what they lack is added (the policy, never kept: its nonce is new).
+        fresh = standard_headers(app, mimetype, secrets.token_urlsafe(18),
+                                 (name for name, _ in kept))
+        headers = [*kept, *fresh,
                    ("X-Request-ID", request_id_from(environ.get("HTTP_X_REQUEST_ID"))),
                    ("X-Cache", "hit")]
         response = Response(body, headers=headers)

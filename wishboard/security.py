@@ -28,6 +28,7 @@ Hosts
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask.globals import request_ctx
@@ -130,24 +131,28 @@ ALWAYS = [("X-Content-Type-Options", "nosniff"),
           ("Referrer-Policy", "strict-origin-when-cross-origin"), ("X-Frame-Options", "DENY")]
 
 
-def standard_headers(app: Flask, mimetype: str, nonce: str) -> list[tuple[str, str]]:
+def standard_headers(app: Flask, mimetype: str, nonce: str,
+                     present: Iterable[str] = ()) -> list[tuple[str, str]]:
     """The headers every answer of ``mimetype`` carries (an HTML page's policy names its
-    ``nonce``)."""
+    ``nonce``), but those the answer carries already: ``present`` names its headers. A
+    header the view set itself stays, and an answer kept by the page cache, which kept
+    these with it, does not get them twice when it is served again."""
     policy = PAGE_POLICY.format(nonce=nonce) if mimetype == "text/html" else RESOURCE_POLICY
     wanted = [("Content-Security-Policy", policy), *ALWAYS]
     if app.config.get("HSTS"):
         wanted.append(("Strict-Transport-Security", HSTS_VALUE))
-    return wanted
+    # One pass, not one scan of the headers per name.
+    present = {name.lower() for name in present}
+    return [(name, value) for name, value in wanted if name.lower() not in present]
 
 
 def _secure_headers(response):
     headers = response.headers
-    present = {key.lower() for key in headers.keys()}
     wanted = standard_headers(current_app, response.mimetype,
-                              _nonce() if response.mimetype == "text/html" else "")
+                              _nonce() if response.mimetype == "text/html" else "",
+                              headers.keys())
     g.pop("csp_nonce", None)
-    # A header the view set itself stays; one pass, not one scan of the headers per name.
-    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+    headers.extend(wanted)
     if must_not_store(response):
         headers["Cache-Control"] = "no-store"
     elif request.path.startswith("/api/"):

@@ -11,7 +11,7 @@ from wishboard.places.models import Community
 from wishboard.points import services as points
 from wishboard.ratings import services as ratings
 from wishboard.wishes import services as wishes
-from wishboard.wishes.models import Claim
+from wishboard.wishes.models import Claim, Wish
 from wishboard.wishes.states import WishState
 
 
@@ -34,14 +34,20 @@ def _completed(secretary, volunteer, hours=2):
 
 def test_secretary_verifies_a_resident_and_their_waiting_stars_count(
         client, community, make_user, login_as):
+    """An unverified resident's stars show as 待核实, outside the average and the points;
+    the secretary's verification counts them in both."""
     secretary = make_user("secretary", community)
     volunteer = make_user("volunteer", community, name="李建国")
     newcomer = make_user("resident", community, name="黄阿姨", verified=False)
     wish = _completed(secretary, volunteer)
     ratings.rate_wish(newcomer, wish.id, stars=5)
-    assert points.points_of(volunteer) == 25  # the stars wait, and so do the hours
+    # The claim only: the stars wait, and so do the completion and its hours.
+    assert points.points_of(volunteer) == 5
+    db.session.refresh(wish)
+    assert wish.rating_count == 0
 
     login_as(secretary)
+    assert "待核实：社区核实评价人后才计入平均星级和积分" in text(client.get(f"/wishes/{wish.id}"))
     assert "待核实的居民：<strong>1</strong>" in text(client.get("/manage/"))
     queue = text(client.get("/manage/residents"))
     assert "黄阿姨" in queue and "我认识，核实" in queue
@@ -50,11 +56,16 @@ def test_secretary_verifies_a_resident_and_their_waiting_stars_count(
     assert "没有待核实的居民" in text(client.get("/manage/residents"))
     assert "黄阿姨" in text(client.get("/manage/residents?verified=true"))
     db.session.expire_all()
-    assert points.points_of(volunteer) == 25 + 10
+    assert points.points_of(volunteer) == 5 + 10
+    counted = db.session.get(Wish, wish.id)
+    assert (counted.rating_count, counted.rating_sum) == (1, 5)
+    assert "待核实：" not in text(client.get(f"/wishes/{wish.id}"))
 
 
 def test_the_hours_queue_leads_to_the_wish_where_the_secretary_adjusts_with_a_reason(
         client, community, make_user, login_as):
+    """The completion and its hours wait in the queue; the secretary's confirmation, with
+    adjusted hours and a reason, pays the completion and the adjusted hours."""
     secretary = make_user("secretary", community)
     volunteer = make_user("volunteer", community, name="李建国")
     wish = _completed(secretary, volunteer, hours=4)
@@ -64,16 +75,16 @@ def test_the_hours_queue_leads_to_the_wish_where_the_secretary_adjusts_with_a_re
     assert "帮忙买药" in queue and "填报 4小时" in queue
 
     page = text(client.get(f"/wishes/{wish.id}"))
-    assert "确认服务时长" in page and "调整原因" in page
+    assert "确认已服务" in page and "调整原因" in page and "记为未实际服务" in page
     refused = client.post(f"/wishes/{wish.id}/confirm", data={"hours": "3"})
     assert refused.status_code == 200 and "调整时长时请写明原因" in text(refused)
-    assert points.points_of(volunteer) == 25
+    assert points.points_of(volunteer) == 5  # the claim only, until confirmed
     done = client.post(f"/wishes/{wish.id}/confirm", data={"hours": "3", "reason": "实际3小时"},
                        follow_redirects=True)
-    assert "服务时长已确认" in text(done)
+    assert "服务已确认，完成和时长已计入志愿者积分" in text(done)
     assert "社区确认为3小时：实际3小时" in text(done)
     db.session.expire_all()
-    assert points.points_of(volunteer) == 25 + 15
+    assert points.points_of(volunteer) == 5 + 20 + 15
     assert db.session.scalar(sa.select(Claim.confirmed_hours)) == 3
     assert "没有待确认的服务时长" in text(client.get("/manage/hours"))
 
@@ -84,10 +95,11 @@ def test_the_claimant_sees_no_confirm_form_and_cannot_post_one(client, community
     volunteer = make_user("volunteer", community)
     wish = _completed(secretary, volunteer)
     login_as(volunteer)
-    assert "确认服务时长" not in text(client.get(f"/wishes/{wish.id}"))
+    page = text(client.get(f"/wishes/{wish.id}"))
+    assert 'id="confirm"' not in page and "确认已服务" not in page
     refused = client.post(f"/wishes/{wish.id}/confirm", data={})
     assert refused.status_code == 403 and "不能确认自己的服务时长" in text(refused)
-    assert points.points_of(volunteer) == 25
+    assert points.points_of(volunteer) == 5  # the claim; their own word pays no completion
 
 
 def test_the_audit_page_lists_and_downloads_the_communitys_log(client, community, make_user,
@@ -135,26 +147,41 @@ def test_wish_page_shows_staff_who_saw_the_private_details(client, community, ma
 
 def test_settings_page_saves_the_honesty_settings_and_records_the_change(
         client, community, make_user, login_as):
+    """The daily cap per person, how far back a service log may go (0-60 days) and the
+    waiting period, which is off unless given: left blank, time alone counts no rating."""
     login_as(make_user("secretary", community))
     page = text(client.get("/manage/settings"))
-    assert "一次认领每天最多可填几小时" in page and "报到党组织排名按" in page
+    assert "每人每天最多可填几小时" in page and "报到党组织排名按" in page
+    assert "项目服务记录最多补登几天前的" in page
+    stored = db.session.get(Community, community.id)
+    assert (stored.max_hours_per_day, stored.log_backdate_days, stored.rating_trust_days) \
+        == (10, 7, None)
     form = {"claim_window_days": "7", "open_wish_max_age_days": "60",
             "rating_window_days": "14", "expiry_reminder_days": "3", "due_reminder_days": "1",
-            "rating_reminder_days": "2", "max_hours_per_day": "8",
-            "unconfirmed_hours_policy": "lapse", "rating_trust_days": "0",
+            "rating_reminder_days": "2", "max_hours_per_day": "8", "log_backdate_days": "10",
+            "unconfirmed_hours_policy": "lapse", "rating_trust_days": "30",
             "release_flag_count": "5", "org_ranking": "body"}
     bad = client.post("/manage/settings", data={**form, "max_hours_per_day": "25"})
     assert bad.status_code == 200 and "应在1到24之间" in text(bad)
+    bad = client.post("/manage/settings", data={**form, "log_backdate_days": "61"})
+    assert bad.status_code == 200 and "应在0到60之间" in text(bad)
     db.session.expire_all()
-    assert db.session.get(Community, community.id).max_hours_per_day == 10
+    stored = db.session.get(Community, community.id)
+    assert (stored.max_hours_per_day, stored.log_backdate_days) == (10, 7)
     saved = client.post("/manage/settings", data=form, follow_redirects=True)
     assert "社区设置已保存" in text(saved)
     db.session.expire_all()
     stored = db.session.get(Community, community.id)
-    assert (stored.max_hours_per_day, stored.unconfirmed_hours_policy, stored.rating_trust_days,
-            stored.release_flag_count, stored.org_ranking) == (8, "lapse", 0, 5, "body")
+    assert (stored.max_hours_per_day, stored.log_backdate_days, stored.unconfirmed_hours_policy,
+            stored.rating_trust_days, stored.release_flag_count, stored.org_ranking) \
+        == (8, 10, "lapse", 30, 5, "body")
     log = text(client.get("/manage/audit?action=community_settings_changed"))
     assert "max_hours_per_day=10" in log and "max_hours_per_day=8" in log
+    # A blank waiting period turns it off again.
+    client.post("/manage/settings", data={**form, "rating_trust_days": ""})
+    db.session.expire_all()
+    stored = db.session.get(Community, community.id)
+    assert (stored.rating_trust_days, stored.max_hours_per_day) == (None, 8)
 
 
 def test_publishing_a_need_in_the_secretarys_own_words(client, community, make_user,

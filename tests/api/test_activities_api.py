@@ -28,8 +28,14 @@ def org_world(community, make_user, make_org, token_for):
             "category_id": db.session.scalar(sa.text("SELECT min(id) FROM categories"))}
 
 
-def test_an_organisation_claims_a_project_and_its_members_serve(client, runner, org_world,
-                                                                token_for):
+def test_an_organisation_claims_a_project_its_members_serve_and_the_community_confirms(
+        client, runner, org_world, make_user, token_for):
+    """An organisation claims a project, its members join and log the days they served
+    (never before they joined, never in the future), and the staff of the community confirm
+    each log: never the organisation's contact, one of its members (staff or not) or the
+    person who served (cannot_confirm_own_work), nor anyone who is not staff (not_confirmer).
+    Confirmed hours earn, and joining earns with the first confirmed log; until then the
+    hours are pending and joining earns nothing."""
     world = org_world
     project = wishes.create_wish(world["secretary"], title="转基因科普讲座",
                                  description="为全社区讲转基因知识", kind="project",
@@ -45,36 +51,61 @@ def test_an_organisation_claims_a_project_and_its_members_serve(client, runner, 
     assert claimed.status_code == 200
     assert claimed.get_json()["due_at"].startswith(project.expires_at.date().isoformat())
 
-    contact = token_for(world["contact"])
-    today = local_today().isoformat()
+    today = local_today()
     log_ids = []
     for member, hours in zip(world["members"], (2, 3, 1.5)):
         headers = token_for(member)
         assert client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
-                           json={"served_on": today, "hours": hours}).status_code == 403
+                           json={"served_on": today.isoformat(), "hours": hours}
+                           ).status_code == 403
         joined = client.post(f"/api/v1/wishes/{project.id}/members", headers=headers)
         assert joined.status_code == 201
         assert client.post(f"/api/v1/wishes/{project.id}/members",
                            headers=headers).status_code == 409
+        # They became members (and joined the project) today: yesterday is before that.
+        before_joining = client.post(
+            f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
+            json={"served_on": (today - timedelta(days=1)).isoformat(), "hours": hours})
+        assert before_joining.status_code == 400
+        assert "served_on" in error_of(before_joining)["fields"]
         logged = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
-                             json={"served_on": today, "hours": hours, "note": "讲座"})
+                             json={"served_on": today.isoformat(), "hours": hours,
+                                   "note": "讲座"})
         assert logged.status_code == 201 and logged.get_json()["status"] == "pending"
         log_ids.append(logged.get_json()["id"])
-    outsider = token_for(world["secretary"])  # the secretary may confirm too
-    assert client.post(f"/api/v1/service-logs/{log_ids[0]}/confirm",
-                       headers=outsider).status_code == 200
-    for log_id in log_ids[1:]:
-        assert client.post(f"/api/v1/service-logs/{log_id}/confirm",
-                           headers=contact).status_code == 200
-    again = client.post(f"/api/v1/service-logs/{log_ids[0]}/confirm", headers=contact)
+
+    card = lambda u: client.get(f"/api/v1/volunteers/{u.id}").get_json()  # noqa: E731
+    waiting = card(world["members"][0])
+    assert (waiting["points"], waiting["pending_points"]) == (0, 10)  # 2 hours wait
+
+    # Nobody of the organisation that earns from the logs confirms them.
+    staff_member = make_user("secretary", world["org"].community, name="刘干事",
+                             organization=world["org"])
+    outsider = make_user("volunteer", world["org"].community, name="路人甲")
+    for who, code in ((world["contact"], "cannot_confirm_own_work"),
+                      (world["members"][1], "cannot_confirm_own_work"),
+                      (world["members"][0], "cannot_confirm_own_work"),
+                      (staff_member, "cannot_confirm_own_work"),
+                      (outsider, "not_confirmer")):
+        refused = client.post(f"/api/v1/service-logs/{log_ids[0]}/confirm",
+                              headers=token_for(who))
+        assert refused.status_code == 403 and error_of(refused)["code"] == code, who.name
+    assert card(world["members"][0])["points"] == 0
+
+    secretary = token_for(world["secretary"])  # the community's staff confirm
+    for log_id in log_ids:
+        confirmed = client.post(f"/api/v1/service-logs/{log_id}/confirm", headers=secretary)
+        assert confirmed.status_code == 200 and confirmed.get_json()["status"] == "confirmed"
+    again = client.post(f"/api/v1/service-logs/{log_ids[0]}/confirm", headers=secretary)
     assert again.status_code == 409
 
     wish = client.get(f"/api/v1/wishes/{project.id}").get_json()
     assert wish["member_count"] == 3 and wish["confirmed_hours"] == 6.5
-    # Members: 5 for joining plus 5 per confirmed hour. The claim is the organisation's own,
-    # as a body, and so is its score: that plus what its members earned for it.
-    card = lambda u: client.get(f"/api/v1/volunteers/{u.id}").get_json()  # noqa: E731
+    # Members: 5 for joining (paid with their first confirmed log) plus 5 per confirmed
+    # hour. The claim is the organisation's own, as a body, and so is its score: that plus
+    # what its members earned for it.
     assert [card(m)["points"] for m in world["members"]] == [5 + 10, 5 + 15, 5 + 8]
+    assert [card(m)["pending_points"] for m in world["members"]] == [0, 0, 0]
     assert card(world["members"][0])["claims"] == 0
     assert [card(m)["hours"] for m in world["members"]] == [2.0, 3.0, 1.5]
     org_row = client.get(f"/api/v1/leaderboard?community_id={world['org'].community_id}"
@@ -86,14 +117,67 @@ def test_an_organisation_claims_a_project_and_its_members_serve(client, runner, 
                          json={"served_on": "2099-01-01", "hours": 1})
     assert future.status_code == 400 and "served_on" in error_of(future)["fields"]
     too_long = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=lead,
-                           json={"served_on": today, "hours": 30})
+                           json={"served_on": today.isoformat(), "hours": 30})
     assert too_long.status_code == 400 and "hours" in error_of(too_long)["fields"]
     # Every number kept beside its rows on the way agrees with a recount.
     recount = runner.invoke(args=["wishboard", "recompute", "--check"])
     assert recount.exit_code == 0, recount.output
 
 
+def test_a_service_log_is_dated_after_joining_and_at_most_log_backdate_days_back(org_world):
+    """The day a log names is on or after the day the member joined the project and the day
+    they (last) became a member of the organisation, the same day counting; not in the
+    future; and at most the community's ``log_backdate_days`` (7 by default) back. Each
+    refusal is a 400 on ``served_on``."""
+    from wishboard.errors import ValidationFailedError
+    from wishboard.projects import services as projects
+
+    world = org_world
+    start = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
+    lead, member = world["members"][:2]
+    for person in (lead, member):
+        person.created_at = start - timedelta(days=60)
+    db.session.commit()
+    project = wishes.create_wish(world["secretary"], title="长期助老", description="d",
+                                 kind="project", category_id=world["category_id"],
+                                 beneficiary_name="居民", expires_at=start + timedelta(days=40),
+                                 now=start)
+    wishes.claim_wish(lead, project.id, accept_letter=True, organization_id=world["org"].id,
+                      now=start)
+    projects.join_project(member, project.id, now=start + timedelta(days=4))
+
+    def log(served, now):
+        return projects.log_service(member, project.id, served_on=(start + served).date(),
+                                    hours=1, now=start + now)
+
+    def refused(served, now):
+        with pytest.raises(ValidationFailedError) as error:
+            log(served, now)
+        db.session.rollback()
+        return "served_on" in error.value.fields
+
+    day = timedelta(days=1)
+    assert refused(3 * day, 5 * day)  # before joining the project
+    assert log(4 * day, 5 * day).status.value == "pending"  # the day they joined counts
+    assert refused(6 * day, 5 * day)  # tomorrow
+    # They left the organisation and came back on the 9th: days before that are not theirs.
+    member.organization_since = start + 8 * day
+    db.session.commit()
+    assert refused(7 * day, 9 * day)
+    assert log(8 * day, 9 * day).status.value == "pending"
+    # A week back at most (log_backdate_days, 7 by default), then what the community says.
+    assert refused(12 * day, 20 * day)  # eight days back
+    assert log(13 * day, 20 * day).status.value == "pending"  # seven days back
+    world["org"].community.log_backdate_days = 10
+    db.session.commit()
+    assert log(12 * day, 20 * day).status.value == "pending"
+    assert refused(9 * day, 20 * day)  # eleven days back
+
+
 def test_a_rejected_log_earns_nothing(client, org_world, token_for):
+    """The community's staff reject a log (the organisation's contact may not: it earns
+    from it); its hours earn nothing, nor does joining, which pays only with a confirmed
+    log; and the member cannot confirm it instead."""
     world = org_world
     project = wishes.create_wish(world["secretary"], title="义诊", description="d",
                                  kind="project", category_id=world["category_id"],
@@ -105,10 +189,15 @@ def test_a_rejected_log_earns_nothing(client, org_world, token_for):
     client.post(f"/api/v1/wishes/{project.id}/members", headers=headers)
     log = client.post(f"/api/v1/wishes/{project.id}/service-logs", headers=headers,
                       json={"served_on": local_today().isoformat(), "hours": 4}).get_json()
+    by_contact = client.post(f"/api/v1/service-logs/{log['id']}/reject",
+                             headers=token_for(world["contact"]), json={"reason": "时长不符"})
+    assert by_contact.status_code == 403
+    assert error_of(by_contact)["code"] == "cannot_confirm_own_work"
     rejected = client.post(f"/api/v1/service-logs/{log['id']}/reject",
-                           headers=token_for(world["contact"]), json={"reason": "时长不符"})
-    assert rejected.get_json()["status"] == "rejected"
-    assert points.points_of(member) == 5  # joining; the rejected hours earn nothing
+                           headers=token_for(world["secretary"]), json={"reason": "时长不符"})
+    assert rejected.status_code == 200 and rejected.get_json()["status"] == "rejected"
+    assert points.points_of(member) == 0  # neither the rejected hours nor the joining
+    assert client.get(f"/api/v1/volunteers/{member.id}").get_json()["pending_points"] == 0
     assert client.post(f"/api/v1/service-logs/{log['id']}/confirm",
                        headers=headers).status_code == 403
 
@@ -230,7 +319,11 @@ def test_the_organiser_checks_people_in_and_no_shows_are_recorded(community, mak
     assert points.points_of(came) == 5 and points.points_of(absent) == 0
 
 
-def test_a_claimed_project_finishes_at_its_end_date(org_world):
+def test_a_claimed_project_finishes_at_its_end_date_paid_only_if_service_was_confirmed(
+        org_world):
+    """The sweep completes a claimed project at its end date (it is never overdue). The
+    organisation earns its completion only if the community's staff confirmed some of the
+    service given for it; a project nobody's service was confirmed for completes unpaid."""
     from wishboard.projects import services as projects
     from wishboard.wishes import services as wishes
     from wishboard.wishes.models import Wish
@@ -238,24 +331,30 @@ def test_a_claimed_project_finishes_at_its_end_date(org_world):
 
     world = org_world
     start = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    project = wishes.create_wish(world["secretary"], title="长期助老", description="d",
-                                 kind="project", category_id=world["category_id"],
-                                 beneficiary_name="居民", expires_at=start + timedelta(days=20),
-                                 now=start)
-    lead = world["members"][0]
-    wishes.claim_wish(lead, project.id, accept_letter=True,
-                      organization_id=world["org"].id, now=start)
-    projects.join_project(lead, project.id, now=start)
-    log = projects.log_service(lead, project.id, served_on=start.date(), hours=4,
+    lead, idle = world["members"][:2]
+    lead.created_at = start - timedelta(days=30)  # a member long before the project
+    db.session.commit()
+    served, unserved = (wishes.create_wish(
+        world["secretary"], title=title, description="d", kind="project",
+        category_id=world["category_id"], beneficiary_name="居民",
+        expires_at=start + timedelta(days=20), now=start) for title in ("长期助老", "冬季送温暖"))
+    for who, project in ((lead, served), (idle, unserved)):
+        wishes.claim_wish(who, project.id, accept_letter=True,
+                          organization_id=world["org"].id, now=start)
+    projects.join_project(lead, served.id, now=start)
+    log = projects.log_service(lead, served.id, served_on=start.date(), hours=4,
                                now=start + timedelta(days=1))
-    projects.confirm_log(world["contact"], log.id, now=start + timedelta(days=1))
+    projects.confirm_log(world["secretary"], log.id, now=start + timedelta(days=1))
     sweeps.run_sweep(start + timedelta(days=10))
-    assert db.session.get(Wish, project.id).state is WishState.CLAIMED  # not overdue
+    assert db.session.get(Wish, served.id).state is WishState.CLAIMED  # not overdue
     result = sweeps.run_sweep(start + timedelta(days=21))
-    assert result.changed["finish"] == 1 and result.changed.get("release", 0) == 0
+    assert result.changed["finish"] == 2 and result.changed.get("release", 0) == 0
     db.session.expire_all()
-    assert db.session.get(Wish, project.id).state is WishState.COMPLETED
-    # The member: join 5 + 4 hours 20. The organisation as a body: claim 5 + completion 20.
+    assert {db.session.get(Wish, p.id).state for p in (served, unserved)} == {
+        WishState.COMPLETED}
+    # The member: join 5 + 4 hours 20. The organisation as a body: two claims 5 + 5 and one
+    # completion 20 (the project whose service was confirmed), plus what the member earned.
     assert points.points_of(lead) == 25
     org_total = points.total_of("organization", world["org"].id)
-    assert (org_total.points, org_total.claims, org_total.completions) == (50, 1, 1)
+    assert (org_total.points, org_total.claims, org_total.completions) == (
+        5 + 5 + 20 + 25, 2, 1)

@@ -1,7 +1,11 @@
 import logging
 import re
+from collections import defaultdict
 
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from helpers import error_of
+
+from wishboard.blueprints.api import openapi
 
 
 def test_unknown_api_path_is_json_404(client):
@@ -83,3 +87,40 @@ def test_openapi_document_carries_the_schemas(client):
     me = spec["paths"]["/me"]["get"]
     assert me["security"] and "401" in me["responses"]
     assert "Error" in spec["components"]["schemas"]
+
+
+def test_no_two_schemas_share_a_name_in_the_openapi_document(client, monkeypatch):
+    """apispec names a component after its schema's class, less "Schema": two classes of one
+    name became one component, and an answer was documented with the other one's fields
+    (the organisation's member list as a project's member)."""
+    named = defaultdict(set)
+    resolve = openapi._schema_name
+
+    def recording(schema):
+        name = resolve(schema)
+        named[name].add(resolve_schema_cls(schema))
+        return name
+
+    monkeypatch.setattr(openapi, "_schema_name", recording)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    shared = {name: sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in classes)
+              for name, classes in named.items() if len(classes) > 1}
+    assert shared == {}
+    assert len(named) > 50 and set(named) <= set(spec["components"]["schemas"])
+
+
+def test_the_member_list_is_documented_with_the_fields_it_answers(
+        client, community, make_org, make_user, token_for):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    answer = spec["paths"]["/organizations/{organization_id}/members"]["get"]["responses"]
+    page = answer["200"]["content"]["application/json"]["schema"]
+    item = page["properties"]["items"]["items"]["$ref"].split("/")[-1]
+    documented = spec["components"]["schemas"][item]["properties"]
+    org = make_org(community)
+    make_user("volunteer", community, organization=org, name="陈志强")
+    listed = client.get(f"/api/v1/organizations/{org.id}/members",
+                        headers=token_for(make_user("secretary", community)))
+    assert listed.status_code == 200
+    (member,) = listed.get_json()["items"]
+    assert set(member) == set(documented)
+    assert documented["phone"]["type"] == "string" and documented["in_full"]["type"] == "boolean"

@@ -1,6 +1,7 @@
 """A fair score (DOMAIN.md "Rules that keep the score honest"), through the API and pages:
-hours capped and paid once confirmed, stars from verified residents, nobody approving their
-own work, private details seen only by those who may (and recorded), an append-only log."""
+hours capped a day, a completion and its hours paid once confirmed, stars from people a
+person stands behind, nobody approving their own work, private details seen only by those
+who may (and recorded), an append-only log."""
 
 import csv
 import io
@@ -59,6 +60,11 @@ def world(app, community, make_place, make_user, make_org):
 
 def card_points(client, user) -> int:
     return client.get(f"/api/v1/volunteers/{user.id}").get_json()["points"]
+
+
+def card_pending(client, user) -> int:
+    """The card's 待确认: points earned that count nowhere until the service is confirmed."""
+    return client.get(f"/api/v1/volunteers/{user.id}").get_json()["pending_points"]
 
 
 def audit_items(client, headers, **query) -> list[dict]:
@@ -133,17 +139,24 @@ def test_days_are_counted_in_shanghai_dates_so_a_claim_late_yesterday_allows_twe
 
 # 2. Hour points only once confirmed --------------------------------------------------------
 
-def test_hours_earn_only_when_the_person_served_confirms_and_only_once(
+def test_the_completion_and_its_hours_earn_only_when_the_person_served_confirms_and_once(
         client, world, token_for):
+    """Reporting a service done earns nothing more than the claim: the completion and its
+    hours are pending (待确认) until the person served confirms, then booked once."""
     wish = claimed_and_completed(client, token_for, world, hours=2)
-    assert card_points(client, world.volunteer) == 5 + 20  # claim + completion, no hours yet
+    assert card_points(client, world.volunteer) == 5  # the claim; the completion waits
+    card = client.get(f"/api/v1/volunteers/{world.volunteer.id}").get_json()
+    assert card["pending_points"] == 20 + 10  # completion + 2 hours x 5
+    assert [(p["amount"], p["waits_for"]) for p in card["pending"]] == [
+        (30, "等服务对象或社区确认")]
     claim = client.get(f"/api/v1/wishes/{wish.id}").get_json()["claim"]
     assert (claim["hours"], claim["hours_status"]) == (2.0, "pending")
 
     served = token_for(world.served)
     confirmed = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=served, json={})
     assert confirmed.status_code == 200, confirmed.get_json()
-    assert card_points(client, world.volunteer) == 5 + 20 + 10  # 2 hours x 5
+    assert card_points(client, world.volunteer) == 5 + 20 + 10  # completion, 2 hours x 5
+    assert card_pending(client, world.volunteer) == 0
     again = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=served, json={})
     assert again.status_code == 409 and error_of(again)["code"] == "hours_already_settled"
     assert card_points(client, world.volunteer) == 35
@@ -158,7 +171,8 @@ def test_the_volunteer_cannot_confirm_their_own_hours_nor_can_a_resident_not_ser
     neighbour = client.post(f"/api/v1/wishes/{wish.id}/confirm",
                             headers=token_for(world.neighbour), json={})
     assert neighbour.status_code == 403
-    assert card_points(client, world.volunteer) == 25
+    assert card_points(client, world.volunteer) == 5  # the claim only
+    assert card_pending(client, world.volunteer) == 20 + 10  # still waiting
 
 
 def test_the_secretary_adjusts_hours_only_with_a_reason_and_the_log_keeps_both(
@@ -229,25 +243,31 @@ def test_a_colleague_served_neither_confirms_the_hours_nor_rates_the_secretary_c
 
 # 3. Stars from verified residents ----------------------------------------------------------
 
-def test_an_unverified_residents_stars_show_but_earn_only_once_verified(
+def test_an_unverified_residents_stars_show_but_count_only_once_verified(
         client, world, make_user, token_for):
+    """A stranger's stars show at once (counted: false), outside the wish's average and
+    earning nothing; verifying the rater counts them, in the average and in points, once."""
     wish = claimed_and_completed(client, token_for, world)
     newcomer = make_user("resident", world.community, name="孙新来", verified=False)
     rated = client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=token_for(newcomer),
                         json={"stars": 5})
     assert rated.status_code == 201 and rated.get_json()["counted"] is False
-    [shown] = client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"]
+    story = client.get(f"/api/v1/wishes/{wish.id}").get_json()
+    [shown] = story["ratings"]
     assert (shown["stars"], shown["counted"]) == (5, False)
-    assert card_points(client, world.volunteer) == 25
+    assert (story["rating_count"], story["average_stars"]) == (0, None)
+    assert card_points(client, world.volunteer) == 5  # the claim; no stars yet
 
     secretary = token_for(world.secretary)
     verified = client.post(f"/api/v1/users/{newcomer.id}/verify", headers=secretary)
     assert verified.status_code == 200, verified.get_json()
-    assert card_points(client, world.volunteer) == 25 + 10  # per_star 2 x 5
-    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"][0]["counted"] is True
+    assert card_points(client, world.volunteer) == 5 + 10  # per_star 2 x 5
+    story = client.get(f"/api/v1/wishes/{wish.id}").get_json()
+    assert story["ratings"][0]["counted"] is True
+    assert (story["rating_count"], story["average_stars"]) == (1, 5.0)
     again = client.post(f"/api/v1/users/{newcomer.id}/verify", headers=secretary)
     assert again.status_code == 409 and error_of(again)["code"] == "already_verified"
-    assert card_points(client, world.volunteer) == 35
+    assert card_points(client, world.volunteer) == 15
 
 
 def test_only_the_communitys_secretary_verifies_and_only_residents(
@@ -263,30 +283,41 @@ def test_only_the_communitys_secretary_verifies_and_only_residents(
                        headers=token_for(world.volunteer)).status_code == 403
 
 
-def test_an_unverified_residents_stars_earn_after_the_waiting_period_at_the_sweep(
+def test_time_alone_never_counts_a_strangers_stars_unless_the_community_opts_in(
         client, runner, world, make_user, token_for):
+    """``rating_trust_days`` is off (None) by default: however long an unverified
+    resident's rating waits, the sweep counts nothing by age. A community that opts in
+    (here 40 days) has the sweep count it, in the average and in points, once the rater's
+    account is that old, and not a day before."""
     wish = claimed_and_completed(client, token_for, world)
     newcomer = make_user("resident", world.community, name="孙新来", verified=False)
     assert client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=token_for(newcomer),
                        json={"stars": 5}).status_code == 201
     before = card_points(client, world.volunteer)
+    community_url = f"/api/v1/communities/{world.community.id}"
+    assert client.get(community_url).get_json()["rating_trust_days"] is None
 
-    local = utcnow().astimezone(SHANGHAI)
-    early = runner.invoke(args=["wishboard", "sweep", "--now",
-                                (local + timedelta(days=29)).isoformat()])
-    assert early.exit_code == 0, early.output
-    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"][0]["counted"] is False
+    def sweep(days):
+        moment = (utcnow().astimezone(SHANGHAI) + timedelta(days=days)).isoformat()
+        assert moment.endswith("+08:00")
+        result = runner.invoke(args=["wishboard", "sweep", "--now", moment])
+        assert result.exit_code == 0, result.output
+        story = client.get(f"/api/v1/wishes/{wish.id}").get_json()
+        return story["ratings"][0]["counted"], story["rating_count"]
+
+    assert sweep(31) == (False, 0)  # the old 30-day period is gone
     assert card_points(client, world.volunteer) == before
 
-    late = (local + timedelta(days=31)).isoformat()
-    assert late.endswith("+08:00")
-    result = runner.invoke(args=["wishboard", "sweep", "--now", late])
-    assert result.exit_code == 0, result.output
-    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["ratings"][0]["counted"] is True
+    opted_in = client.patch(community_url, headers=token_for(world.secretary),
+                            json={"rating_trust_days": 40})
+    assert opted_in.status_code == 200 and opted_in.get_json()["rating_trust_days"] == 40
+    assert sweep(39) == (False, 0)
+    assert card_points(client, world.volunteer) == before
+    assert sweep(41) == (True, 1)
     assert card_points(client, world.volunteer) == before + 10
 
 
-# 4. Service logs: nobody confirms their own; 24 hours a day --------------------------------
+# 4. Service logs: nobody confirms their own; the daily cap -------------------------------
 
 @pytest.fixture
 def project(client, world, token_for):
@@ -318,17 +349,46 @@ def test_the_organisations_contact_cannot_confirm_their_own_log_but_the_secretar
     confirmed = client.post(f"/api/v1/service-logs/{log_id}/confirm",
                             headers=token_for(world.secretary))
     assert confirmed.status_code == 200 and confirmed.get_json()["status"] == "confirmed"
-    assert card_points(client, world.volunteer) == before + 20  # 4 hours x 5
+    # 4 hours x 5, and joining the project (5), which pays with the first confirmed log.
+    assert card_points(client, world.volunteer) == before + 20 + 5
 
 
-def test_no_one_logs_more_than_24_hours_in_one_day_across_logs(client, project):
+def test_no_one_logs_more_than_the_communitys_daily_cap_in_one_day_across_logs(
+        client, world, project, token_for):
+    """The community's ``max_hours_per_day`` (10 by default, not 24) is the most one person
+    states for one day, however many logs they split it into."""
     url = f"/api/v1/wishes/{project.wish.id}/service-logs"
-    for hours in (4, 20):
+    for hours in (4, 6):
         assert client.post(url, headers=project.headers,
                            json={"served_on": project.today, "hours": hours}).status_code == 201
     refused = client.post(url, headers=project.headers,
                           json={"served_on": project.today, "hours": 0.5})
-    assert refused.status_code == 400 and "hours" in error_of(refused)["fields"]
+    assert refused.status_code == 400
+    error = error_of(refused)
+    assert error["code"] == "too_many_hours" and "每天最多10小时" in error["fields"]["hours"][0]
+    assert client.patch(f"/api/v1/communities/{world.community.id}",
+                        headers=token_for(world.secretary),
+                        json={"max_hours_per_day": 12}).status_code == 200
+    assert client.post(url, headers=project.headers,
+                       json={"served_on": project.today, "hours": 0.5}).status_code == 201
+
+
+def test_one_daily_cap_covers_completions_and_service_logs_together(
+        client, world, project, token_for):
+    """Hours stated for a completion reported today and hours logged on a project for
+    today share one cap: 6 + 4 is the day's 10, half an hour more is refused on hours."""
+    wish = world.served_wish()
+    wishes.claim_wish(world.volunteer, wish.id, accept_letter=True)
+    assert client.post(f"/api/v1/wishes/{wish.id}/complete", headers=project.headers,
+                       json={"hours": 6}).status_code == 200
+    url = f"/api/v1/wishes/{project.wish.id}/service-logs"
+    assert client.post(url, headers=project.headers,
+                       json={"served_on": project.today, "hours": 4}).status_code == 201
+    refused = client.post(url, headers=project.headers,
+                          json={"served_on": project.today, "hours": 0.5})
+    assert refused.status_code == 400
+    assert error_of(refused)["code"] == "too_many_hours"
+    assert "hours" in error_of(refused)["fields"]
 
 
 # 5. An organiser's own check-in -----------------------------------------------------------
@@ -609,13 +669,15 @@ def test_the_wish_page_shows_the_same_name_and_phone_as_the_api_for_every_viewer
 
 def test_the_organisation_board_shows_body_and_member_points_and_can_rank_by_the_body(
         client, world, make_org, make_user, token_for):
+    """An organisation's score is its own (body) points plus what its members earned for
+    it, confirmed work only: a completion waiting for confirmation is on no board."""
     first, second = world.org, make_org(world.community, "玉林街道机关党支部")
     first.contact_user_id = world.volunteer.id
     lead = make_user("volunteer", world.community, name="陈志强", organization=second)
     second.contact_user_id = lead.id
     db.session.commit()
     # The first organisation: one project claimed as a body (5), and a member's wish claimed
-    # and completed for it (5 + 20).
+    # for it (5) and completed (its completion and hour wait for the person served).
     project = wishes.create_wish(world.secretary, title="义诊", description="d", kind="project",
                                  category_id=world.category_id, beneficiary_name="居民")
     wishes.claim_wish(world.volunteer, project.id, accept_letter=True, organization_id=first.id)
@@ -632,7 +694,12 @@ def test_the_organisation_board_shows_body_and_member_points_and_can_rank_by_the
     url = f"/api/v1/leaderboard?community_id={world.community.id}&kind=organizations"
     rows = client.get(url).get_json()["items"]
     assert [(r["id"], r["points"], r["body_points"], r["member_points"]) for r in rows] == [
-        (first.id, 30, 5, 25), (second.id, 10, 10, 0)]
+        (first.id, 10, 5, 5), (second.id, 10, 10, 0)]
+    # The person served confirms: the completion (20) and the hour (5) count for it now.
+    wishes.confirm_hours(world.served, wish.id)
+    rows = client.get(url).get_json()["items"]
+    assert [(r["id"], r["points"], r["body_points"], r["member_points"]) for r in rows] == [
+        (first.id, 35, 5, 30), (second.id, 10, 10, 0)]
     assert all(r["points"] == r["body_points"] + r["member_points"] for r in rows)
 
     assert client.patch(f"/api/v1/communities/{world.community.id}",
@@ -750,21 +817,28 @@ def test_publishing_a_need_needs_the_secretarys_own_words(client, token_for, wor
     assert client.get("/api/v1/wishes").get_json()["total"] == 0
 
 
-def test_hours_across_claims_stay_within_24_a_day(client, token_for, world, make_user):
+def test_hours_across_claims_stay_within_the_communitys_daily_cap(
+        client, token_for, world, make_user):
+    """Completions reported the same day share one cap, the community's
+    ``max_hours_per_day`` (10 by default, no longer 24): 4 + 6, then not one hour more."""
     w = world
     headers = token_for(w.volunteer)
     done = []
-    for title in ("买药", "买菜", "修灯"):
+    for title, hours in (("买药", 4), ("买菜", 6), ("修灯", 1)):
         wish = w.served_wish(title)
         wishes.claim_wish(w.volunteer, wish.id, accept_letter=True)
         done.append(client.post(f"/api/v1/wishes/{wish.id}/complete", headers=headers,
-                                json={"hours": 10}))
+                                json={"hours": hours}))
     assert [r.status_code for r in done] == [200, 200, 400]
-    assert "一天最多24小时" in error_of(done[2])["fields"]["hours"][0]
+    assert error_of(done[2])["code"] == "too_many_hours"
+    assert "每天最多10小时" in error_of(done[2])["fields"]["hours"][0]
 
 
-def test_an_unverified_person_served_cannot_confirm_and_their_stars_do_not(
+def test_an_unverified_person_served_cannot_confirm_but_their_stars_count(
         client, token_for, world, make_user):
+    """The person served whom the secretary has not verified cannot confirm the service
+    (not_verified), and their rating does not confirm it either; but as the person served,
+    named on the wish by the secretary, their stars count (average and points)."""
     w = world
     newcomer = make_user("resident", w.community, name="孙奶奶", verified=False)
     need = needs.submit_need(newcomer, title="买药", description="d", category_id=w.category_id)
@@ -775,27 +849,35 @@ def test_an_unverified_person_served_cannot_confirm_and_their_stars_do_not(
     refused = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=token_for(newcomer),
                           json={})
     assert refused.status_code == 403 and error_of(refused)["code"] == "not_verified"
-    client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=token_for(newcomer),
-                json={"stars": 5})
+    rated = client.post(f"/api/v1/wishes/{wish.id}/ratings", headers=token_for(newcomer),
+                        json={"stars": 5})
+    assert rated.status_code == 201 and rated.get_json()["counted"] is True
     story = client.get(f"/api/v1/wishes/{wish.id}", headers=token_for(w.secretary)).get_json()
-    assert story["claim"]["hours_status"] == "pending" and story["ratings"][0]["counted"] is False
-    assert card_points(client, w.volunteer) == 25
+    assert story["claim"]["hours_status"] == "pending" and story["ratings"][0]["counted"] is True
+    assert (story["rating_count"], story["average_stars"]) == (1, 5.0)
+    assert card_points(client, w.volunteer) == 5 + 10  # the claim and 5 stars x 2
+    assert card_pending(client, w.volunteer) == 20 + 10 * 5  # completion and hours wait
 
 
-def test_hours_of_a_wish_closed_by_hand_follow_the_policy_after_the_window(
+def test_the_completion_and_hours_of_a_wish_closed_by_hand_lapse_under_the_lapse_policy(
         client, runner, token_for, world):
+    """Under ``unconfirmed_hours_policy: lapse`` nobody's confirmation by the end of the
+    rating window means neither the completion nor its hours are ever booked, even when the
+    secretary closed the wish by hand; a late confirmation is refused."""
     w = world
     secretary = token_for(w.secretary)
     client.patch(f"/api/v1/communities/{w.community.id}", headers=secretary,
                  json={"unconfirmed_hours_policy": "lapse"})
     wish = claimed_and_completed(client, token_for, w, hours=4)
     assert client.post(f"/api/v1/wishes/{wish.id}/close", headers=secretary).status_code == 200
+    assert card_pending(client, w.volunteer) == 20 + 4 * 5
     later = (datetime.now(SHANGHAI) + timedelta(days=15)).isoformat()
     assert runner.invoke(args=["wishboard", "sweep", "--now", later]).exit_code == 0
     story = client.get(f"/api/v1/wishes/{wish.id}", headers=secretary).get_json()
     assert story["claim"]["hours_status"] == "lapsed"
     again = client.post(f"/api/v1/wishes/{wish.id}/confirm", headers=token_for(w.served))
-    assert again.status_code == 409 and card_points(client, w.volunteer) == 25
+    assert again.status_code == 409 and card_points(client, w.volunteer) == 5  # the claim
+    assert card_pending(client, w.volunteer) == 0  # nothing waits: it lapsed
     lapsed = audit_items(client, secretary, action="hours_settled")
     assert lapsed[0]["after"]["status"] == "lapsed" and lapsed[0]["actor"] is None
 

@@ -75,6 +75,29 @@ def test_nul_in_a_log_in_name_or_a_search_is_a_validation_error(client):
     assert searched.status_code == 400 and "q" in error_of(searched)["fields"]
 
 
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/auth/token", {"username": "\ud800", "password": "x" * 9}),
+    ("/api/v1/auth/reset", {"username": "wu\udfff", "code": "123456", "password": "x" * 12}),
+])
+def test_half_a_surrogate_pair_in_a_log_in_name_is_a_validation_error(client, path, body):
+    # The log-in limits read the name before the schema does; they hashed it, and a lone
+    # surrogate cannot be encoded: a 500 for the log-in and the reset alike.
+    response = client.post(path, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "validation_failed"
+    assert error["fields"] == {"username": ["含有不能显示的字符"]}
+
+
+def test_a_field_name_with_half_a_surrogate_pair_is_named_back_as_sent(client):
+    body = {"username": "wu", "password": "x" * 9, "\udc00name": 1}
+    response = client.post("/api/v1/auth/token", data=json.dumps(body),
+                           content_type="application/json")
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {"\udc00name": ["不认识这个字段"]}
+    assert b'"\\udc00name"' in response.data  # written as JSON's escape, as it came
+
+
 def test_text_is_stored_in_nfc(client, secretary, token_for):
     decomposed = "Cafe\u0301"  # é as e + combining accent
     response = publish(client, token_for(secretary), title=decomposed)

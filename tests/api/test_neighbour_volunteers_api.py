@@ -132,8 +132,10 @@ def test_an_automatically_approved_volunteers_stars_wait_until_a_person_checks_t
         client, make_place, make_user, token_for):
     """Security review, finding 2: where the community approves 报到 automatically nobody
     looked at a new volunteer account, yet its stars counted at once (three sign-ups,
-    fifteen stars for a friend). They wait now like a new resident's: until the secretary
-    checks the 报到 (核实报到), or the community's waiting period is over."""
+    fifteen stars for a friend). They wait now like a new resident's, outside the wish's
+    average and earning nothing, until the secretary checks the 报到 (核实报到). Time alone
+    never counts them (``rating_trust_days`` is off by default); only a community that opts
+    in to a waiting period has them count when it is over."""
     from wishboard.ratings import services as ratings
 
     auto = make_place("自动通过社区", auto_approve_reports=True)
@@ -154,6 +156,7 @@ def test_an_automatically_approved_volunteers_stars_wait_until_a_person_checks_t
         puppets.append(made.get_json()["id"])
     db.session.expire_all()
     assert points.total_of("volunteer", friend.id).stars == 0  # the hole: was 15
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["rating_count"] == 0
 
     checked = client.post(f"/api/v1/volunteers/{puppets[0]}/approve",
                           headers=token_for(secretary))
@@ -161,13 +164,26 @@ def test_an_automatically_approved_volunteers_stars_wait_until_a_person_checks_t
     assert checked.get_json()["report_auto_approved"] is False
     db.session.expire_all()
     assert points.total_of("volunteer", friend.id).stars == 5  # a person checked this one
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["rating_count"] == 1
     again = client.post(f"/api/v1/volunteers/{puppets[0]}/approve",
                         headers=token_for(secretary))
     assert again.status_code == 409 and error_of(again)["code"] == "report_already_approved"
 
-    ratings.count_waiting_ratings(utcnow() + timedelta(days=31))  # the waiting period is over
+    # Off by default: a month later, time alone has counted nothing.
+    ratings.count_waiting_ratings(utcnow() + timedelta(days=31))
     db.session.commit()
+    db.session.expire_all()
+    assert points.total_of("volunteer", friend.id).stars == 5
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["rating_count"] == 1
+    # A community that opts in to a 30-day waiting period has them count once it is over.
+    opted_in = client.patch(f"/api/v1/communities/{auto.id}", headers=token_for(secretary),
+                            json={"rating_trust_days": 30})
+    assert opted_in.status_code == 200, opted_in.get_json()
+    ratings.count_waiting_ratings(utcnow() + timedelta(days=31))
+    db.session.commit()
+    db.session.expire_all()
     assert points.total_of("volunteer", friend.id).stars == 20
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["rating_count"] == 4
 
 
 def test_a_volunteer_posts_a_need_that_reaches_the_secretary_and_is_served_like_anyones(

@@ -1,6 +1,8 @@
 """Bad input never gets a 500: every operation in the OpenAPI document, with bodies and
 query strings of the wrong shape, as a visitor and as each kind of staff."""
 
+import json
+
 import pytest
 
 from wishboard.cli import demo
@@ -56,6 +58,41 @@ def test_no_operation_answers_500_to_bad_input(client, seeded, who):
                                                     response.get_data(as_text=True)[:300])
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize("who", [None, "admin", "shuji_zhang", "dangyuan_li"])
+def test_half_a_surrogate_pair_in_any_field_is_refused_not_500(client, seeded, who):
+    """``"\\ud800"`` in JSON is half of a surrogate pair: a string no UTF-8 can hold, so
+    whatever encodes, hashes or folds it fails. Every text field refuses it with a field
+    message, and a field name holding one is named back, not a 500."""
+    headers = _login(client, who)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    refused = 0
+    for path, method, properties, _query in _operations(client):
+        if method == "delete" and path == "/auth/token":
+            continue
+        body = spec["paths"][path][method]["requestBody"]["content"]["application/json"] \
+            if properties else None
+        shapes = spec["components"]["schemas"][body["schema"]["$ref"].split("/")[-1]] \
+            if body else {}
+        texts = [name for name, shape in shapes.get("properties", {}).items()
+                 if shape.get("type") == "string" and "format" not in shape]
+        url = "/api/v1" + path.replace("{", "").replace("}", "")
+        for name in ("wish_id", "need_id", "user_id", "community_id", "rating_id",
+                     "activity_id", "log_id"):
+            url = url.replace(name, "1")
+        for sent, named in [*(({prop: "\ud800"}, prop) for prop in texts),
+                            ({"\ud800": 1}, "\ud800")]:
+            # json.dumps writes the escape, as a client's JSON library does.
+            response = client.open(url, method=method.upper(), headers=headers,
+                                   data=json.dumps(sent), content_type="application/json")
+            assert response.status_code < 500, (method, url, sent,
+                                                response.get_data(as_text=True)[:300])
+            error = response.get_json()["error"] if response.status_code >= 400 else None
+            if error and error["code"] == "validation_failed" and method != "get":
+                assert named in error["fields"], (method, url, sent, error)
+                refused += 1
+    assert refused > (10 if who is None else 50)  # a visitor is mostly asked to log in
 
 
 @pytest.mark.parametrize("who", [None, "admin", "shuji_zhang", "dangyuan_li", "jumin_wu"])

@@ -61,6 +61,8 @@ def test_the_domain_example_25_claims_5_done_20_in_progress_is_250_points(
 
 
 def test_stars_earn_points_for_the_claimant(client, board, community, make_user):
+    """A verified resident's stars earn the claimant at once (per_star 2 x 4), while the
+    completion and its hours wait, pending, for someone to confirm the service."""
     volunteer = make_user("volunteer", community)
     resident = make_user("resident", community)
     wish = board["new_wish"]()
@@ -68,25 +70,32 @@ def test_stars_earn_points_for_the_claimant(client, board, community, make_user)
     wishes.complete_wish(volunteer, wish.id, hours=2)
     ratings.rate_wish(resident, wish.id, stars=4)
     card = client.get(f"/api/v1/volunteers/{volunteer.id}").get_json()
-    assert card["points"] == 5 + 20 + 8  # the 2 hours wait for confirmation
+    assert card["points"] == 5 + 8  # the claim and the stars
+    assert card["pending_points"] == 20 + 10  # the completion and 2 hours wait
     assert card["average_stars"] == 4.0
     assert [e["rule"] for e in card["entries"]][:1] == ["per_star"]
 
 
 def test_replaying_a_completion_or_a_rating_counts_once(client, board, community, make_user):
+    """Once the service is confirmed (the completion and its hours booked) and a rating
+    counted, the same awards arriving again book nothing more."""
     volunteer = make_user("volunteer", community)
     resident = make_user("resident", community)
     wish = board["new_wish"]()
     wishes.claim_wish(volunteer, wish.id, accept_letter=True)
     wishes.complete_wish(volunteer, wish.id, hours=1)
+    wishes.confirm_hours(board["secretary"], wish.id)  # books the completion and the hour
     rating = ratings.rate_wish(resident, wish.id, stars=5)
     before = client.get(f"/api/v1/volunteers/{volunteer.id}").get_json()
+    assert before["points"] == 5 + 20 + 5 + 10
     entries_before = db.session.scalar(sa.select(sa.func.count()).select_from(PointsEntry))
+    assert entries_before == 4  # claim, completion, hour, stars
 
     claim = db.session.scalar(sa.select(Claim))
     stored_wish, stored_rating = db.session.get(Wish, wish.id), db.session.get(Rating, rating.id)
     for _ in range(2):  # the same events arrive again (a retry, a replayed job)
         points.award_completion(claim, stored_wish, datetime.now(timezone.utc))
+        points.award_hours(claim, stored_wish, datetime.now(timezone.utc))
         points.award_rating(stored_rating, stored_wish, datetime.now(timezone.utc))
         db.session.commit()
 
@@ -122,12 +131,16 @@ def test_a_release_reverses_the_claim_points_with_a_new_entry(client, board, com
 
 def test_a_removed_rating_reverses_its_points_and_the_average(client, board, community,
                                                               make_user, token_for):
+    """Removing a counted rating reverses its stars with a new entry and takes it out of the
+    wish's average; the completion, never confirmed, stays pending all along."""
     volunteer = make_user("volunteer", community)
     resident = make_user("resident", community)
     wish = board["new_wish"]()
     wishes.claim_wish(volunteer, wish.id, accept_letter=True)
     wishes.complete_wish(volunteer, wish.id, hours=1)
     rating = ratings.rate_wish(resident, wish.id, stars=1, comment="骂人的话")
+    assert client.get(f"/api/v1/wishes/{wish.id}").get_json()["rating_count"] == 1
+    assert client.get(f"/api/v1/volunteers/{volunteer.id}").get_json()["points"] == 5 + 2
     secretary = token_for(board["secretary"])
     removed = client.post(f"/api/v1/ratings/{rating.id}/remove", headers=secretary,
                           json={"reason": "言语不当"})
@@ -136,7 +149,9 @@ def test_a_removed_rating_reverses_its_points_and_the_average(client, board, com
     assert story["rating_count"] == 0 and story["ratings"] == []
     assert story["timeline"][-1]["action"] == "rating_removed"
     card = client.get(f"/api/v1/volunteers/{volunteer.id}").get_json()
-    assert card["points"] == 5 + 20 and card["average_stars"] is None
+    assert card["points"] == 5 and card["average_stars"] is None  # the claim; stars gone
+    assert [e["amount"] for e in card["entries"] if e["rule"] == "per_star"] == [-2, 2]
+    assert card["pending_points"] == 20 + 5  # the completion still waits for confirmation
     again = client.post(f"/api/v1/ratings/{rating.id}/remove", headers=secretary,
                         json={"reason": "x"})
     assert again.status_code == 409

@@ -1,7 +1,8 @@
 """Hours (DOMAIN.md "Hours are confirmed"): a claim carries at most the community's hours per
-day for the local days it spans, nobody states more than 24 hours a day in all, and the
-hours earn only once the person served or the secretary confirms them, never the
-volunteer, and only once."""
+day for the local days it spans, nobody states more than the community's hours per day
+(``max_hours_per_day``, 10 by default) in all, and the completion and its hours earn only
+once the person served or the secretary confirms the service, never the volunteer, and
+only once. The secretary's 0 hours with a reason records that no service took place."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -11,11 +12,13 @@ import pytest
 import sqlalchemy as sa
 from factories import T0, claimed_wish, completed_wish
 
+from wishboard.audit.models import AuditEntry
 from wishboard.errors import ConflictError, ForbiddenError, ValidationFailedError
 from wishboard.extensions import db
+from wishboard.notifications.models import Notification
 from wishboard.points import services as points
 from wishboard.wishes import services as wishes
-from wishboard.wishes.models import Claim, HoursStatus, Wish
+from wishboard.wishes.models import Claim, HoursStatus, Wish, WishEvent
 from wishboard.wishes.states import WishState
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -69,44 +72,53 @@ def test_days_are_local_dates_so_a_claim_just_before_midnight_spans_two(neighbou
     assert claim_of(wish.id).hours == Decimal("20.0")
 
 
-def test_nobody_states_more_than_24_hours_a_day_across_claims(neighbourhood):
+def test_nobody_states_more_than_the_communitys_hours_a_day_across_claims(neighbourhood):
+    """The community's max_hours_per_day (10 by default) is the most one person states for
+    a day, all their completions of that day together, not 24."""
     n = neighbourhood
+    assert n.community.max_hours_per_day == 10
     ids = [claimed_wish(n.secretary, n.volunteer, title=f"心愿{i}", now=T0).id
            for i in range(3)]
-    wishes.complete_wish(n.volunteer, ids[0], hours=10, now=T0 + timedelta(hours=1))
-    wishes.complete_wish(n.volunteer, ids[1], hours=10, now=T0 + timedelta(hours=2))
+    wishes.complete_wish(n.volunteer, ids[0], hours=6, now=T0 + timedelta(hours=1))
+    wishes.complete_wish(n.volunteer, ids[1], hours=3, now=T0 + timedelta(hours=2))
     with pytest.raises(ValidationFailedError) as refused:
-        wishes.complete_wish(n.volunteer, ids[2], hours=5, now=T0 + timedelta(hours=3))
+        wishes.complete_wish(n.volunteer, ids[2], hours=1.5, now=T0 + timedelta(hours=3))
     assert refused.value.code == "too_many_hours"
-    assert "20" in refused.value.fields["hours"][0]  # says what was already stated
+    message = refused.value.fields["hours"][0]
+    assert "已填报9小时" in message and "还能填1小时" in message  # what was stated, what is left
     db.session.rollback()
     assert state_of(ids[2]) is WishState.CLAIMED
-    wishes.complete_wish(n.volunteer, ids[2], hours=4, now=T0 + timedelta(hours=3))
+    wishes.complete_wish(n.volunteer, ids[2], hours=1, now=T0 + timedelta(hours=3))
     assert state_of(ids[2]) is WishState.COMPLETED
 
 
 def test_another_volunteers_hours_do_not_count_against_mine(neighbourhood):
+    """The daily cap is per person: a neighbour's full day leaves my own day whole."""
     n = neighbourhood
     mine = [claimed_wish(n.secretary, n.volunteer, title=f"我的{i}", now=T0).id
             for i in range(2)]
     theirs = claimed_wish(n.secretary, n.other_volunteer, title="别人的", now=T0)
     wishes.complete_wish(n.other_volunteer, theirs.id, hours=10, now=T0 + timedelta(hours=1))
-    wishes.complete_wish(n.volunteer, mine[0], hours=10, now=T0 + timedelta(hours=1))
-    wishes.complete_wish(n.volunteer, mine[1], hours=10, now=T0 + timedelta(hours=2))
+    wishes.complete_wish(n.volunteer, mine[0], hours=6, now=T0 + timedelta(hours=1))
+    wishes.complete_wish(n.volunteer, mine[1], hours=4, now=T0 + timedelta(hours=2))
     assert state_of(mine[1]) is WishState.COMPLETED
 
 
-def test_stated_hours_wait_for_confirmation_before_they_earn(neighbourhood):
+def test_the_completion_and_its_hours_wait_for_confirmation_before_they_earn(neighbourhood):
+    """Reporting the service done pays nothing: the completion (20) and the hours (5 each)
+    are pending (待确认) until the person served confirms; the claim's 5 are paid at once."""
     n = neighbourhood
     wish = completed_wish(n.secretary, n.volunteer, hours=2, served=n.served, now=T0)
     claim = claim_of(wish.id)
     assert claim.hours_status is HoursStatus.PENDING and claim.confirmed_hours is None
-    before = points.points_of(n.volunteer)
+    assert points.points_of(n.volunteer) == 5  # the claim only
+    assert points.pending_of(n.volunteer.id).points == 20 + 2 * 5
     wishes.confirm_hours(n.served, wish.id, now=T0 + timedelta(days=1))
     claim = claim_of(wish.id)
     assert claim.hours_status is HoursStatus.CONFIRMED
     assert (claim.confirmed_hours, claim.hours_confirmed_by_id) == (Decimal("2.0"), n.served.id)
-    assert points.points_of(n.volunteer) == before + 2 * 5
+    assert points.points_of(n.volunteer) == 5 + 20 + 2 * 5
+    assert points.pending_of(n.volunteer.id).points == 0
 
 
 def test_the_volunteer_never_confirms_their_own_hours(neighbourhood):
@@ -166,7 +178,8 @@ def test_only_the_secretary_adjusts_and_only_with_a_reason_within_the_cap(neighb
     claim = claim_of(wish.id)
     assert (claim.hours, claim.confirmed_hours) == (Decimal("3.0"), Decimal("1.0"))
     assert claim.hours_adjust_reason == "实际一小时"
-    assert points.points_of(n.volunteer) == before + 1 * 5
+    # The confirmation pays the completion with the adjusted hours, not the stated ones.
+    assert points.points_of(n.volunteer) == before + 20 + 1 * 5
 
 
 def test_the_person_served_confirms_only_within_the_rating_window(neighbourhood):
@@ -204,7 +217,7 @@ def test_the_hours_queue_lists_pending_hours_for_this_communitys_staff_only(neig
 
 @pytest.mark.parametrize("hours", [-10, 0, 0.04])
 def test_hours_below_a_tenth_are_refused_by_the_service_itself(neighbourhood, hours):
-    # A negative statement would leave room under the 24-hours-a-day limit for more.
+    # A negative statement would leave room under the daily limit for more.
     n = neighbourhood
     wish = claimed_wish(n.secretary, n.volunteer, now=T0)
     with pytest.raises(ValidationFailedError) as refused:
@@ -239,17 +252,40 @@ def test_hours_that_are_not_a_sane_number_are_a_validation_error(neighbourhood, 
     assert "hours" in refused.value.fields
 
 
-def test_the_secretary_may_adjust_to_nothing_but_not_below(neighbourhood):
+def test_the_secretarys_zero_hours_with_a_reason_records_no_service_but_nothing_below(
+        neighbourhood):
+    """0 hours with a reason is 未实际服务, not "confirmed with 0 hours": nothing is paid,
+    the claim's points are taken back, the volunteer is told, it is audited, on the
+    timeline and counts toward the release flag. Below 0 is refused, and 0 needs a reason."""
     n = neighbourhood
     wish = completed_wish(n.secretary, n.volunteer, hours=3, now=T0)
     later = T0 + timedelta(days=1)
+    assert points.points_of(n.volunteer) == 5  # the claim, paid at claim time
     with pytest.raises(ValidationFailedError) as refused:
         wishes.confirm_hours(n.secretary, wish.id, hours=-2, reason="填错了", now=later)
     assert "hours" in refused.value.fields
     db.session.rollback()
+    with pytest.raises(ValidationFailedError) as no_reason:
+        wishes.confirm_hours(n.secretary, wish.id, hours=0, now=later)
+    assert "reason" in no_reason.value.fields
+    db.session.rollback()
+    assert claim_of(wish.id).hours_status is HoursStatus.PENDING
     wishes.confirm_hours(n.secretary, wish.id, hours=0, reason="当天没有上门", now=later)
     claim = claim_of(wish.id)
-    assert (claim.hours_status, claim.confirmed_hours) == (HoursStatus.CONFIRMED, Decimal("0"))
+    assert (claim.hours_status, claim.confirmed_hours) == (HoursStatus.NOT_SERVED, Decimal("0"))
+    assert claim.hours_adjust_reason == "当天没有上门"
+    assert points.points_of(n.volunteer) == 0  # the claim's 5 reversed, nothing paid
+    assert points.pending_of(n.volunteer.id).points == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "service_not_served", AuditEntry.object_id == claim.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(WishEvent).where(
+        WishEvent.wish_id == wish.id, WishEvent.action == "not_served")) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+        Notification.user_id == n.volunteer.id, Notification.wish_id == wish.id,
+        Notification.text.contains("没有实际服务"))) == 1
+    assert wishes.release_counts([n.volunteer.id], now=later) == {n.volunteer.id: 1}
+    with pytest.raises(ConflictError):  # settled: nobody confirms it afterwards
+        wishes.confirm_hours(n.secretary, wish.id, now=later)
 
 
 def test_a_service_log_below_a_tenth_of_an_hour_is_refused(neighbourhood):

@@ -1,12 +1,15 @@
-"""Points: booked per the community's rules for claim, completion, confirmed hours and stars;
-reversed (a negative entry, never an edit) when a claim is given up or a rating removed;
-the totals always agree with the ledger."""
+"""Points: booked per the community's rules for claim, confirmed completion, confirmed hours
+and stars (a completion and its hours are pending, 待确认, until the person served or the
+staff confirm the service); reversed (a negative entry, never an edit) when a claim is
+given up or a rating removed; the totals always agree with the ledger."""
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 from factories import T0, claimed_wish, completed_wish
 
+from wishboard.errors import ConflictError
 from wishboard.extensions import db
 from wishboard.points import services as points
 from wishboard.points.models import PointsEntry, PointsTotal
@@ -22,13 +25,18 @@ def ledger(user) -> list[tuple[str, int]]:
 
 
 def test_a_journey_books_each_event_at_the_default_rules(neighbourhood):
+    """Claim 5 at once; the completion 20 and 2 hours x 5 wait for the person served, whose
+    rating confirms them; 4 stars x 2."""
     n = neighbourhood
     wish = claimed_wish(n.secretary, n.volunteer, served=n.served, now=T0)
     assert ledger(n.volunteer) == [("per_claim", 5)]
     wishes.complete_wish(n.volunteer, wish.id, hours=2, now=T0 + timedelta(hours=3))
-    assert points.points_of(n.volunteer) == 5 + 20  # hours not yet confirmed
+    # Neither the completion nor the hours are paid on the volunteer's own word.
+    assert ledger(n.volunteer) == [("per_claim", 5)]
+    assert points.points_of(n.volunteer) == 5
+    assert points.pending_of(n.volunteer.id).points == 20 + 2 * 5
     ratings.rate_wish(n.served, wish.id, stars=4, now=T0 + timedelta(days=1))
-    # The served resident's rating also confirms the hours: 2 x 5, and 4 stars x 2.
+    # The served resident's rating confirms the service: 20, 2 x 5, and 4 stars x 2.
     assert sorted(ledger(n.volunteer)) == sorted(
         [("per_claim", 5), ("per_completion", 20), ("per_hour", 10), ("per_star", 8)])
     total = points.total_of("volunteer", n.volunteer.id)
@@ -49,11 +57,15 @@ def test_the_communitys_own_rules_decide_what_each_event_is_worth(neighbourhood)
 
 
 def test_a_rule_change_applies_from_now_on_and_leaves_booked_entries_alone(neighbourhood):
+    """The claim booked before the change keeps its 5; the completion, booked when the
+    service is confirmed after the change, is paid at the new 50."""
     n = neighbourhood
     wish = claimed_wish(n.secretary, n.volunteer, now=T0)
-    points.update_rules(n.secretary, n.community.id, per_completion=50, now=T0)
+    points.update_rules(n.secretary, n.community.id, per_claim=8, per_completion=50, now=T0)
     wishes.complete_wish(n.volunteer, wish.id, hours=1, now=T0 + timedelta(hours=1))
-    assert ledger(n.volunteer) == [("per_claim", 5), ("per_completion", 50)]
+    assert ledger(n.volunteer) == [("per_claim", 5)]  # the completion waits for confirmation
+    wishes.confirm_hours(n.secretary, wish.id, now=T0 + timedelta(hours=2))
+    assert ledger(n.volunteer) == [("per_claim", 5), ("per_completion", 50), ("per_hour", 5)]
 
 
 def test_giving_a_claim_back_reverses_its_points_with_a_linked_entry(neighbourhood):
@@ -78,15 +90,20 @@ def test_removing_a_rating_reverses_its_stars_and_only_once(neighbourhood):
     n = neighbourhood
     wish = completed_wish(n.secretary, n.volunteer, hours=1, now=T0)
     rating = ratings.rate_wish(n.neighbour, wish.id, stars=5, now=T0 + timedelta(days=1))
-    assert points.points_of(n.volunteer) == 5 + 20 + 10
+    # The claim and 5 stars x 2 (a neighbour's rating confirms no service: the completion
+    # still waits for the person served or the secretary).
+    assert points.points_of(n.volunteer) == 5 + 10
     ratings.remove_rating(n.secretary, rating.id, "恶意刷分", now=T0 + timedelta(days=2))
-    assert points.points_of(n.volunteer) == 5 + 20
+    assert points.points_of(n.volunteer) == 5
     total = points.total_of("volunteer", n.volunteer.id)
     assert (total.ratings, total.stars) == (0, 0)
     reversal = db.session.scalar(sa.select(PointsEntry).where(PointsEntry.amount == -10))
     assert reversal.rule == "per_star" and "恶意刷分" in reversal.reason
     db.session.refresh(wish)
     assert (wish.rating_count, wish.rating_sum) == (0, 0)
+    with pytest.raises(ConflictError):
+        ratings.remove_rating(n.secretary, rating.id, "恶意刷分", now=T0 + timedelta(days=3))
+    assert points.points_of(n.volunteer) == 5
 
 
 def test_an_event_replayed_pays_once(neighbourhood):
@@ -101,12 +118,18 @@ def test_an_event_replayed_pays_once(neighbourhood):
 
 def test_a_claim_for_an_organisation_earns_for_the_volunteer_and_the_organisation(
         neighbourhood):
+    """Both earn the claim at once and the completion with its hours once confirmed."""
     n = neighbourhood
     wish = claimed_wish(n.secretary, n.volunteer, organization_id=n.org.id, now=T0)
     wishes.complete_wish(n.volunteer, wish.id, hours=1, now=T0 + timedelta(hours=1))
-    assert points.points_of(n.volunteer) == 25
+    assert points.points_of(n.volunteer) == 5
     org_total = points.total_of("organization", n.org.id)
-    assert (org_total.points, org_total.body_points) == (25, 0)  # earned by its member
+    assert (org_total.points, org_total.body_points) == (5, 0)
+    wishes.confirm_hours(n.secretary, wish.id, now=T0 + timedelta(hours=2))
+    assert points.points_of(n.volunteer) == 5 + 20 + 1 * 5
+    db.session.expire_all()
+    org_total = points.total_of("organization", n.org.id)
+    assert (org_total.points, org_total.body_points) == (30, 0)  # earned by its member
 
 
 def test_points_land_in_the_local_year_quarter_and_month(neighbourhood):

@@ -1,6 +1,6 @@
 """群众点评: one rating per person per wish, only by the people served and the community's
-residents, never by whoever did the work; a newcomer's stars show at once but earn only
-once the resident is verified."""
+residents, never by whoever did the work; a newcomer's stars show at once but count (in the
+wish's average and in points) only once the resident is verified."""
 
 from datetime import timedelta
 
@@ -38,7 +38,8 @@ def test_one_rating_per_person_the_second_is_409(neighbourhood):
     db.session.rollback()
     db.session.refresh(wish)
     assert (wish.rating_count, wish.rating_sum) == (1, 4)
-    assert points.points_of(n.volunteer) == 5 + 20 + 4 * 2
+    # The claim and the first rating's stars; the completion waits for a confirmation.
+    assert points.points_of(n.volunteer) == 5 + 4 * 2
 
 
 def test_several_residents_each_rate_once_and_the_average_follows(neighbourhood):
@@ -85,19 +86,24 @@ def test_rating_is_for_completed_wishes_only(neighbourhood):
     assert late.value.code == "wish_closed"
 
 
-def test_an_unverified_residents_rating_shows_but_earns_only_once_verified(
+def test_an_unverified_residents_rating_shows_but_counts_and_earns_only_once_verified(
         neighbourhood, make_user):
+    """The newcomer's rating is shown at once, outside the wish's average and earning
+    nothing; the secretary's verification counts it in both."""
     n = neighbourhood
     wish = completed_wish(n.secretary, n.volunteer, hours=1, now=T0)
     before = points.points_of(n.volunteer)
     newcomer = make_user("resident", n.community, name="孙新来", created_at=T0, verified=False)
     rating = ratings.rate_wish(newcomer, wish.id, stars=5, now=LATER)
+    assert [r.id for r in shown_ratings(wish.id)] == [rating.id]  # shown on the wish at once
     db.session.refresh(wish)
-    assert wish.rating_count == 1  # shown on the wish at once
+    assert (wish.rating_count, wish.rating_sum) == (0, 0)  # but outside its average
     assert rating.counted_at is None and points.points_of(n.volunteer) == before
     accounts.verify_resident(n.secretary, newcomer.id, now=LATER + timedelta(days=1))
     db.session.refresh(rating)
     assert rating.counted_at is not None
+    db.session.refresh(wish)
+    assert (wish.rating_count, wish.rating_sum) == (1, 5)
     assert points.points_of(n.volunteer) == before + 5 * 2
     assert points.total_of("volunteer", n.volunteer.id).stars == 5
 
@@ -197,7 +203,7 @@ def test_the_claiming_organisations_contact_rates_none_of_its_work_member_or_not
 def test_a_member_who_just_left_rates_none_of_the_organisations_work_one_long_gone_may(
         neighbourhood, make_user):
     """Leaving (``DELETE /me/organization``) right before rating worked; a member who left
-    more than the community's waiting period before the claim is an outsider again."""
+    more than 30 days (``access.TIE_DAYS``) before the claim is an outsider again."""
     from factories import make_wish
 
     from wishboard.organizations import services as organizations

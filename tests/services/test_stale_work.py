@@ -88,8 +88,13 @@ def test_a_completed_wish_closes_when_the_rating_window_has_passed(neighbourhood
     assert state(wish.id) is WishState.CLOSED
 
 
-def test_unconfirmed_hours_follow_the_communitys_policy(neighbourhood, make_place, make_user):
+def test_an_unconfirmed_completion_and_its_hours_follow_the_communitys_policy(
+        neighbourhood, make_place, make_user):
+    """At the end of the rating window a completion nobody confirmed waits for the secretary
+    (queue, the default), is booked with its hours as stated (confirm), or earns nothing,
+    neither completion nor hours (lapse)."""
     n = neighbourhood
+    assert n.community.unconfirmed_hours_policy == "queue"
     past_window = T0 + timedelta(days=n.community.rating_window_days, hours=2)
     queued = completed_wish(n.secretary, n.volunteer, hours=2, title="等书记", now=T0)
 
@@ -106,35 +111,54 @@ def test_unconfirmed_hours_follow_the_communitys_policy(neighbourhood, make_plac
         results[place.unconfirmed_hours_policy] = (wish, volunteer)
 
     before = {policy: points.points_of(v) for policy, (_, v) in results.items()}
+    assert before == {"confirm": 5, "lapse": 5}  # the claims only: the completions wait
     sweeps.run_sweep(past_window)
     assert claim_of(queued.id).hours_status is HoursStatus.PENDING  # left for the secretary
+    assert points.points_of(n.volunteer) == 5  # still the claim only
+    assert points.pending_of(n.volunteer.id).points == 20 + 2 * 5
 
     wish, volunteer = results["confirm"]
     claim = claim_of(wish.id)
     assert (claim.hours_status, claim.confirmed_hours) == (HoursStatus.CONFIRMED,
                                                            Decimal("2.0"))
-    assert points.points_of(volunteer) == before["confirm"] + 2 * 5
+    assert points.points_of(volunteer) == before["confirm"] + 20 + 2 * 5
 
     wish, volunteer = results["lapse"]
     claim = claim_of(wish.id)
     assert claim.hours_status is HoursStatus.LAPSED and claim.confirmed_hours == 0
-    assert points.points_of(volunteer) == before["lapse"]
+    assert points.points_of(volunteer) == before["lapse"]  # neither completion nor hours
+    assert points.pending_of(volunteer.id).points == 0
 
 
-def test_a_newcomers_rating_earns_once_they_have_waited_the_trust_period(
+def test_time_alone_counts_a_newcomers_rating_only_where_the_community_opted_in(
         neighbourhood, make_user):
+    """``rating_trust_days`` is off (None) by default: the sweep counts nobody's stars by
+    age. A community that sets it counts them once the rater has waited that long (in the
+    wish's average and in points)."""
     n = neighbourhood
+    assert n.community.rating_trust_days is None
     newcomer = make_user("resident", n.community, name="孙新来", created_at=T0, verified=False)
     wish = completed_wish(n.secretary, n.volunteer, hours=1, now=T0)
     rating = ratings.rate_wish(newcomer, wish.id, stars=4, now=T0 + timedelta(days=1))
     before = points.points_of(n.volunteer)
-    trust_days = n.community.rating_trust_days
+    result = sweeps.run_sweep(T0 + timedelta(days=31))  # past the old 30-day wait
+    assert result.changed["count_ratings"] == 0
+    assert points.points_of(n.volunteer) == before
+    assert db.session.get(Rating, rating.id).counted_at is None
+    db.session.refresh(wish)
+    assert (wish.rating_count, wish.rating_sum) == (0, 0)
+
+    trust_days = 60
+    n.community.rating_trust_days = trust_days
+    db.session.commit()
     sweeps.run_sweep(T0 + timedelta(days=trust_days - 1))
     assert points.points_of(n.volunteer) == before
     result = sweeps.run_sweep(T0 + timedelta(days=trust_days, hours=1))
     assert result.changed["count_ratings"] == 1
     assert points.points_of(n.volunteer) == before + 4 * 2
     assert db.session.get(Rating, rating.id).counted_at is not None
+    db.session.refresh(wish)
+    assert (wish.rating_count, wish.rating_sum) == (1, 4)
 
 
 def test_a_claim_released_for_lateness_past_its_wishs_deadline_expires_in_the_same_run(

@@ -1,18 +1,20 @@
 """报到党组织 on the pages: 组织报到 from 我的, the secretary's 组织报到审核 beside the
 volunteers' 报到审核, a volunteer asking to join, and the contact's page (我的组织) with
-members, requests, live claims and the service logs to confirm."""
+members, requests, live claims and its members' service logs waiting for the community's
+staff to confirm them (never the contact)."""
 
 from __future__ import annotations
 
 import re
 
 import sqlalchemy as sa
-from factories import first_category_id
+from factories import T0, first_category_id
 
 from wishboard.extensions import db
 from wishboard.organizations.models import MembershipRequest
 from wishboard.places.models import Organization
 from wishboard.projects import services as projects
+from wishboard.projects.models import LogStatus, ServiceLog
 from wishboard.wishes import services as wishes
 
 
@@ -81,25 +83,38 @@ def test_report_from_my_account_the_secretary_approves_a_volunteer_joins_the_con
     assert "您是这个组织的成员" in visible(joiner.get("/me/organization"))
 
 
-def test_the_secretary_sees_members_phones_and_the_contact_the_logs_to_confirm(
+def test_the_secretary_sees_members_phones_and_the_contact_the_logs_waiting_for_the_community(
         app, neighbourhood):
+    """The contact sees the members' logs as waiting for the community's staff, and may not
+    confirm them (403); the secretary may."""
     n = neighbourhood
     n.org.contact_user_id = n.volunteer.id
     n.other_volunteer.organization_id = n.org.id
     db.session.commit()
     project = wishes.create_wish(n.secretary, title="转基因知识科普讲座", kind="project",
                                  description="面向全社区", category_id=first_category_id(),
-                                 beneficiary_name="全体居民")
-    wishes.claim_wish(n.volunteer, project.id, accept_letter=True, organization_id=n.org.id)
-    projects.join_project(n.other_volunteer, project.id)
-    projects.log_service(n.other_volunteer, project.id,
-                         served_on=wishes.local_day(wishes.utcnow()), hours=2)
+                                 beneficiary_name="全体居民", now=T0)
+    wishes.claim_wish(n.volunteer, project.id, accept_letter=True, organization_id=n.org.id,
+                      now=T0)
+    projects.join_project(n.other_volunteer, project.id, now=T0)
+    log = projects.log_service(n.other_volunteer, project.id, served_on=wishes.local_day(T0),
+                               hours=2, now=T0)
 
-    contact = visible(as_user(app, n.volunteer).get(f"/organizations/{n.org.id}"))
-    assert "转基因知识科普讲座" in contact and "等待确认的服务记录（1）" in contact
-    assert "王晓梅" in contact and "去确认" in contact and "修改组织信息" in contact
+    contact_client = as_user(app, n.volunteer)
+    contact = visible(contact_client.get(f"/organizations/{n.org.id}"))
+    assert "转基因知识科普讲座" in contact and "等待社区确认的服务记录（1）" in contact
+    assert "王晓梅" in contact and "待确认" in contact and "修改组织信息" in contact
+    assert "去确认" not in contact and "联络员和成员不能确认" in contact
     assert "13800001234" not in contact
-    secretary = visible(as_user(app, n.secretary).get(f"/organizations/{n.org.id}"))
+    confirm = f"/service-logs/{log.id}/confirm"
+    assert confirm not in text(contact_client.get(f"/wishes/{project.id}"))
+    refused = contact_client.post(confirm)
+    assert refused.status_code == 403 and "认领组织的联络员和成员不能确认" in text(refused)
+    db.session.expire_all()
+    assert db.session.get(ServiceLog, log.id).status is LogStatus.PENDING
+    secretary_client = as_user(app, n.secretary)
+    assert confirm in text(secretary_client.get(f"/wishes/{project.id}"))
+    secretary = visible(secretary_client.get(f"/organizations/{n.org.id}"))
     assert "13800001234" in secretary and "联络员" in secretary
     visitor = visible(app.test_client().get(f"/organizations/{n.org.id}"))
     assert "正能量值" in visitor and "修改组织信息" not in visitor and "王晓梅" not in visitor

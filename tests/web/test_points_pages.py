@@ -20,21 +20,31 @@ def _claimed(community, secretary, volunteer, title="帮忙买药"):
 
 
 def test_honor_board_and_points_card(client, community, make_user):
+    """A completion shows on the card as 待确认 (on no board) until it is confirmed; then
+    the completion (20) and its hours (2 x 5) count, on the card and on the board."""
     secretary = make_user("secretary", community)
     li = make_user("volunteer", community, name="李建国")
     zhou = make_user("volunteer", community, name="周德华", volunteer_type="elder")
     wish = _claimed(community, secretary, li)
     wishes.complete_wish(li, wish.id, hours=2)
     _claimed(community, secretary, zhou, "修灯")
+    card = text(client.get(f"/volunteers/{li.id}"))
+    assert "<strong>5分</strong>" in card  # the claim only
+    assert "<dt>待确认</dt><dd>30分（确认后才计入，不上榜）</dd>" in card
+    assert "完成「帮忙买药」，服务2小时" in card and "等服务对象或社区确认" in card
+    assert "35分" not in text(client.get(f"/communities/{community.id}/honor"))
+
+    wishes.confirm_hours(secretary, wish.id)
     page = text(client.get(f"/communities/{community.id}/honor"))
     assert page.index("李建国") < page.index("周德华")
-    assert "第1名" in page and "25分" in page and "每完成一次服务：20分" in page
+    assert "第1名" in page and "35分" in page and "每完成一次服务：20分" in page
     elders = text(client.get(f"/communities/{community.id}/honor?volunteer_type=elder"))
     assert "周德华" in elders and "李建国" not in elders
     assert client.get(f"/communities/{community.id}/honor?period=century").status_code == 400
     card = text(client.get(f"/volunteers/{li.id}"))
-    assert "志愿服务积分卡" in card and "25分" in card and "社区第1名" in card
+    assert "志愿服务积分卡" in card and "35分" in card and "社区第1名" in card
     assert "+20分" in card and "完成「帮忙买药」" in card
+    assert "待确认" not in card
 
 
 def test_volunteer_hides_their_name_from_the_honor_board(

@@ -87,6 +87,9 @@ class User(UserMixin, db.Model):
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
+    # Since when they are a member of ``organization_id`` (None: since the account was made,
+    # for memberships older than this column): a service log is never dated before it.
+    organization_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     report_status: Mapped[ReportStatus | None] = mapped_column(
         enum_column_type(ReportStatus, "report_status")
     )

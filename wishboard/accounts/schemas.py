@@ -180,10 +180,14 @@ class ResidentQuerySchema(PageQuerySchema):
     verified = Bool(load_default=None, allow_none=True)
 
 
+UNCHECKED = "unchecked"
+
+
 class VolunteerQuerySchema(PageQuerySchema):
     community_id = Int(load_default=None)
+    # ``unchecked``: approved automatically, and no person has checked them yet.
     status = Str(load_default=ReportStatus.PENDING.value,
-                 validate=one_of([s.value for s in ReportStatus]))
+                 validate=one_of([s.value for s in ReportStatus] + [UNCHECKED]))
 
 
 class HatCreateSchema(BaseSchema):

@@ -29,6 +29,7 @@ from wishboard.honours import services as honours
 from wishboard.notifications.services import notify
 from wishboard.organizations import services as organizations
 from wishboard.places.models import Community, Organization
+from wishboard.points import services as points
 from wishboard.privacy import mask_name
 from wishboard.ratings import services as ratings
 
@@ -484,8 +485,9 @@ def _volunteer_in_my_community(actor: User, user_id: int) -> User:
 def approve_report(actor: User, user_id: int, *, now: datetime | None = None) -> User:
     """The secretary accepts a volunteer's 报到 (also one rejected earlier, on second
     thought), or confirms one the community approved automatically: from then on a person
-    has approved it (``User.report_approved_by_person``), so the volunteer's stars count at
-    once, and those they gave while unchecked count now."""
+    has approved it (``User.report_approved_by_person``), so the volunteer's work earns and
+    their stars count, and what was held while they were unchecked (their points, and what
+    they earned for an organisation: ``points.release_held``) counts now."""
     user = _volunteer_in_my_community(actor, user_id)
     if user.report_approved_by_person:
         raise ConflictError("这位志愿者已经报到", message_en="Already approved",
@@ -523,6 +525,13 @@ def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | 
         # A volunteer who lives here may have rated a neighbour's service while waiting:
         # the secretary now knows them, so those stars earn now (as a verification does).
         ratings.count_waiting_ratings(now, rater_id=user.id)
+        # What they earned while nobody had checked them is booked now, dated as earned.
+        db.session.flush()
+        released = points.release_held(user.id, now)
+        if released:
+            audit.record("held_points_released", actor=actor, object_type="user",
+                         object_id=user.id, community_id=user.community_id,
+                         after={"entries": released}, now=now)
     db.session.commit()
     return user
 
@@ -583,14 +592,18 @@ def list_volunteers(
     per_page: int = 20,
     shown: bool = False,
 ) -> tuple[list[User], int]:
-    """The secretary's queue: volunteers of one community by report status, oldest first.
+    """The secretary's queue: volunteers of one community by report status (or
+    ``unchecked``: approved automatically, not yet checked by a person), oldest first.
     ``shown``: the list, phones included, goes to a screen; the sight is recorded."""
     community_id = community_id or actor.community_id
     if community_id is None:
         raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
     ensure_can_manage_community(actor, community_id)
     query = sa.select(User).where(User.role == Role.VOLUNTEER, User.community_id == community_id)
-    if status:
+    if status == "unchecked":  # approved automatically, and nobody has looked yet
+        query = query.where(User.report_status == ReportStatus.APPROVED,
+                            sa.not_(User.report_approved_by_person))
+    elif status:
         query = query.where(User.report_status == ReportStatus(status))
     users, total = page_of(query, page, per_page, User.created_at, User.id,
                            options=(joinedload(User.organization),))

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from wishboard.access import can_manage_community
+from wishboard.access import attendance_earns, can_manage_community
 from wishboard.accounts.models import Role, User
 from wishboard.activities.models import Activity, ActivityStatus, Audience, Signup, SignupStatus
 from wishboard.core.clock import utcnow
@@ -277,10 +277,7 @@ def check_in(actor: User, activity_id: int, *, code: str | None = None,
                     checked_in_by_id=actor.id)
             .execution_options(synchronize_session=False))
     person = db.session.get(User, person_id)
-    # Nobody approves their own participation: the organiser's own check-in earns only
-    # when another organiser of the activity (its secretary) checks them in from the list.
-    own = person.id == activity.organizer_id and actor.id == person.id
-    if person.role is Role.VOLUNTEER and not own:
+    if person.role is Role.VOLUNTEER and attendance_earns(actor, person, activity):
         points.award_activity(
             key=f"activity:{activity.id}:{person.id}", community_id=activity.community_id,
             volunteer_id=person.id, organization_id=activity.organization_id

@@ -45,6 +45,8 @@ AUDIT_ACTIONS = {
     "hours_confirmed": "确认服务时长",
     "hours_adjusted": "调整服务时长",
     "hours_settled": "时长按社区规定处理",
+    "service_not_served": "核实未实际服务",
+    "held_points_released": "核实报到，计入暂存积分",
     "service_log_confirmed": "确认项目服务记录",
     "service_log_rejected": "退回项目服务记录",
     "needs_viewed": "查看需求（含居民联系方式）",

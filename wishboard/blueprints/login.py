@@ -24,6 +24,7 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user
 
 from wishboard.accounts.models import Role, User, fold_username
+from wishboard.core.schemas import clean_text
 from wishboard.errors import (
     ForbiddenError, UnauthorizedError, WishboardError, client_language, error_response, wants_json,
 )
@@ -185,7 +186,9 @@ def _now() -> float:
 
 def _login_username() -> str:
     """The account a log-in tries, spelled as the log-in will look it up (so other
-    spellings of one name share its count)."""
+    spellings of one name share its count). This runs before the form's schema: a name the
+    schema will refuse (a NUL, half of a surrogate pair, which no UTF-8 can hold and so no
+    hash can take) names no account, and the schema answers 400 with no password checked."""
     if request.blueprint == "api":
         try:
             body = request.get_json(force=True, silent=True, cache=True)
@@ -194,7 +197,7 @@ def _login_username() -> str:
         username = body.get("username") if isinstance(body, dict) else None
     else:
         username = request.form.get("username")
-    if not isinstance(username, str):
+    if not isinstance(username, str) or clean_text(username) is None:
         return ""
     return fold_username(username)
 

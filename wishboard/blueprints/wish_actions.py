@@ -23,7 +23,7 @@ class WishAction:
     operation: str  # the API endpoint's name (its operationId)
     schema: type[Schema]  # what the form or the JSON body holds
     use_case: Callable
-    done: str  # what the page says once it is done
+    done: str | Callable  # what the page says once it is done (or a function of the wish)
     summary: str  # what the API document says it does
 
 
@@ -36,10 +36,14 @@ WISH_ACTIONS = (
                "已释放认领，心愿重新开放。",
                "Give a claimed wish back (the claimant, or the secretary); it reopens."),
     WishAction("complete", "complete_wish", CompleteSchema, wishes.complete_wish,
-               "已标记完成，谢谢您的服务！",
+               "已标记完成，谢谢您的服务！服务对象或社区确认后，完成和时长计入积分。",
                "The claimant reports the service done, with hours and a note."),
     WishAction("confirm", "confirm_hours", ConfirmHoursSchema, wishes.confirm_hours,
-               "服务时长已确认，已计入志愿者积分。",
-               "Confirm the hours the volunteer stated (the person served, or the secretary, "
-               "who may adjust them with a reason); only confirmed hours earn points."),
+               lambda wish: "已记为未实际服务，认领积分已扣回。" if wishes.was_not_served(wish)
+               else "服务已确认，完成和时长已计入志愿者积分。",
+               "Confirm that the service took place, with the hours the volunteer stated "
+               "(the person served, or the secretary, who may adjust them with a reason, "
+               "or with `hours` 0 and a reason record that no service took place: the "
+               "claim's points are taken back). Only a confirmed completion and its hours "
+               "earn points."),
 )

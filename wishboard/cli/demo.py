@@ -138,6 +138,8 @@ def seed_demo() -> list[DemoLogin]:
             community_id=None if role is Role.ADMIN else community.id,
             volunteer_type=vtype, report_status=status,
             organization_id=orgs[org_index].id if org_index is not None else None,
+            # Members for a season already: the demo's project logs date back days.
+            organization_since=now - timedelta(days=90) if org_index is not None else None,
             report_reviewed_at=now if status is ReportStatus.APPROVED else None,
             report_reviewed_by_id=reviewer_id if status is ReportStatus.APPROVED else None,
             # The secretary knows these neighbours; 徐晓红 is new and waits in 居民核实.

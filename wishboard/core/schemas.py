@@ -46,6 +46,11 @@ def clean_text(value: str) -> str | None:
 
 
 class Str(fields.String):
+    """Text, in NFC, outer spaces dropped unless ``strip=False``. Whatever ``clean_text``
+    refuses is refused here, for every schema at once: among it half of a surrogate pair
+    (``"\\ud800"`` in JSON), which no UTF-8 can hold, so no code past a schema that encodes,
+    hashes or folds text ever meets one."""
+
     default_error_messages = _msgs(invalid="请填写文字", invalid_utf8="文字编码有误",
                                    unprintable="含有不能显示的字符")
 

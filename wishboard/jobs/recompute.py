@@ -5,7 +5,8 @@ as the rows (so a page reads one number instead of summing a district's rows). E
 declared here once with the query that says what it must be:
 
 - ``wish_tallies``: wishes per community and state (the board's total);
-- ``wishes.rating_count`` / ``rating_sum``: the ratings not removed (the stars on a card);
+- ``wishes.rating_count`` / ``rating_sum``: the ratings that count, not removed (the
+  stars on a card);
 - ``wishes.member_count`` / ``confirmed_hours``: a service project's members and confirmed
   hours;
 - ``users.open_claim_count``: a volunteer's live claims (the community's cap);
@@ -66,9 +67,11 @@ def _scalar(select: sa.Select, model: type) -> sa.ColumnElement:
 DERIVED_COLUMNS = [
     DerivedColumn("wish rating_count", Wish, "rating_count", lambda: _scalar(
         sa.select(sa.func.count(Rating.id)).where(Rating.wish_id == Wish.id,
+                                                  Rating.counted_at.is_not(None),
                                                   Rating.removed_at.is_(None)), Wish)),
     DerivedColumn("wish rating_sum", Wish, "rating_sum", lambda: _scalar(
         sa.select(sa.func.sum(Rating.stars)).where(Rating.wish_id == Wish.id,
+                                                   Rating.counted_at.is_not(None),
                                                    Rating.removed_at.is_(None)), Wish)),
     DerivedColumn("project member_count", Wish, "member_count", lambda: _scalar(
         sa.select(sa.func.count(ProjectMember.id)).where(ProjectMember.wish_id == Wish.id),

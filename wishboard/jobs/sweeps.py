@@ -6,10 +6,14 @@
 - a claimed wish past its ``due_at`` goes back to ``open``: the claim is released with
   reason 逾期, its points reversed, the claimant told; the claimant is reminded before;
 - a completed wish that has waited longer than the rating window is ``closed``; the people
-  served who have not rated are reminded before; hours nobody confirmed then follow the
-  community's ``unconfirmed_hours_policy`` (wait for the secretary, count, or lapse);
-- ratings by residents not yet verified earn once the resident has waited out the
-  community's ``rating_trust_days``;
+  served who have not rated are reminded before;
+- a completion and its hours nobody confirmed within the rating window follow the
+  community's ``unconfirmed_hours_policy`` (``queue``, the default: wait for the secretary;
+  ``confirm``: count as stated; ``lapse``: earn nothing);
+- ratings by raters nobody checked count once they are checked, or, only where the
+  community opted in, once their account is ``rating_trust_days`` old;
+- points held for an unchecked volunteer whose 报到 has since been checked are booked
+  (``points.release_held``: the approval books them; this catches one earned meanwhile);
 - an invitation to claim a wish that nobody answered by its ``expires_at`` (the
   community's ``invitation_hours`` after it was sent) becomes ``expired``, and whoever
   invited, with the community's secretaries, is told once. (Invitations of a wish that
@@ -45,6 +49,7 @@ from wishboard.invitations.models import Invitation, InvitationStatus
 from wishboard.jobs.models import JobLock, Reminder
 from wishboard.notifications.services import notify, secretary_ids
 from wishboard.places.models import Community, PlaceLevel
+from wishboard.points import services as points
 from wishboard.ratings import services as ratings
 from wishboard.ratings.models import Rating
 from wishboard.wishes import services as wishes
@@ -340,6 +345,11 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = 500,
         settled = wishes.settle_unconfirmed_hours(now, batch_size=batch_size)
         if settled:
             result.changed["settle_hours"] += settled
+        # Points held for a volunteer whose 报到 was checked while they were being earned.
+        released = points.release_held(None, now)
+        if released:
+            result.changed["release_held"] += released
+        db.session.commit()
     except Exception:
         db.session.rollback()
         _release_lease(holder, now, "failed")

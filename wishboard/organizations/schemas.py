@@ -150,8 +150,9 @@ class OrganizationQuerySchema(PageQuerySchema):
             metadata={"description": "words in the name or the unit"})
 
 
-class MemberSchema(BaseSchema):
-    """A member on the contact's list (``privacy.shown_member``)."""
+class OrganizationMemberSchema(BaseSchema):
+    """A member on the contact's list (``privacy.shown_member``). Not ``MemberSchema``: the
+    OpenAPI document names a schema after its class, and a project's member is one."""
 
     id = fields.Integer()
     name = fields.String()

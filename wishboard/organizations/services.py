@@ -267,7 +267,7 @@ def _join(user_id: int, organization: Organization, now: datetime) -> bool:
     joined = db.session.execute(
         sa.update(User).where(User.id == user_id, User.role == Role.VOLUNTEER,
                               User.organization_id.is_(None))
-        .values(organization_id=organization.id)
+        .values(organization_id=organization.id, organization_since=now)
         .execution_options(synchronize_session=False)).rowcount == 1
     if joined:
         db.session.execute(
@@ -567,7 +567,7 @@ def _end_membership(person: User, organization: Organization, actor: User, reaso
     if db.session.execute(
             sa.update(User).where(User.id == person.id,
                                   User.organization_id == organization.id)
-            .values(organization_id=None)
+            .values(organization_id=None, organization_since=None)
             .execution_options(synchronize_session=False)).rowcount != 1:
         db.session.rollback()
         raise ConflictError("已经不是这个组织的成员了", message_en="Not a member",

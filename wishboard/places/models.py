@@ -70,14 +70,18 @@ class Community(db.Model):
     due_reminder_days: Mapped[int] = mapped_column(default=1, server_default="1")
     rating_reminder_days: Mapped[int] = mapped_column(default=2, server_default="2")
     # Keeping the score honest (access.py and points/services.py).
-    # Hours one claim may carry per calendar day it spans.
+    # The hours one person may state for one day served, across completions and service
+    # logs wherever the work was (a claim spanning days may carry this times its days).
     max_hours_per_day: Mapped[int] = mapped_column(default=10, server_default="10")
+    # How many days back a service log may be dated (never before the member joined).
+    log_backdate_days: Mapped[int] = mapped_column(default=7, server_default="7")
     # What happens to hours nobody confirmed when the rating window ends:
     # queue (wait for the secretary), confirm (count as stated), lapse (earn nothing).
     unconfirmed_hours_policy: Mapped[str] = mapped_column(sa.String(10), default="queue",
                                                           server_default="queue")
-    # After how many days an unverified resident's ratings earn points anyway.
-    rating_trust_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # Opt-in, off (None) by default: after how many days an unverified rater's stars count
+    # anyway. Off, only a person's check makes a rater's word count (access.is_trusted_rater).
+    rating_trust_days: Mapped[int | None] = mapped_column()
     # A volunteer who releases more claims than this in 30 days is flagged to the secretary.
     release_flag_count: Mapped[int] = mapped_column(default=3, server_default="3")
     # The organisation board ranks by body + members ("sum") or by the body alone ("body").

@@ -28,7 +28,8 @@ class CommunitySchema(BaseSchema):
     rating_reminder_days = fields.Integer()
     max_hours_per_day = fields.Integer()
     unconfirmed_hours_policy = fields.String()
-    rating_trust_days = fields.Integer()
+    rating_trust_days = fields.Integer(allow_none=True)
+    log_backdate_days = fields.Integer()
     release_flag_count = fields.Integer()
     org_ranking = fields.String()
     invitation_hours = fields.Integer(metadata={
@@ -71,7 +72,9 @@ class CommunitySettingsSchema(BaseSchema):
     rating_reminder_days = Int(validate=in_range(0, 30))
     max_hours_per_day = Int(validate=in_range(1, 24))
     unconfirmed_hours_policy = Str(validate=one_of(["queue", "confirm", "lapse"]))
-    rating_trust_days = Int(validate=in_range(0, 365))
+    # Opt-in, None (off): time alone would let a stranger's stars count.
+    rating_trust_days = Int(allow_none=True, validate=in_range(0, 365))
+    log_backdate_days = Int(validate=in_range(0, 60))
     release_flag_count = Int(validate=in_range(1, 100))
     org_ranking = Str(validate=one_of(["sum", "body"]))
     invitation_hours = Int(validate=in_range(1, 720))

@@ -126,7 +126,8 @@ def list_communities(
 SETTINGS = ("claim_window_days", "max_open_claims", "auto_approve_reports",
             "open_wish_max_age_days", "rating_window_days", "expiry_reminder_days",
             "due_reminder_days", "rating_reminder_days", "max_hours_per_day",
-            "unconfirmed_hours_policy", "rating_trust_days", "release_flag_count", "org_ranking",
+            "unconfirmed_hours_policy", "rating_trust_days", "log_backdate_days",
+            "release_flag_count", "org_ranking",
             "invitation_hours")
 
 

@@ -95,6 +95,42 @@ class PointsEntry(db.Model):
     organization: Mapped[Organization | None] = relationship()
 
 
+class HeldPoints(db.Model):
+    """Points earned by a volunteer whom no person has checked yet (a 报到 the community
+    approved automatically): written here instead of the ledger, the same event ``key``,
+    and booked into the ledger, dated as earned, once the secretary checks the 报到
+    (``points.services.release_held``). A reversal of a held event drops it. What the
+    volunteer earns for an organisation waits with it. Held points are on no board."""
+
+    __tablename__ = "points_held"
+    __table_args__ = (
+        sa.Index("ix_points_held_person", "person_id", "released_at", "dropped_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    # Whose unchecked work it is (the volunteer who claimed, served or checked in), also
+    # when the points go to an organisation as a body.
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    source_type: Mapped[str] = mapped_column(sa.String(20))
+    source_id: Mapped[int] = mapped_column()
+    rule: Mapped[str] = mapped_column(sa.String(30))
+    amount: Mapped[int] = mapped_column()
+    d_claims: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_completions: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_activities: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_hours: Mapped[Decimal] = mapped_column(sa.Numeric(8, 1), default=0, server_default="0")
+    d_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_stars: Mapped[int] = mapped_column(default=0, server_default="0")
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class PointsTotal(db.Model):
     """Running totals per volunteer or organisation and period ('all', '2026', '2026-Q4',
     '2026-11'), written in the same transaction as each ledger entry."""

@@ -78,6 +78,18 @@ class PointsCardSchema(BaseSchema):
     average_stars = fields.Function(lambda c: c.total.average_stars if c.total else None)
     entries = fields.List(fields.Nested(PointsEntrySchema))
     entry_count = fields.Integer()
+    pending_points = fields.Function(
+        lambda c: c.pending.points if c.pending else 0, metadata={
+            "type": "integer",
+            "description": "待确认: points earned but counting nowhere yet (on no board), "
+                           "waiting for the person served or the staff to confirm the "
+                           "service, or for a person to check the volunteer's 报到"})
+    pending = fields.Function(
+        lambda c: [{"reason": i.reason, "amount": i.amount, "waits_for": i.waits_for}
+                   for i in (c.pending.items if c.pending else [])], metadata={
+            "type": "array", "items": {"type": "object", "properties": {
+                "reason": {"type": "string"}, "amount": {"type": "integer"},
+                "waits_for": {"type": "string"}}}})
     skills = fields.Method("dump_skills", metadata={
         "type": "array", "items": {"type": "string"},
         "description": "the skills the volunteer chose (我的特长和服务)"})

@@ -22,9 +22,12 @@ from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization, OrganizationStatus
 from wishboard.places.services import get_community
-from wishboard.points.models import DEFAULT_RULES, PointsEntry, PointsRules, PointsTotal
+from wishboard.points.models import (
+    DEFAULT_RULES, HeldPoints, PointsEntry, PointsRules, PointsTotal,
+)
+from wishboard.projects.models import LogStatus, ServiceLog
 from wishboard.ratings.models import Rating
-from wishboard.wishes.models import Claim, Wish, WishKind
+from wishboard.wishes.models import Claim, ClaimStatus, HoursStatus, Wish, WishKind
 
 COUNTERS = ("claims", "completions", "activities", "hours", "ratings", "stars")
 PERIOD_KINDS = ("all", "year", "quarter", "month")
@@ -97,37 +100,51 @@ class Award:
     reason: str
     deltas: Deltas = field(default_factory=Deltas)
     reverses_id: int | None = None
+    # Whose work it is (the volunteer, also when an organisation earns as a body): an
+    # award for the work of a volunteer nobody checked is held (``HeldPoints``).
+    person_id: int | None = None
+    # When it was earned, if not now (held points booked when they are released).
+    at: datetime | None = None
+
+    @property
+    def by(self) -> int | None:
+        return self.person_id or self.volunteer_id
 
 
 def _entry_values(award: Award, now: datetime) -> dict:
+    when = award.at or now
     return dict(
         key=award.key, community_id=award.community_id, volunteer_id=award.volunteer_id,
         organization_id=award.organization_id, source_type=award.source_type,
         source_id=award.source_id, rule=award.rule, amount=award.amount,
-        reason=award.reason[:200], reverses_id=award.reverses_id, created_at=now,
-        **periods_of(now), **{f"d_{name}": getattr(award.deltas, name) for name in COUNTERS})
+        reason=award.reason[:200], reverses_id=award.reverses_id, created_at=when,
+        **periods_of(when), **{f"d_{name}": getattr(award.deltas, name) for name in COUNTERS})
 
 
 def _book(award: Award, now: datetime) -> bool:
     """Write one entry unless its key is already in the ledger; then move the totals.
-    Returns whether anything was booked."""
+    Returns whether anything was booked (held points are not)."""
     return bool(_book_many([award], now))
 
 
-def _book_many(awards: list[Award], now: datetime) -> list[str]:
+def _book_many(awards: list[Award], now: datetime, *, hold: bool = True) -> list[str]:
     """Write the entries whose keys are not yet in the ledger (one statement), then add
-    what they carry to every total they touch (one more). Returns the keys booked."""
+    what they carry to every total they touch (one more). Awards for the work of an
+    unchecked volunteer are held instead (``_hold``), unless ``hold`` is False (they are
+    being released). Returns the keys booked."""
+    if hold:
+        awards = _hold(awards, now)
     if not awards:
         return []
     booked = set(db.session.scalars(
         upsert(PointsEntry).values([_entry_values(a, now) for a in awards])
         .on_conflict_do_nothing(index_elements=["key"]).returning(PointsEntry.key)))
     sums: dict[tuple, dict] = {}
-    periods = periods_of(now)
     homes = _homes([a for a in awards if a.key in booked])
     for award in awards:
         if award.key not in booked:
             continue
+        periods = periods_of(award.at or now)
         add = {"points": award.amount, **{n: getattr(award.deltas, n) for n in COUNTERS}}
         for owner_type, owner_id in (("volunteer", award.volunteer_id),
                                      ("organization", award.organization_id)):
@@ -156,6 +173,62 @@ def _book_many(awards: list[Award], now: datetime) -> list[str]:
     return sorted(booked)
 
 
+def unchecked_people(user_ids: set[int]) -> set[int]:
+    """The volunteers among ``user_ids`` whose 报到 no person has checked: approved
+    automatically (or still waiting), so their work earns nothing yet
+    (``User.report_approved_by_person``)."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(sa.select(User.id).where(
+        User.id.in_(user_ids), User.role == Role.VOLUNTEER,
+        sa.not_(User.report_approved_by_person))))
+
+
+def _hold(awards: list[Award], now: datetime) -> list[Award]:
+    """Set aside the awards for the work of volunteers nobody has checked (never a
+    reversal); return the rest, to be booked. A held event is held once (its key)."""
+    unchecked = unchecked_people({a.by for a in awards
+                                  if a.by is not None and a.reverses_id is None})
+    held = [a for a in awards if a.reverses_id is None and a.by in unchecked]
+    if held:
+        db.session.execute(upsert(HeldPoints).values([
+            {**{k: v for k, v in _entry_values(a, now).items()
+                if k not in ("reverses_id", "year", "quarter", "month")},
+             "person_id": a.by} for a in held]).on_conflict_do_nothing(index_elements=["key"]))
+    return [a for a in awards if a not in held]
+
+
+def release_held(person_id: int | None, now: datetime) -> int:
+    """Book what was held for ``person_id``, whom a person has just checked (with None,
+    every checked person's: the sweep catches an award held a moment before its person was
+    checked), each entry dated as earned. A conditional UPDATE takes each held row once.
+    The caller commits; returns how many entries were booked."""
+    query = (sa.update(HeldPoints).where(HeldPoints.released_at.is_(None),
+                                         HeldPoints.dropped_at.is_(None))
+             .values(released_at=now).returning(*HeldPoints.__table__.c)
+             .execution_options(synchronize_session=False))
+    if person_id is not None:
+        query = query.where(HeldPoints.person_id == person_id)
+    else:
+        query = query.where(HeldPoints.person_id.in_(
+            sa.select(User.id).where(User.report_approved_by_person)))
+    rows = db.session.execute(query).all()
+    return len(_book_many([Award(
+        key=r.key, community_id=r.community_id, volunteer_id=r.volunteer_id,
+        organization_id=r.organization_id, source_type=r.source_type, source_id=r.source_id,
+        rule=r.rule, amount=r.amount, reason=r.reason, person_id=r.person_id, at=r.created_at,
+        deltas=Deltas(**{n: getattr(r, f"d_{n}") for n in COUNTERS})) for r in rows],
+        now, hold=False))
+
+
+def held_of(person_id: int) -> list[HeldPoints]:
+    """What is held for a volunteer's unchecked work, newest first."""
+    return list(db.session.scalars(sa.select(HeldPoints).where(
+        HeldPoints.person_id == person_id, HeldPoints.released_at.is_(None),
+        HeldPoints.dropped_at.is_(None)).order_by(HeldPoints.created_at.desc(),
+                                                  HeldPoints.id.desc())))
+
+
 def _homes(awards: list[Award]) -> dict[tuple[str, int], int]:
     """Where each owner's totals live, whichever community the work was done in (双报到):
     a volunteer's in the community they report to as a volunteer (``User.community_id``),
@@ -182,6 +255,11 @@ def reverse_many(items: list[tuple[str, str]], now: datetime) -> list[str]:
     reasons = dict(items)
     if not reasons:
         return []
+    # An event still held is dropped: it never reached the ledger.
+    db.session.execute(sa.update(HeldPoints).where(
+        HeldPoints.key.in_(reasons), HeldPoints.released_at.is_(None),
+        HeldPoints.dropped_at.is_(None)).values(dropped_at=now)
+        .execution_options(synchronize_session=False))
     originals = db.session.scalars(sa.select(PointsEntry).where(PointsEntry.key.in_(reasons)))
     return _book_many([Award(
         key=f"{o.key}:reversal", community_id=o.community_id, volunteer_id=o.volunteer_id,
@@ -208,7 +286,8 @@ def award_claim(claim: Claim, wish: Wish, now: datetime) -> None:
     _book(Award(key=f"claim:{claim.id}", community_id=wish.community_id,
                 volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
                 source_type="claim", source_id=claim.id, rule="per_claim", amount=points,
-                reason=f"认领「{wish.title}」", deltas=Deltas(claims=1)), now)
+                reason=f"认领「{wish.title}」", deltas=Deltas(claims=1),
+                person_id=claim.volunteer_id), now)
 
 
 def reverse_claim(claim: Claim, wish: Wish, why: str, now: datetime) -> None:
@@ -216,13 +295,16 @@ def reverse_claim(claim: Claim, wish: Wish, why: str, now: datetime) -> None:
 
 
 def award_completion(claim: Claim, wish: Wish, now: datetime) -> None:
-    """Completion points, paid when the claimant reports the service done. The hours earn
-    separately, once confirmed (``award_hours``)."""
+    """Completion points, paid once someone independent says the service took place: the
+    person served or the community's staff confirming it (``wishes.services
+    .apply_hours_confirmation``), or, for a service project, the community's staff
+    confirming its members' service logs. Until then they are pending (``pending_of``)."""
     _book(Award(key=f"completion:{claim.id}", community_id=wish.community_id,
                 volunteer_id=_earner(claim, wish), organization_id=claim.organization_id,
                 source_type="completion", source_id=claim.id, rule="per_completion",
                 amount=rules_for(wish.community_id)["per_completion"],
-                reason=f"完成「{wish.title}」", deltas=Deltas(completions=1)), now)
+                reason=f"完成「{wish.title}」", deltas=Deltas(completions=1),
+                person_id=claim.volunteer_id), now)
 
 
 def award_hours(claim: Claim, wish: Wish, now: datetime) -> None:
@@ -235,8 +317,8 @@ def award_hours(claim: Claim, wish: Wish, now: datetime) -> None:
                 source_type="completion", source_id=claim.id, rule="per_hour",
                 amount=int((hours * rules_for(wish.community_id)["per_hour"])
                            .to_integral_value()),
-                reason=f"服务{hours_words(hours)}小时「{wish.title}」（已确认）", deltas=Deltas(hours=hours)),
-          now)
+                reason=f"服务{hours_words(hours)}小时「{wish.title}」（已确认）",
+                deltas=Deltas(hours=hours), person_id=claim.volunteer_id), now)
 
 
 def award_rating(rating: Rating, wish: Wish, now: datetime) -> bool:
@@ -251,7 +333,8 @@ def award_rating(rating: Rating, wish: Wish, now: datetime) -> bool:
                        volunteer_id=earner, organization_id=wish.claim_organization_id,
                        source_type="rating", source_id=rating.id, rule="per_star",
                        amount=points, reason=f"「{wish.title}」获得{rating.stars}星评价",
-                       deltas=Deltas(ratings=1, stars=rating.stars)), now)
+                       deltas=Deltas(ratings=1, stars=rating.stars),
+                       person_id=wish.claimant_id), now)
 
 
 def reverse_rating(rating: Rating, wish: Wish, why: str, now: datetime) -> None:
@@ -389,6 +472,7 @@ class PointsCard:
     rank: int | None
     entries: list[PointsEntry]
     entry_count: int
+    pending: Pending | None = None
 
 
 def points_card(volunteer_id: int, *, viewer: User | None = None, page: int = 1,
@@ -407,7 +491,66 @@ def points_card(volunteer_id: int, *, viewer: User | None = None, page: int = 1,
     query = sa.select(PointsEntry).where(PointsEntry.volunteer_id == volunteer.id)
     entries, count = page_of(query, page, per_page, PointsEntry.created_at.desc(),
                              PointsEntry.id.desc())
-    return PointsCard(volunteer, total, rank, entries, count)
+    return PointsCard(volunteer, total, rank, entries, count, pending_of(volunteer.id))
+
+
+@dataclass
+class PendingItem:
+    reason: str
+    amount: int
+    waits_for: str  # what it waits for, in words
+
+
+@dataclass
+class Pending:
+    """What a volunteer has earned that counts nowhere yet (待确认): completions and hours
+    nobody independent has confirmed, service logs the community has not confirmed, and
+    what is held until a person checks their 报到. On no board, in no selection or export."""
+
+    items: list[PendingItem]
+
+    @property
+    def points(self) -> int:
+        return sum(item.amount for item in self.items)
+
+
+PENDING_LIMIT = 50
+
+
+def pending_of(volunteer_id: int) -> Pending:
+    """The volunteer's pending points, newest first (at most ``PENDING_LIMIT`` of each
+    kind), valued at their community's rules of today."""
+    items = [PendingItem(h.reason, h.amount, "等社区核实报到")
+             for h in held_of(volunteer_id)[:PENDING_LIMIT] if h.volunteer_id == volunteer_id]
+    rules: dict[int, dict[str, int]] = {}
+
+    def rule(community_id: int, name: str) -> int:
+        return rules.setdefault(community_id, rules_for(community_id))[name]
+
+    for claim, wish in db.session.execute(
+            sa.select(Claim, Wish).join(Wish, Wish.id == Claim.wish_id)
+            .where(Claim.volunteer_id == volunteer_id, Claim.status == ClaimStatus.COMPLETED,
+                   Claim.hours_status == HoursStatus.PENDING)
+            .order_by(Claim.ended_at.desc(), Claim.id.desc()).limit(PENDING_LIMIT)):
+        if _earner(claim, wish) != volunteer_id:
+            continue
+        hours = Decimal(claim.hours or 0)
+        items.append(PendingItem(
+            f"完成「{wish.title}」，服务{hours_words(hours)}小时",
+            rule(wish.community_id, "per_completion")
+            + int((hours * rule(wish.community_id, "per_hour")).to_integral_value()),
+            "等服务对象或社区确认"))
+    for log, wish in db.session.execute(
+            sa.select(ServiceLog, Wish).join(Wish, Wish.id == ServiceLog.wish_id)
+            .where(ServiceLog.user_id == volunteer_id, ServiceLog.status == LogStatus.PENDING)
+            .order_by(ServiceLog.served_on.desc(), ServiceLog.id.desc()).limit(PENDING_LIMIT)):
+        hours = Decimal(log.hours)
+        items.append(PendingItem(
+            f"「{wish.title}」{log.served_on.month}月{log.served_on.day}日服务"
+            f"{hours_words(hours)}小时",
+            int((hours * rule(wish.community_id, "per_hour")).to_integral_value()),
+            "等社区确认服务记录"))
+    return Pending(items)
 
 
 def _rank(total: PointsTotal, *, body_only: bool = False) -> int:

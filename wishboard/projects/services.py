@@ -1,14 +1,15 @@
 """Service projects with many hands: an organisation claims, its members join and log the
-service they gave, the secretary or the organisation's contact confirms each log."""
+service they gave, the staff of the community where they served confirm each log (never
+anyone of the organisation that earns from it)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from wishboard.access import log_confirm_refusal, log_refusal, may_join, organization_contact_id
+from wishboard.access import log_confirm_refusal, log_refusal, may_join, same_person
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import date_words, hours_words, local_day, utcnow
@@ -16,10 +17,11 @@ from wishboard.core.db import flush_or_conflict
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.notifications.services import notify, secretary_ids
+from wishboard.places.models import Community
 from wishboard.points import services as points
 from wishboard.projects.models import LogStatus, ProjectMember, ServiceLog
 from wishboard.wishes.models import Wish, WishKind
-from wishboard.wishes.services import DAY_HOURS, get_wish, hours_given, lock_person, stated_hours
+from wishboard.wishes.services import get_wish, hours_given, within_daily_cap
 from wishboard.wishes.states import WishState
 
 
@@ -38,8 +40,10 @@ def _running(wish: Wish) -> None:
 
 
 def join_project(user: User, wish_id: int, *, now: datetime | None = None) -> ProjectMember:
-    """A member of the claiming organisation joins (once), and earns participation points;
-    never someone who has left it (``access.may_join`` reads today's membership)."""
+    """A member of the claiming organisation joins (once); never someone who has left it
+    (``access.may_join`` reads today's membership). Joining earns its participation points
+    with the member's first service log the staff confirm (``confirm_log``), not on the
+    member's word."""
     now = now or utcnow()
     wish = _project(wish_id)
     _running(wish)
@@ -54,47 +58,62 @@ def join_project(user: User, wish_id: int, *, now: datetime | None = None) -> Pr
     db.session.execute(sa.update(Wish).where(Wish.id == wish.id)
                        .values(member_count=Wish.member_count + 1)
                        .execution_options(synchronize_session=False))
-    points.award_activity(key=f"project_join:{wish.id}:{user.id}",
-                          community_id=wish.community_id, volunteer_id=user.id,
-                          organization_id=wish.claim_organization_id,
-                          source_type="project", source_id=wish.id,
-                          reason=f"加入服务项目「{wish.title}」", now=now)
     db.session.commit()
     return member
 
 
 def log_service(user: User, wish_id: int, *, served_on: date, hours: float, note: str = "",
                 now: datetime | None = None) -> ServiceLog:
+    """A member who joined a running project logs a day's service. The day is on or after
+    the day they became a member of the claiming organisation and joined the project (the
+    same day counts), not in the future, and at most the community's ``log_backdate_days``
+    back; the hours stay within the person's daily cap (``within_daily_cap``). The
+    community's staff confirm it (``access.log_confirm_refusal``)."""
     now = now or utcnow()
     wish = _project(wish_id)
     _running(wish)
-    joined = db.session.scalar(sa.select(ProjectMember.id).where(
-        ProjectMember.wish_id == wish.id, ProjectMember.user_id == user.id)) is not None
-    if (refusal := log_refusal(user, wish, joined=joined)) is not None:
+    joined_at = db.session.scalar(sa.select(ProjectMember.joined_at).where(
+        ProjectMember.wish_id == wish.id, ProjectMember.user_id == user.id))
+    if (refusal := log_refusal(user, wish, joined=joined_at is not None)) is not None:
         raise refusal
-    if served_on > local_day(now):
-        raise ValidationFailedError(fields={"served_on": ["不能填将来的日期"]})
-    if wish.claimed_at and served_on < local_day(wish.claimed_at):
-        raise ValidationFailedError(fields={"served_on": ["不能早于项目认领日期"]})
+    community = db.session.get(Community, wish.community_id)
+    _check_served_on(served_on, user, wish, community, joined_at, now)
     hours = hours_given(hours)
-    lock_person(user.id)
-    logged = stated_hours(user.id, served_on, served_on)
-    left = DAY_HOURS - logged
-    if hours > left:
-        db.session.rollback()
-        raise ValidationFailedError(
-            "一天的服务最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
-            fields={"hours": [f"这一天您已填报{hours_words(logged)}小时，最多还能登记{hours_words(max(left, 0))}小时"]})
+    within_daily_cap(user.id, hours, community, served_on, served_on)
     log = ServiceLog(wish_id=wish.id, user_id=user.id, served_on=served_on, hours=hours,
                      note=note, created_at=now)
     db.session.add(log)
-    contact = organization_contact_id(wish.claim_organization_id)
-    notify([c for c in (contact, *secretary_ids(wish.community_id)) if c != user.id],
+    notify([c for c in secretary_ids(wish.community_id) if not same_person(c, user.id)],
            "service_logged",
            f"{user.name}登记了「{wish.title}」{served_on.month}月{served_on.day}日的服务"
            f"{hours_words(log.hours)}小时，请确认。", wish_id=wish.id, now=now)
     db.session.commit()
     return log
+
+
+def _check_served_on(served_on: date, user: User, wish: Wish, community: Community,
+                     joined_at: datetime, now: datetime) -> None:
+    """The day a log may name, refused with 400 on ``served_on`` and the reason."""
+    today = local_day(now)
+    if served_on > today:
+        raise ValidationFailedError(fields={"served_on": ["不能填将来的日期"]})
+    earliest = [(local_day(joined_at), "加入这个项目"),
+                (local_day(user.organization_since or user.created_at), "加入认领组织")]
+    if wish.claimed_at:
+        earliest.append((local_day(wish.claimed_at), "项目被认领"))
+    first, what = max(earliest, key=lambda pair: pair[0])
+    if served_on < first:
+        raise ValidationFailedError(fields={"served_on": [
+            f"不能早于您{what}的日子（{_day(first)}）" if what != "项目被认领"
+            else f"不能早于项目认领日期（{_day(first)}）"]})
+    oldest = today - timedelta(days=community.log_backdate_days)
+    if served_on < oldest:
+        raise ValidationFailedError(fields={"served_on": [
+            f"最多补登{community.log_backdate_days}天前的服务（{_day(oldest)}以后）"]})
+
+
+def _day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
 
 
 def _decidable(actor: User, log_id: int) -> tuple[ServiceLog, Wish]:
@@ -131,6 +150,11 @@ def confirm_log(actor: User, log_id: int, *, now: datetime | None = None) -> Ser
     db.session.execute(sa.update(Wish).where(Wish.id == wish.id)
                        .values(confirmed_hours=Wish.confirmed_hours + log.hours)
                        .execution_options(synchronize_session=False))
+    points.award_activity(key=f"project_join:{wish.id}:{log.user_id}",
+                          community_id=wish.community_id, volunteer_id=log.user_id,
+                          organization_id=wish.claim_organization_id,
+                          source_type="project", source_id=wish.id,
+                          reason=f"加入服务项目「{wish.title}」", now=now)
     points.award_service(log, wish, now)
     notify([log.user_id], "service_confirmed",
            f"您在「{wish.title}」{date_words(now)}确认的服务{hours_words(log.hours)}小时已计入积分。",

@@ -2,13 +2,14 @@
 community it is: ``access.rating_refusal``) star-rate a completed wish, one rating per
 person, results public.
 
-A rating earns the volunteer points only when it comes from a real person: a resident the
-secretary has verified, a volunteer whose 报到 the secretary approved, a rating the
-secretary recorded for someone served (代录), or anyone whose account has existed for the
-community's waiting period (a volunteer still waiting for their 报到 is treated like a
-resident not yet verified). Other ratings show at once and earn later, through the
-ledger, when their rater qualifies. A rating by the person served also confirms the hours
-the volunteer stated.
+A rating counts (in the wish's public average and in the volunteer's points) only when a
+person stands behind its rater: the person served (named on the wish by the secretary, or
+recorded by her: 代录), a resident the secretary has verified, a volunteer whose 报到 a
+person approved, the staff; or, where the community opted in (``rating_trust_days``, off
+by default), anyone whose account has existed that long. Other ratings show at once with
+their text, marked 待核实 and outside the average, and count when their rater is checked.
+A rating by the person served whose word counts also confirms the service
+(``access.confirm_hours_refusal``).
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
         raise _already_rated()
     db.session.add(rating)
     flush_or_conflict(_already_rated())
-    # The board's average comes from totals kept in this same transaction.
+    # Still completed? (a conditional UPDATE that changes nothing, so a close racing with
+    # this rating leaves one of them refused).
     result = db.session.execute(
         sa.update(Wish).where(Wish.id == wish.id, Wish.state == WishState.COMPLETED)
-        .values(rating_count=Wish.rating_count + 1, rating_sum=Wish.rating_sum + stars)
+        .values(rating_count=Wish.rating_count)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.rollback()
@@ -94,7 +96,7 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
             db.session.scalar(sa.select(Wish.state).where(Wish.id == wish.id)))
     record_event(wish, actor, "rated", note=f"{stars}星。{comment}".strip(),
                  on_behalf=on_behalf, now=now)
-    trusted = on_behalf or is_trusted_rater(actor, wish.community, now)
+    trusted = served or is_trusted_rater(actor, wish.community, now)
     if trusted:
         _count(rating, wish, now)
     if served and trusted:
@@ -110,12 +112,19 @@ def rate_wish(actor: User, wish_id: int, *, stars: int, comment: str = "",
 
 
 def _count(rating: Rating, wish: Wish, now: datetime) -> bool:
-    """Book a rating's points once (a conditional UPDATE marks it counted)."""
+    """Count a rating once (a conditional UPDATE marks it counted): into the wish's public
+    average, kept beside it in this transaction, and the volunteer's points."""
     moved = db.session.execute(
         sa.update(Rating).where(Rating.id == rating.id, Rating.counted_at.is_(None),
                                 Rating.removed_at.is_(None))
         .values(counted_at=now).execution_options(synchronize_session=False)).rowcount
-    return bool(moved) and points.award_rating(rating, wish, now)
+    if not moved:
+        return False
+    db.session.execute(
+        sa.update(Wish).where(Wish.id == wish.id)
+        .values(rating_count=Wish.rating_count + 1, rating_sum=Wish.rating_sum + rating.stars)
+        .execution_options(synchronize_session=False))
+    return points.award_rating(rating, wish, now)
 
 
 def count_waiting_ratings(now: datetime | None = None, *, rater_id: int | None = None) -> int:
@@ -132,7 +141,8 @@ def count_waiting_ratings(now: datetime | None = None, *, rater_id: int | None =
     else:
         queries = [base.where(Wish.community_id == c.id, sa.or_(
             User.verified_at.is_not(None), known_neighbours(),
-            User.created_at <= now - timedelta(days=c.rating_trust_days)))
+            sa.false() if c.rating_trust_days is None
+            else User.created_at <= now - timedelta(days=c.rating_trust_days)))
             for c in db.session.scalars(sa.select(Community).where(
                 Community.level.in_([PlaceLevel.COMMUNITY, PlaceLevel.VILLAGE])))]
     booked = 0
@@ -161,10 +171,12 @@ def remove_rating(actor: User, rating_id: int, reason: str, *,
         db.session.rollback()
         raise ConflictError("这条评价已经撤销", message_en="Already removed",
                             code="rating_already_removed")
-    db.session.execute(
-        sa.update(Wish).where(Wish.id == wish.id)
-        .values(rating_count=Wish.rating_count - 1, rating_sum=Wish.rating_sum - rating.stars)
-        .execution_options(synchronize_session=False))
+    if rating.counted_at is not None:  # only a counted rating is in the average
+        db.session.execute(
+            sa.update(Wish).where(Wish.id == wish.id)
+            .values(rating_count=Wish.rating_count - 1,
+                    rating_sum=Wish.rating_sum - rating.stars)
+            .execution_options(synchronize_session=False))
     record_event(wish, actor, "rating_removed", note=reason, now=now)
     points.reverse_rating(rating, wish, reason, now)
     audit.record("rating_removed", actor=actor, object_type="rating", object_id=rating.id,

@@ -149,13 +149,17 @@ class ClaimStatus(LabelledEnum):
 
 
 class HoursStatus(LabelledEnum):
-    """Hours stated at completion earn points only once the person served or the secretary
-    confirms them; unconfirmed hours at the end of the rating window follow the community's
-    policy (wait for the secretary, count as stated, or lapse)."""
+    """A completion (its points and the hours stated) earns only once the person served or
+    the secretary confirms that the service took place; what nobody confirmed by the end of
+    the rating window follows the community's policy (wait for the secretary, count as
+    stated, or lapse)."""
 
     PENDING = "pending", "待确认"
     CONFIRMED = "confirmed", "已确认"
     LAPSED = "lapsed", "未确认（不计分）"
+    # The secretary found that no service took place: nothing earns, the claim's points
+    # are taken back (wishes.services.apply_not_served).
+    NOT_SERVED = "not_served", "未实际服务"
 
 
 class Claim(db.Model):

@@ -181,7 +181,8 @@ class ClaimCreateSchema(BaseSchema):
 
 class ConfirmHoursSchema(BaseSchema):
     hours = Float(load_default=None, allow_none=True, validate=in_range(0, 1000), metadata={
-        "description": "the secretary's adjusted hours; leave out to confirm as stated"})
+        "description": "the secretary's adjusted hours; leave out to confirm as stated; "
+                       "0 (with a reason): no service took place (未实际服务)"})
     reason = Str(load_default=None, allow_none=True, validate=length(1, 200))
 
 

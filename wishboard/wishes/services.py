@@ -374,8 +374,8 @@ def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime)
                  after={"released_in_30_days": released, "limit": community.release_flag_count},
                  now=now)
     notify(secretary_ids(community_id), "volunteer_flagged",
-           f"志愿者{volunteer.name}30天内已释放{released}次认领（社区设定提醒线为"
-           f"{community.release_flag_count}次），请留意。", now=now)
+           f"志愿者{volunteer.name}30天内已有{released}次认领没有做成（释放、逾期或核实未实际服务；"
+           f"社区设定提醒线为{community.release_flag_count}次），请留意。", now=now)
 
 
 OVERDUE_REASON = "逾期"
@@ -383,8 +383,8 @@ OVERDUE_REASON = "逾期"
 
 def release_counts(volunteer_ids: list[int], *, now: datetime | None = None) -> dict[int, int]:
     """How many claims each volunteer gave up in the last 30 days: those they released
-    themselves and those they let run past the promised date (a secretary's taking a claim
-    back is not counted against them)."""
+    themselves, those they let run past the promised date, and those the staff found were
+    never served (a secretary's taking a claim back is not counted against them)."""
     if not volunteer_ids:
         return {}
     now = now or utcnow()
@@ -397,6 +397,11 @@ def release_counts(volunteer_ids: list[int], *, now: datetime | None = None) -> 
         sa.select(Claim.volunteer_id, sa.func.count()).where(
             Claim.volunteer_id.in_(volunteer_ids), Claim.status == ClaimStatus.RELEASED,
             Claim.end_reason == OVERDUE_REASON, Claim.ended_at >= since)
+        .group_by(Claim.volunteer_id)).all()))
+    counts.update(dict(db.session.execute(
+        sa.select(Claim.volunteer_id, sa.func.count()).where(
+            Claim.volunteer_id.in_(volunteer_ids),
+            Claim.hours_status == HoursStatus.NOT_SERVED, Claim.hours_confirmed_at >= since)
         .group_by(Claim.volunteer_id)).all()))
     return dict(counts)
 
@@ -448,7 +453,6 @@ def hours_cap(community: Community, claimed_at: datetime, now: datetime) -> tupl
     return community.max_hours_per_day * max(days, 1), max(days, 1)
 
 
-DAY_HOURS = Decimal("24")
 MAX_STATED_HOURS = Decimal("1000")  # what any one statement may say; the caps are lower
 
 
@@ -478,6 +482,29 @@ def stated_hours(user_id: int, first_day: date, last_day: date) -> Decimal:
     return Decimal(completed) + Decimal(logged)
 
 
+def within_daily_cap(user_id: int, hours: Decimal, community: Community, first_day: date,
+                     last_day: date) -> None:
+    """One daily cap for a person, whatever they state it in (completions, service logs)
+    and whichever community the work was in: the hours stated for the days served
+    ``first_day``..``last_day`` may not pass ``community.max_hours_per_day`` a day. Takes
+    the person's lock first, so two statements sent at once cannot both slip under it;
+    refuses with 400 on ``hours``."""
+    days = (last_day - first_day).days + 1
+    limit = Decimal(community.max_hours_per_day * days)
+    lock_person(user_id)
+    already = stated_hours(user_id, first_day, last_day)
+    if already + hours <= limit:
+        return
+    db.session.rollback()
+    left = hours_words(max(limit - already, Decimal(0)))
+    span = "这一天" if days == 1 else f"这{days}天"
+    raise ValidationFailedError(
+        f"每天最多填报{community.max_hours_per_day}小时",
+        message_en=f"At most {community.max_hours_per_day} hours a day", code="too_many_hours",
+        fields={"hours": [f"{span}您已填报{hours_words(already)}小时，每天最多"
+                          f"{community.max_hours_per_day}小时，最多还能填{left}小时"]})
+
+
 def lock_person(user_id: int) -> None:
     """Take one person's hour statements one at a time (a row lock on PostgreSQL, the write
     lock on SQLite), so two sent at once cannot both slip under a day's limit."""
@@ -487,8 +514,9 @@ def lock_person(user_id: int) -> None:
 
 def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note: str = "",
                   now: datetime | None = None) -> Wish:
-    """The claimant reports the service done, with the hours it took. Completion points are
-    paid now; the hours earn once the person served or the secretary confirms them."""
+    """The claimant reports the service done, with the hours it took. The completion and
+    its hours earn once the person served or the secretary confirms that it took place
+    (``apply_hours_confirmation``); until then they are pending (待确认)."""
     now = now or utcnow()
     wish = get_wish(wish_id)
     if (refusal := complete_refusal(volunteer, wish)) is not None:
@@ -502,35 +530,29 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
             code="too_many_hours",
             fields={"hours": [f"从认领到今天共{days}天，每天最多{community.max_hours_per_day}"
                               f"小时，最多可填{cap}小时"]})
-    lock_person(volunteer.id)
-    first_day = local_day(wish.claimed_at or now)
-    already = stated_hours(volunteer.id, first_day, local_day(now))
-    if already + hours > DAY_HOURS * days:
-        db.session.rollback()
-        raise ValidationFailedError(
-            "一天最多24小时", message_en="At most 24 hours a day", code="too_many_hours",
-            fields={"hours": [f"这{days}天您已填报{hours_words(already)}小时，一天最多24小时，这次最多还能填"
-                              f"{hours_words(max(DAY_HOURS * days - already, Decimal(0)))}小时"]})
+    within_daily_cap(volunteer.id, hours, community, local_day(wish.claimed_at or now),
+                     local_day(now))
     _transition(wish, WishState.COMPLETED, volunteer, "completed", now=now,
                 note=f"服务{hours_words(hours)}小时（待确认）。{note}".strip(),
                 extra_where=(Wish.claimant_id == volunteer.id,), completed_at=now)
-    claim = _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
-                       hours_status=HoursStatus.PENDING)
-    if claim is not None:
-        points.award_completion(claim, wish, now)
+    _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
+               hours_status=HoursStatus.PENDING)
     text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
     notify(_beneficiary_user_ids(wish), "wish_completed",
            text + f"，说服务了{hours_words(hours)}小时，请您去评价并确认。", wish_id=wish.id, now=now)
     notify(secretary_ids(wish.community_id), "wish_completed",
-           text + f"（服务{hours_words(hours)}小时待确认），等待评价和结项。", wish_id=wish.id, now=now)
+           text + f"（服务{hours_words(hours)}小时待确认），等待服务对象或社区确认。", wish_id=wish.id,
+           now=now)
     db.session.commit()
     return wish
 
 
 def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = None,
                   reason: str | None = None, now: datetime | None = None) -> Wish:
-    """The person served confirms the hours the volunteer stated; the secretary confirms or
-    adjusts them (with a reason). Only then do the hours earn points."""
+    """The person served confirms that the service took place, with the hours stated; the
+    secretary confirms or adjusts them (with a reason), or with 0 hours and a reason records
+    that no service took place (``apply_not_served``). Only a confirmation makes the
+    completion and its hours earn."""
     now = now or utcnow()
     wish = get_wish(wish_id)
     claim = completed_claim(wish)
@@ -547,10 +569,15 @@ def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = 
         if hours > cap:
             raise ValidationFailedError(fields={"hours": [f"这次认领最多{cap}小时"]})
         if not reason:
-            raise ValidationFailedError(fields={"reason": ["调整时长时请写明原因"]})
-    if not apply_hours_confirmation(claim, wish, actor, now,
-                                    hours=hours if adjusting else None,
-                                    reason=reason if adjusting else None):
+            raise ValidationFailedError(fields={"reason": [
+                "记为未实际服务时请写明原因" if hours == 0 else "调整时长时请写明原因"]})
+    if adjusting and hours == 0:
+        settled = apply_not_served(claim, wish, actor, reason, now)
+    else:
+        settled = apply_hours_confirmation(claim, wish, actor, now,
+                                           hours=hours if adjusting else None,
+                                           reason=reason if adjusting else None)
+    if not settled:
         db.session.rollback()  # someone settled them a moment ago
         raise ConflictError("服务时长已经处理过了", message_en="The hours are already settled",
                             code="hours_already_settled")
@@ -558,22 +585,32 @@ def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = 
     return wish
 
 
+def _settle(claim: Claim, actor: User | None, now: datetime, status: HoursStatus,
+            hours: Decimal, reason: str | None) -> bool:
+    """Move a claim's pending hours to ``status`` (a conditional UPDATE, so two decisions
+    settle once). False if they were already settled."""
+    moved = db.session.execute(
+        sa.update(Claim).where(Claim.id == claim.id, Claim.hours_status == HoursStatus.PENDING)
+        .values(hours_status=status, confirmed_hours=hours, hours_confirmed_at=now,
+                hours_confirmed_by_id=actor.id if actor else None, hours_adjust_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if moved:
+        db.session.refresh(claim)
+    return moved
+
+
 def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: datetime, *,
                              hours: Decimal | None = None, reason: str | None = None,
                              status: HoursStatus = HoursStatus.CONFIRMED) -> bool:
-    """Settle a claim's pending hours (a conditional UPDATE, so two confirmations pay once)
-    and book their points unless they lapse. The caller commits; False if already settled."""
+    """Settle a claim's pending completion: confirmed, it books the completion's points
+    and its hours'; lapsed (nobody confirmed, and the community lets such work go unpaid),
+    neither. The caller commits; False if already settled."""
     final = claim.hours if hours is None else hours
-    moved = db.session.execute(
-        sa.update(Claim).where(Claim.id == claim.id, Claim.hours_status == HoursStatus.PENDING)
-        .values(hours_status=status, confirmed_hours=final if status is HoursStatus.CONFIRMED
-                else Decimal("0"), hours_confirmed_at=now,
-                hours_confirmed_by_id=actor.id if actor else None, hours_adjust_reason=reason)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    if not moved:
+    if not _settle(claim, actor, now, status,
+                   final if status is HoursStatus.CONFIRMED else Decimal("0"), reason):
         return False
-    db.session.refresh(claim)
     if status is HoursStatus.CONFIRMED:
+        points.award_completion(claim, wish, now)
         points.award_hours(claim, wish, now)
     action = {HoursStatus.CONFIRMED: "hours_adjusted" if reason else "hours_confirmed",
               HoursStatus.LAPSED: "hours_settled"}[status]
@@ -583,11 +620,45 @@ def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: 
                  after={"hours": float(claim.confirmed_hours or 0), "status": status.value,
                         "reason": reason, "wish_id": wish.id}, now=now)
     if status is HoursStatus.CONFIRMED:
-        text = (f"您在「{wish.title}」的服务时长已确认为{hours_words(claim.confirmed_hours)}小时"
-                + (f"（社区调整：{reason}）" if reason else "") + "，已计入积分。")
+        text = (f"您在「{wish.title}」的服务已确认，时长{hours_words(claim.confirmed_hours)}小时"
+                + (f"（社区调整：{reason}）" if reason else "") + "，完成和时长已计入积分。")
     else:
-        text = f"您在「{wish.title}」的服务时长在评价期内无人确认，按社区规定不计积分。"
+        text = f"您在「{wish.title}」的服务在评价期内无人确认，按社区规定完成和时长不计积分。"
     notify([claim.volunteer_id], "hours_confirmed", text, wish_id=wish.id, now=now)
+    return True
+
+
+NOT_SERVED_EVENT = "not_served"
+
+
+def was_not_served(wish: Wish) -> bool:
+    """Whether the staff found that the wish's completed claim was never served."""
+    claim = completed_claim(wish)
+    return claim is not None and claim.hours_status is HoursStatus.NOT_SERVED
+
+
+def apply_not_served(claim: Claim, wish: Wish, actor: User, reason: str, now: datetime
+                     ) -> bool:
+    """The community's staff record that no service took place (未实际服务): the pending
+    completion earns nothing, the claim's points are taken back (and, for a completion
+    paid before completions waited for a confirmation, its points too), the volunteer is
+    told, and it counts toward the release flag (``release_counts``). The caller commits;
+    False if already settled."""
+    if not _settle(claim, actor, now, HoursStatus.NOT_SERVED, Decimal("0"), reason):
+        return False
+    why = f"社区核实未实际服务：{reason}"
+    points.reverse_many([(f"claim:{claim.id}", f"认领「{wish.title}」{why}"),
+                         (f"completion:{claim.id}", f"完成「{wish.title}」{why}"),
+                         (f"completion:{claim.id}:hours", f"「{wish.title}」的时长{why}")], now)
+    record_event(wish, actor, NOT_SERVED_EVENT, note=reason, now=now)
+    audit.record("service_not_served", actor=actor, object_type="claim", object_id=claim.id,
+                 community_id=wish.community_id, before={"hours": float(claim.hours or 0)},
+                 after={"hours": 0, "status": HoursStatus.NOT_SERVED.value, "reason": reason,
+                        "wish_id": wish.id}, now=now)
+    notify([claim.volunteer_id], "hours_confirmed",
+           f"社区核实您在「{wish.title}」没有实际服务（{reason}），这次认领和完成不计积分，"
+           "已计的认领积分已扣回。如有疑问，请联系社区。", wish_id=wish.id, now=now)
+    _flag_frequent_releases(claim.volunteer_id, wish.community_id, now)
     return True
 
 
@@ -647,7 +718,9 @@ def apply_close(wish: Wish, actor: User | None, now: datetime, note: str = "") -
 
 def finish_projects(wish_ids: list[int], note: str, now: datetime) -> list[int]:
     """Service projects whose end date has come are completed by the system: the claim ends
-    with the confirmed hours, and completion points are booked. The caller commits."""
+    with the confirmed hours, and completion points are booked if the community's staff
+    confirmed any of its service (a project nobody served completes unpaid). The caller
+    commits."""
     moved = transition_many(wish_ids, WishState.CLAIMED, WishState.COMPLETED, None,
                             "completed", now=now, note=note,
                             extra_where=(Wish.kind == WishKind.PROJECT,), completed_at=now)
@@ -657,7 +730,7 @@ def finish_projects(wish_ids: list[int], note: str, now: datetime) -> list[int]:
         claim = _end_claim(wish, ClaimStatus.COMPLETED, now, note, hours=hours,
                            confirmed_hours=hours, hours_status=HoursStatus.CONFIRMED,
                            hours_confirmed_at=now)
-        if claim is not None:
+        if claim is not None and hours > 0:
             points.award_completion(claim, wish, now)
     return moved
 

@@ -61,6 +61,7 @@ ACTION_LABELS = {
     "need_submitted": "提出需求", "published": "发布心愿", "need_merged": "合并需求",
     "claimed": "认领", "released": "释放认领", "completed": "完成服务", "rated": "评价",
     "closed": "结项", "cancelled": "取消", "expired": "过期", "rating_removed": "撤销评价",
+    "not_served": "社区核实：未实际服务",
 }
 
 

@@ -1,6 +1,8 @@
 """People: the 报到 queue of volunteers, 居民核实 (verifying residents), and the admin's
 secretaries."""
 
+from types import SimpleNamespace
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -28,8 +30,12 @@ def reports():
         volunteers, total = accounts.list_volunteers(current_user, shown=True, **query)
     return community_page("admin/reports.html", query["community_id"], volunteers=volunteers,
                           total=total, releases=wishes.release_counts([v.id for v in volunteers]),
-                          status=query["status"], statuses=list(ReportStatus),
+                          status=query["status"], statuses=REPORT_TABS,
                           page=query["page"], per_page=query["per_page"])
+
+
+# The queue's tabs: each report status, and the automatic approvals nobody has checked.
+REPORT_TABS = [*ReportStatus, SimpleNamespace(value="unchecked", label="自动通过待核实")]
 
 
 @bp.post("/reports/<int:user_id>/approve")

@@ -79,10 +79,11 @@ def remove_contact(place_id, contact_id):
 def settings():
     """The community's rules, shown to and changed by its secretary."""
     community_id = current_user.community_id
-    # A blank cap means "no limit"; an unticked box means "no".
+    # A blank cap means "no limit", a blank waiting period "off"; an unticked box "no".
     form, sent = handle_form(CommunitySettingsSchema, lambda d: places.update_community_settings(
         current_user, community_id,
-        **{"max_open_claims": None, "auto_approve_reports": False, **d}),
+        **{"max_open_claims": None, "rating_trust_days": None, "auto_approve_reports": False,
+           **d}),
         done="社区设置已保存")
     return sent or render_template("admin/settings.html", form=form,
                                    community=places.get_community(community_id))

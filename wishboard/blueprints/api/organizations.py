@@ -11,9 +11,9 @@ from wishboard.blueprints.login import login_required, roles_required
 from wishboard.core.schemas import PageQuerySchema, ReasonSchema
 from wishboard.organizations import services as organizations
 from wishboard.organizations.schemas import (
-    MemberSchema, MembershipRequestCreateSchema, MembershipRequestQuerySchema,
-    MembershipRequestSchema, MyOrganizationSchema, OrganizationCreateSchema,
-    OrganizationDetailSchema, OrganizationQuerySchema, OrganizationReportSchema,
+    MembershipRequestCreateSchema, MembershipRequestQuerySchema, MembershipRequestSchema,
+    MyOrganizationSchema, OrganizationCreateSchema, OrganizationDetailSchema,
+    OrganizationMemberSchema, OrganizationQuerySchema, OrganizationReportSchema,
     OrganizationSchema, OrganizationUpdateSchema,
 )
 
@@ -97,7 +97,7 @@ def reject_organization(data, organization_id):
 
 @bp.get("/organizations/<int:organization_id>/members")
 @login_required
-@responds(MemberSchema, paginated=True)
+@responds(OrganizationMemberSchema, paginated=True)
 @use_schema(PageQuerySchema, location="query")
 def list_organization_members(query, organization_id):
     """Its members by name, wherever they live (its contact, the community's staff). Phones

@@ -66,11 +66,13 @@ def wish_action(wish_id, action):
     return _wish_form(wish_id, *PAGE_ACTIONS[action])
 
 
-def _wish_form(wish_id, schema, use_case, message: str):
-    """Run one of the page's forms; on a fixable error, show the page again with it."""
+def _wish_form(wish_id, schema, use_case, message):
+    """Run one of the page's forms; on a fixable error, show the page again with it.
+    ``message``: what to say once done, or a function of the wish that says it."""
     form = submit_form(schema, lambda data: use_case(current_user, wish_id, **data))
     if form.ok:
-        return done(message, "web.wish_detail", wish_id=wish_id)
+        said = message(form.result) if callable(message) else message
+        return done(said, "web.wish_detail", wish_id=wish_id)
     return _render_wish(wish_id, form)
 
 
