@@ -8,7 +8,7 @@ anonymous, as the big community's secretary and as a volunteer with live claims.
 req/s, p50 and p99 with each row's share of the bare app's req/s, then the SQL
 statements each page runs (in-process, at per_page=20 and 100). Run on demand:
 
-    .venv/bin/python bench/http.py [--wishes 100000] [--volunteers 10000] [--entries 1000000]
+    .venv/bin/python bench/pages.py [--wishes 100000] [--volunteers 10000] [--entries 1000000]
         [--duration 10] [--reuse | --skip-fill] [--only board,wish,volunteer/claims]
 
 It uses BENCH_DATABASE_URL or --database-url (default: the local server's database
@@ -23,10 +23,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is called http.py: keep its folder off sys.path, or `import http` finds it.
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+# The project's root first, so ``wishboard`` imports from this checkout.
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
@@ -585,7 +583,7 @@ def main() -> None:
     servers: list[subprocess.Popen] = []
     results: dict[str, dict] = {}
     try:
-        lock.write_text(f"bench/http.py pid {os.getpid()} since {time.strftime('%F %T')}\n")
+        lock.write_text(f"bench/pages.py pid {os.getpid()} since {time.strftime('%F %T')}\n")
         waited = time.monotonic()  # others see the lock: give their work a moment to end
         while os.getloadavg()[0] > 1.0 and time.monotonic() - waited < args.settle:
             time.sleep(5)
