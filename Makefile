@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Parallel test workers, each with databases of its own (tests/conftest.py); 0 runs in-process.
+PYTEST_WORKERS ?= 2
 export FLASK_APP := wsgi
 export WISHBOARD_CONFIG ?= development
 
@@ -39,7 +41,7 @@ node_modules/axe-core/axe.min.js: package.json
 
 ## make test: install the test extras and run the suite (SQLite; PostgreSQL too with WISHBOARD_TEST_DATABASE_URL)
 test: $(VENV)/.installed-test node_modules/axe-core/axe.min.js
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

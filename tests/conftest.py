@@ -20,7 +20,7 @@ from wishboard import create_app
 from wishboard.accounts.models import ReportStatus, Role, User, VolunteerType
 from wishboard.accounts.services import hash_password
 from wishboard.core.clock import utcnow
-from wishboard.extensions import db
+from wishboard.extensions import cache, db, limiter
 from wishboard.matching.services import ensure_default_skills
 from wishboard.places.models import Community, Organization, PlaceLevel
 from wishboard.places.services import ensure_default_categories
@@ -36,11 +36,30 @@ def _backends():
     return params
 
 
+def _worker_database(url: str) -> str:
+    """Run in parallel (``pytest -n 2``, as ``make test`` does), each worker has a
+    PostgreSQL database of its own beside the one named (``test``, ``test_gw1``, ...),
+    made on first use: a test empties every table before it starts."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if worker == "gw0":
+        return url
+    server = sa.make_url(url)
+    name = f"{server.database}_{worker}"
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                             {"n": name})
+        if exists is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session", params=_backends())
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         return "sqlite:///" + str(tmp_path_factory.mktemp("sqlite") / "wishboard-test.sqlite")
-    return PG_URL
+    return _worker_database(PG_URL)
 
 
 def _wipe_postgres(url: str) -> None:
@@ -94,10 +113,56 @@ def make_app(migrated_url):
             db.engine.dispose()
 
 
-@pytest.fixture
-def app(make_app):
-    application = make_app()
+@pytest.fixture(scope="session")
+def shared_app(migrated_url):
+    """One app per test database, built once: building one compiles every URL rule, which
+    costs more than most tests. The ``app`` fixture hands it out with its state as new."""
+    application = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=migrated_url)
+    state = AppState(application)
+    yield application, state
     with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+# The app's request and template hooks, which a test may add to.
+HOOKS = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs",
+         "template_context_processors", "url_value_preprocessors", "url_default_functions")
+
+
+class AppState:
+    """What a test may change on the shared app, kept as built and put back before each
+    test: its configuration, the rate limiter's counters (the limiter is one object that
+    every ``make_app`` rebinds: ``_storage``/``_limiter`` are where it keeps them), what
+    was made on demand in ``extensions``, its request hooks and the page cache."""
+
+    def __init__(self, application):
+        self.config = dict(application.config)
+        self.extensions = set(application.extensions)
+        self.hooks = {name: {key: list(funcs) for key, funcs in getattr(application, name).items()}
+                      for name in HOOKS}
+        self.limiter = (limiter.enabled, limiter._storage, limiter._limiter)
+
+    def restore(self, application) -> None:
+        application.config.clear()
+        application.config.update(self.config)
+        for name in set(application.extensions) - self.extensions:
+            del application.extensions[name]  # made on demand by a test's settings
+        for name, hooks in self.hooks.items():
+            getattr(application, name).clear()
+            getattr(application, name).update({key: list(funcs) for key, funcs in hooks.items()})
+        # A test may add a hook of its own, as to an app that has served nobody yet.
+        application._got_first_request = False
+        limiter.enabled, limiter._storage, limiter._limiter = self.limiter
+        limiter._storage.reset()
+        cache.clear()
+
+
+@pytest.fixture
+def app(shared_app):
+    application, state = shared_app
+    with application.app_context():
+        state.restore(application)
         _empty_all_tables()
         ensure_default_categories()
         ensure_default_skills()
