@@ -72,6 +72,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from wishboard import models  # noqa: F401  (every table, for the migrations)
+    from wishboard import hooks  # noqa: F401  (every feature's listeners: hooks.py)
     from wishboard.blueprints import login
     from wishboard.extensions import csrf, db, limiter, login_manager, migrate
 

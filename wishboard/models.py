@@ -6,13 +6,12 @@ from wishboard.activities.models import Activity, Signup
 from wishboard.audit.models import AuditEntry
 from wishboard.grid.models import GridContact, ResidentHome
 from wishboard.honours.models import (
-    Certificate, Nominee, Objection, Selection, SelectionStanding,
+    Certificate, Nominee, Objection, Selection, SelectionDecision, SelectionStanding,
 )
 from wishboard.invitations.models import Invitation
 from wishboard.jobs.models import JobLock, Reminder
-from wishboard.matching.models import (
-    CategoryFollow, DigestItem, PlaceFollow, Skill, VolunteerProfile, VolunteerSkill,
-)
+from wishboard.matching.follow_models import CategoryFollow, DigestItem, PlaceFollow
+from wishboard.matching.models import Skill, VolunteerProfile, VolunteerSkill
 from wishboard.needs.models import Need
 from wishboard.notifications.models import Channel, Delivery, Notification, NotificationOptOut
 from wishboard.organizations.models import MembershipRequest
@@ -31,11 +30,11 @@ __all__ = [
     "CategoryFollow", "PlaceFollow", "Skill", "VolunteerProfile", "VolunteerSkill",
     "GridContact", "ResidentHome",
     "Invitation", "MembershipRequest", "DigestItem", "ServiceCard",
-    "Selection", "SelectionStanding", "Nominee", "Objection", "Certificate",
+    "Selection", "SelectionStanding", "SelectionDecision", "Nominee", "Objection", "Certificate",
 ]
 
 # What only PostgreSQL has, made by migrations over SQL functions the models do not know:
-# the search column of wishes and its index (see wishboard.wishes.services._search).
+# the search column of wishes and its index (see wishboard.wishes.board._search).
 # Comparing the models with a database (autogenerate, flask db check, the tests) leaves
 # them alone.
 POSTGRESQL_ONLY = frozenset({("index", "ix_wishes_search"), ("column", "search_grams")})

@@ -12,7 +12,8 @@ from factories import first_category_id
 from helpers import error_of
 
 from wishboard.extensions import db
-from wishboard.matching.models import DigestItem, VolunteerProfile
+from wishboard.matching.follow_models import DigestItem
+from wishboard.matching.models import VolunteerProfile
 from wishboard.notifications.services import MESSAGE_GROUPS
 
 

@@ -15,7 +15,7 @@ from factories import T0, first_category_id, make_wish
 from wishboard.extensions import db
 from wishboard.matching import digest
 from wishboard.matching import services as matching
-from wishboard.matching.models import DigestItem
+from wishboard.matching.follow_models import DigestItem
 from wishboard.needs import services as needs
 from wishboard.notifications.models import Notification
 from wishboard.wishes import services as wishes

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from factories import T0, completed_wish, make_wish
 
 from wishboard.accounts import services as accounts
+from wishboard.accounts.models import User
 from wishboard.audit.models import AuditEntry
+from wishboard.blueprints.honour_pages import selection_page
 from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.honours import services as honours
@@ -343,7 +345,7 @@ def test_only_an_admin_runs_a_shorter_publicity_and_its_reason_is_public(year_of
                             now=start)
     db.session.refresh(selection)
     assert selection.publicity_ends_at == start + timedelta(days=2)
-    view = honours.selection_view(None, selection.id, now=start)
+    view = selection_page(None, selection.id, now=start)
     assert [(d.kind, d.reason) for d in view.decisions] == [
         ("short_publicity", "区里表彰大会提前到1月8日")]
     assert view.publicity_words() == "1月5日（周二）晚上11点至1月7日（周四）晚上11点"
@@ -411,7 +413,7 @@ def test_objections_of_fresh_unverified_accounts_are_answered_but_do_not_hold_th
     known = honours.raise_objection(n.neighbour, selection.id, nominee_id=chen.id,
                                     reason="他的服务时长登记有误", now=local(2027, 1, 6))
 
-    staff = honours.selection_view(n.secretary, selection.id, now=local(2027, 1, 12))
+    staff = selection_page(n.secretary, selection.id, now=local(2027, 1, 12))
     assert (staff.open_objections, staff.unverified_open) == (1, 6)
     assert staff.blocking == {known.id} and staff.current_step() == 5
     assert honours.selection_view(None, selection.id).unverified_open == 0  # staff only
@@ -543,3 +545,45 @@ def test_a_nominee_who_hides_their_name_is_anonymous_to_the_public_and_the_secre
     assert client.get(f"/certificates/{code}/pdf").status_code == 302
     assert client.get(f"/api/v1/certificates/{code}",
                       headers=token_for(n.chen)).get_json()["name"] == "陈志强"
+
+
+def test_the_migration_keeps_a_selections_record_from_the_audit_log(year_of_service,
+                                                                    runner):
+    """Who the public saw and the admins' exceptions were read from the audit log; they
+    are honours' own now, and the migration that made them fills them from the log."""
+    n = year_of_service
+    selection = honours.open_selection(n.secretary, n.community.id, year=2026,
+                                       cutoff=date(2026, 12, 20), now=local(2026, 12, 20, 23))
+    honours.update_settings(n.admin, selection.id, quota_elders=1, reason="街道统一名额",
+                            now=local(2026, 12, 21))
+    honours.freeze_selection(n.secretary, selection.id, now=local(2026, 12, 21, 11))
+    honours.start_publicity(n.admin, selection.id, days=2, reason="表彰大会提前",
+                            now=local(2026, 12, 22))
+    honours.end_publicity_early(n.admin, selection.id, reason="名单有误",
+                                now=local(2026, 12, 23))
+    honours.reopen_selection(n.secretary, selection.id, reason="更正名单",
+                             now=local(2026, 12, 23, 11))
+    removed = nominee_named(selection, "陈志强")
+    honours.remove_nominee(n.secretary, selection.id, removed.id, reason="本人不愿参评",
+                           now=local(2026, 12, 23, 12))
+    honours.start_publicity(n.secretary, selection.id, days=7, now=local(2026, 12, 24))
+
+    selection_id, secretary_id = selection.id, n.secretary.id
+
+    def record():
+        secretary = db.session.get(User, secretary_id)
+        view = honours.selection_view(secretary, selection_id, now=local(2026, 12, 25))
+        return ([(d.kind, d.reason, d.decided_by_id, d.at) for d in view.decisions],
+                {x.name: x.shown_at for x in view.nominees},
+                [x.name for x in view.left(public=True)])
+
+    decisions, shown, left = record()
+    assert [d[:2] for d in decisions] == [
+        ("settings_changed_late", "街道统一名额"), ("short_publicity", "表彰大会提前"),
+        ("ended_early", "名单有误")]
+    assert shown["陈志强"] == local(2026, 12, 22) and left == ["陈志强"]
+    db.session.commit()
+    db.session.remove()
+    assert runner.invoke(args=["db", "downgrade", "0a81b4ec294e"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert record() == (decisions, shown, left)

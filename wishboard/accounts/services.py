@@ -1,4 +1,13 @@
-"""Accounts: registration, log-in, staff accounts, and the secretary's decision on a 报到."""
+"""Accounts: registration, log-in, staff accounts, and the secretary's decision on a 报到.
+
+Accounts are the foundation: this module imports no feature above it. What those features
+do when an account changes (filing a sign-up's request to join an organisation, counting a
+newly trusted rater's ratings, booking held points, telling the honours lists of a hidden
+name) they register on the hooks of ``accounts/events.py``, called here inside the use
+case's one transaction.
+
+Hashing and the password policy are in ``passwords.py``; their public names are re-exported
+here (``accounts.hash_password``, ``password_problem``, ``PASSWORD_TOO_WEAK``...)."""
 
 from __future__ import annotations
 
@@ -6,32 +15,30 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from wishboard.access import ensure_admin, ensure_can_manage_community, reset_code_refusal
-from wishboard.accounts import hats, tokens
+from wishboard.accounts import events, hats, tokens
 from wishboard.accounts.models import (
     NO_PASSWORD, PasswordReset, ReportStatus, Role, User, VolunteerType, fold_username,
+)
+from wishboard.accounts.passwords import (  # noqa: F401  (re-exported: passwords.py)
+    COMMON_PASSWORD_PIECES, MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE, PASSWORD_HAS_NAME,
+    PASSWORD_HAS_PHONE, PASSWORD_HAS_USERNAME, PASSWORD_TOO_SHORT, PASSWORD_TOO_WEAK,
+    _hasher, _verify, check_password, hash_password, password_problem,
 )
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
 from wishboard.core.db import commit_keeping_what_was_read, flush_or_conflict, page_of
 from wishboard.errors import ConflictError, NotFoundError, UnauthorizedError, ValidationFailedError
 from wishboard.extensions import db
-from wishboard.honours import services as honours
 from wishboard.notifications.services import notify
-from wishboard.organizations import services as organizations
 from wishboard.places.models import Community, Organization
-from wishboard.points import services as points
 from wishboard.privacy import mask_name
-from wishboard.ratings import services as ratings
 
 # Verified against when the username is unknown, so both cases take the same time. Made once
 # per set of hasher parameters, not on every log-in.
@@ -39,69 +46,6 @@ _DUMMY_HASH: dict[tuple, str] = {}
 
 # A wrong current password on the password form; the log-in limits count it as a failure.
 WRONG_PASSWORD = "wrong_password"
-MIN_PASSWORD_LENGTH = 8
-# zxcvbn's estimate (0-4) a new password must reach: 2 is "somewhat guessable", safe from a
-# throttled guesser online.
-MIN_PASSWORD_SCORE = 2
-# Pieces of passwords common here that zxcvbn's English lists do not hold.
-COMMON_PASSWORD_PIECES = ("woaini", "5201314", "1314", "520", "aini", "dearbook", "xiazhili",
-                          "iloveyou", "qq", "wang", "zhang", "li", "liu", "chen", "yang")
-PASSWORD_TOO_SHORT = f"密码至少{MIN_PASSWORD_LENGTH}位"
-PASSWORD_HAS_USERNAME = "密码不能包含您的用户名"
-PASSWORD_HAS_NAME = "密码不能包含您的姓名"
-PASSWORD_HAS_PHONE = "密码不能包含您的电话号码"
-PASSWORD_TOO_WEAK = "这个密码太常见、太容易被猜到，请换一个：可以把几个不相关的词和数字连起来"
-# zxcvbn keeps the user inputs of a call in a module-level dictionary: one call at a time.
-_ZXCVBN_LOCK = threading.Lock()
-
-
-def _hasher() -> PasswordHasher:
-    cfg = current_app.config
-    return PasswordHasher(
-        time_cost=cfg["ARGON2_TIME_COST"],
-        memory_cost=cfg["ARGON2_MEMORY_COST"],
-        parallelism=cfg["ARGON2_PARALLELISM"],
-    )
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
-
-
-def password_problem(password: str, *, username: str = "", name: str = "",
-                     phone: str = "") -> str | None:
-    """Why ``password`` will not do for this person, in words they can act on; None if it
-    will: at least 8 characters, not their username, name or phone number, and not among
-    the passwords guessers try first (zxcvbn, told the person's own details)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return PASSWORD_TOO_SHORT
-    folded = "".join(password.split()).casefold()
-    username = normalize_username(username)
-    name = "".join(name.split()).casefold()
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(username) >= 3 and username in folded:
-        return PASSWORD_HAS_USERNAME
-    if len(name) >= 2 and name in folded:
-        return PASSWORD_HAS_NAME
-    if len(digits) >= 7 and digits in folded.replace("-", ""):
-        return PASSWORD_HAS_PHONE
-    from zxcvbn import zxcvbn  # its word lists load on first use
-
-    # zxcvbn refuses more than 72 characters; a long password's first 72 decide.
-    inputs = [username, name, digits, *COMMON_PASSWORD_PIECES]
-    with _ZXCVBN_LOCK:
-        score = zxcvbn(password[:72], user_inputs=[i for i in inputs if i])["score"]
-    if score < MIN_PASSWORD_SCORE:
-        return PASSWORD_TOO_WEAK
-    return None
-
-
-def check_password(password: str, *, username: str, name: str, phone: str,
-                   field: str = "password") -> None:
-    """400 ``validation_failed`` naming ``field`` when ``password_problem`` finds one."""
-    problem = password_problem(password, username=username, name=name, phone=phone)
-    if problem:
-        raise ValidationFailedError(fields={field: [problem]})
 
 
 def normalize_username(username: str) -> str:
@@ -207,8 +151,8 @@ def register_user(
         }
     user = _new_user(username, password, name=name, phone=phone, role=role_,
                      community_id=community.id, now=now, **volunteer)
-    if org is not None:
-        organizations.add_membership_request(user, org, now=now)
+    if org is not None:  # the organisations feature files the request (events.py)
+        events.membership_asked(user, org, now)
     db.session.commit()
     return user
 
@@ -462,13 +406,6 @@ def _record_login(user: User | None, username: str, *, ok: bool) -> None:
     db.session.commit()
 
 
-def _verify(hasher: PasswordHasher, hashed: str, password: str) -> bool:
-    try:
-        return hasher.verify(hashed, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
 def _bad_credentials() -> UnauthorizedError:
     return UnauthorizedError("用户名或密码不对", message_en="Wrong username or password",
                              code="invalid_credentials")
@@ -487,7 +424,8 @@ def approve_report(actor: User, user_id: int, *, now: datetime | None = None) ->
     thought), or confirms one the community approved automatically: from then on a person
     has approved it (``User.report_approved_by_person``), so the volunteer's work earns and
     their stars count, and what was held while they were unchecked (their points, and what
-    they earned for an organisation: ``points.release_held``) counts now."""
+    they earned for an organisation) counts now: the ``rater_trusted`` and
+    ``report_approved`` hooks (``events.py``: ratings and points listen)."""
     user = _volunteer_in_my_community(actor, user_id)
     if user.report_approved_by_person:
         raise ConflictError("这位志愿者已经报到", message_en="Already approved",
@@ -524,14 +462,9 @@ def _decide_report(actor: User, user: User, status: ReportStatus, reason: str | 
     if status is ReportStatus.APPROVED:
         # A volunteer who lives here may have rated a neighbour's service while waiting:
         # the secretary now knows them, so those stars earn now (as a verification does).
-        ratings.count_waiting_ratings(now, rater_id=user.id)
+        events.rater_trusted(user, now)
         # What they earned while nobody had checked them is booked now, dated as earned.
-        db.session.flush()
-        released = points.release_held(user.id, now)
-        if released:
-            audit.record("held_points_released", actor=actor, object_type="user",
-                         object_id=user.id, community_id=user.community_id,
-                         after={"entries": released}, now=now)
+        events.report_approved(user, actor, now)
     db.session.commit()
     return user
 
@@ -552,7 +485,7 @@ def verify_resident(actor: User, user_id: int, *, now: datetime | None = None) -
         db.session.rollback()
         raise ConflictError("这位居民已经核实过了", message_en="Already verified",
                             code="already_verified")
-    counted = ratings.count_waiting_ratings(now, rater_id=user.id)
+    counted = sum(events.rater_trusted(user, now))  # ratings count what waited (events.py)
     audit.record("resident_verified", actor=actor, object_type="user", object_id=user.id,
                  community_id=user.community_id, before={"verified": False},
                  after={"verified": True, "ratings_counted": counted}, now=now)
@@ -624,7 +557,7 @@ def list_staff(role: Role) -> list[User]:
 def update_preferences(user: User, *, show_on_boards: bool) -> User:
     hides = user.show_on_boards and not show_on_boards
     user.show_on_boards = show_on_boards
-    if hides:  # a volunteer on a year-end list: the secretaries are told
-        honours.tell_of_hidden_name(user)
+    if hides:  # a volunteer on a year-end list: the secretaries are told (events.py)
+        events.name_hidden(user)
     db.session.commit()
     return user

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.orm import joinedload
 
-from wishboard.access import ensure_can_manage_community
-from wishboard.accounts.models import Role, User
+from wishboard.access import audit_log_refusal, ensure_can_manage_community, staff_scope
+from wishboard.accounts.models import User
 from wishboard.audit.models import AuditEntry
 from wishboard.core.clock import utcnow
 from wishboard.core.db import page_of
-from wishboard.errors import ForbiddenError, NotFoundError, ValidationFailedError
+from wishboard.errors import NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.wishes.models import Wish
 
@@ -63,14 +63,12 @@ def list_entries(actor: User, *, community_id: int | None = None, action: str | 
                  actor_id: int | None = None, object_type: str | None = None,
                  object_id: int | None = None, page: int = 1, per_page: int = 50
                  ) -> tuple[list[AuditEntry], int]:
-    """A community's log, newest first, for its secretaries and admins. An admin may read
-    the whole log (no community), which also holds log-ins by unknown names."""
-    if community_id is None and actor.role is Role.SECRETARY:
-        community_id = actor.community_id
-    if community_id is not None:
-        ensure_can_manage_community(actor, community_id)
-    elif actor.role is not Role.ADMIN:
-        raise ForbiddenError("只有社区书记或管理员可以查看操作记录", code="not_your_community")
+    """A community's log, newest first, for its secretaries and admins (a secretary's own
+    community when none is named: ``access.staff_scope``). An admin may read the whole log
+    (no community), which also holds log-ins by unknown names (``access.audit_log_refusal``)."""
+    community_id = staff_scope(actor, community_id)
+    if (refusal := audit_log_refusal(actor, community_id)) is not None:
+        raise refusal
     query = sa.select(AuditEntry)
     if community_id is not None:
         query = query.where(AuditEntry.community_id == community_id)

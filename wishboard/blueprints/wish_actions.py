@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from marshmallow import Schema
 
 from wishboard.core.schemas import ReasonSchema
-from wishboard.wishes import services as wishes
+from wishboard.wishes import hours, services as wishes
 from wishboard.wishes.schemas import ClaimCreateSchema, CompleteSchema, ConfirmHoursSchema
 
 
@@ -38,8 +38,8 @@ WISH_ACTIONS = (
     WishAction("complete", "complete_wish", CompleteSchema, wishes.complete_wish,
                "已标记完成，谢谢您的服务！服务对象或社区确认后，完成和时长计入积分。",
                "The claimant reports the service done, with hours and a note."),
-    WishAction("confirm", "confirm_hours", ConfirmHoursSchema, wishes.confirm_hours,
-               lambda wish: "已记为未实际服务，认领积分已扣回。" if wishes.was_not_served(wish)
+    WishAction("confirm", "confirm_hours", ConfirmHoursSchema, hours.confirm_hours,
+               lambda wish: "已记为未实际服务，认领积分已扣回。" if hours.was_not_served(wish)
                else "服务已确认，完成和时长已计入志愿者积分。",
                "Confirm that the service took place, with the hours the volunteer stated "
                "(the person served, or the secretary, who may adjust them with a reason, "

@@ -7,12 +7,13 @@ How an invitation ends, and where:
 - **accepted**: the invitee claims the wish, through the one claim path
   (``wishes.services.apply_claim``: the same state machine, the same responsibility letter,
   the same race safety). The change of the wish's state answers the invitation
-  (``wishes.services._end_invitations``), so a claim made on the wish page by the person
-  invited, or for the organisation invited, counts as accepting too.
+  (``_end_invitations``, this module's listener on the wishes' ``left_open`` hook,
+  ``wishes/events.py``), so a claim made on the wish page by the person invited, or for
+  the organisation invited, counts as accepting too.
 - **lapsed**: the wish left ``open`` some other way (someone else claimed it, the
-  secretary cancelled it, it expired): ended by that same change, in its transaction,
-  which also tells the invitee why (``invitation_lapsed``; not a volunteer whose own
-  claim ended it).
+  secretary cancelled it, it expired): ended by that same change (the same listener), in
+  its transaction, which also tells the invitee why (``invitation_lapsed``; not a
+  volunteer whose own claim ended it).
   Ending them eagerly, at the one place every state change passes, keeps ``pending`` true
   in the database; ending them lazily would need every reader (my list, the wish page,
   the unique index) to ask about the wish too, and a wish released back to ``open`` would
@@ -25,8 +26,13 @@ How an invitation ends, and where:
   (``access.invitation_state_refusal``, the lists).
 
 Locks, for PostgreSQL: every use case that changes a wish's state and its invitations
-takes the wish's row first, then the invitations' (``transition_many``); inviting does
-the same (``_lock_open_wish``), so no two transactions wait on each other in a circle.
+takes the wish's row first, then the invitations' (``transition_many`` moves the wishes,
+then calls the ``left_open`` hook); inviting does the same (``_lock_open_wish``), so no
+two transactions wait on each other in a circle.
+
+The wishes module does not know this one: importing it registers ``_end_invitations`` on
+``wishes.events.left_open``. ``wishboard.hooks``, imported by ``create_app``, imports it, so
+the listener is in place before any wish moves.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from wishboard.invitations.models import Invitation, InvitationStatus
 from wishboard.notifications.services import notify, notify_each, secretary_ids
 from wishboard.places.models import Community, Organization
 from wishboard.wishes import services as wishes
+from wishboard.wishes.events import on_left_open
 from wishboard.wishes.models import Wish
 from wishboard.wishes.states import WishState
 
@@ -233,6 +240,62 @@ def expire_many(invitation_ids: list[int], now: datetime) -> list[int]:
                         for person, i in zip(answerers, expired) if person is not None}),
                 "invitee_invitation_expired", now=now)
     return list(rows)
+
+
+# Ending with the wish ------------------------------------------------------------------------
+
+@on_left_open
+def _end_invitations(wish_ids: list[int], new: WishState, now: datetime, *,
+                     claimant_id: int | None, organization_id: int | None) -> None:
+    """Wishes have just left ``open``: their live invitations end with them, in the same
+    transaction (after the wishes' rows, the order every such change takes its locks in).
+    A claim by the person invited, or for the organisation invited, answers that
+    invitation (``accepted``); every other one ``lapsed``, and its invitee is told why
+    (``_tell_lapsed``). The wishes' ``left_open`` hook calls it (``wishes/events.py``,
+    from ``wishes.services.transition_many``), registered when this module is imported
+    (``wishboard.hooks`` does, at app start); it writes, the wishes' use case commits."""
+    live = (Invitation.wish_id.in_(wish_ids), Invitation.status == InvitationStatus.PENDING)
+    if new is WishState.CLAIMED and claimant_id is not None:
+        taken_up = Invitation.user_id == claimant_id
+        if organization_id is not None:
+            taken_up = sa.or_(taken_up, Invitation.organization_id == organization_id)
+        db.session.execute(
+            sa.update(Invitation).where(*live, taken_up, Invitation.expires_at > now)
+            .values(status=InvitationStatus.ACCEPTED, ended_at=now, answered_by_id=claimant_id)
+            .execution_options(synchronize_session=False))
+    lapsed = db.session.execute(
+        sa.update(Invitation).where(*live)
+        .values(status=InvitationStatus.LAPSED, ended_at=now)
+        .returning(Invitation.wish_id, Invitation.user_id, Invitation.organization_id)
+        .execution_options(synchronize_session=False)).all()
+    _tell_lapsed(lapsed, new, now, claimant_id=claimant_id)
+
+
+# Why an invitation lapsed, as its invitee reads it: where its wish went from ``open``.
+LAPSE_WORDS = {
+    WishState.CLAIMED: "已由其他志愿者认领",
+    WishState.CANCELLED: "已被社区取消",
+    WishState.EXPIRED: "已过期",
+}
+
+
+def _tell_lapsed(lapsed, new: WishState, now: datetime, *, claimant_id: int | None) -> None:
+    """The invitees of invitations that just lapsed (for an organisation, its contact)
+    hear why, once per person and wish, in the transaction that ended them; never the
+    volunteer whose own claim ended them (who claimed on the wish page, say, after their
+    invitation's time was up, or for themselves while their organisation was invited)."""
+    if not lapsed:
+        return
+    answerers = invitation_answerer_ids([(row.user_id, row.organization_id) for row in lapsed])
+    told = sorted({(person, row.wish_id) for person, row in zip(answerers, lapsed)
+                   if person is not None and person != claimant_id})
+    if not told:
+        return
+    titles = dict(db.session.execute(sa.select(Wish.id, Wish.title).where(
+        Wish.id.in_({wish_id for _, wish_id in told}))).all())
+    why = LAPSE_WORDS.get(new, "已经结束")
+    notify_each([(person, f"您受邀的心愿「{titles[wish_id]}」{why}，邀请已失效，谢谢您。", wish_id)
+                 for person, wish_id in told], "invitation_lapsed", now=now)
 
 
 # Reading ------------------------------------------------------------------------------------

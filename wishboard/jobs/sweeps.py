@@ -17,7 +17,8 @@
 - an invitation to claim a wish that nobody answered by its ``expires_at`` (the
   community's ``invitation_hours`` after it was sent) becomes ``expired``, and whoever
   invited, with the community's secretaries, is told once. (Invitations of a wish that
-  left ``open`` ended with that change: ``wishes.services._end_invitations``.)
+  left ``open`` ended with that change: the ``left_open`` hook, ``wishes/events.py``,
+  which ``invitations.services`` listens to.)
 
 A sweep selects only rows that are due (each rule has an index), works in batches of one
 transaction each, changes every wish through the state machine's conditional UPDATE, and
@@ -52,7 +53,7 @@ from wishboard.places.models import Community, PlaceLevel
 from wishboard.points import services as points
 from wishboard.ratings import services as ratings
 from wishboard.ratings.models import Rating
-from wishboard.wishes import services as wishes
+from wishboard.wishes import hours, records, services as wishes
 from wishboard.wishes.models import Beneficiary, Wish, WishKind
 from wishboard.wishes.states import WishState
 
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 
 JOB = "sweep"
 LEASE = timedelta(minutes=30)
-OVERDUE_REASON = wishes.OVERDUE_REASON
+OVERDUE_REASON = records.OVERDUE_REASON
 
 
 @dataclass
@@ -342,7 +343,7 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = 500,
             result.changed["count_ratings"] += counted
         db.session.commit()
         # Hours nobody confirmed within the rating window follow the community's policy.
-        settled = wishes.settle_unconfirmed_hours(now, batch_size=batch_size)
+        settled = hours.settle_unconfirmed_hours(now, batch_size=batch_size)
         if settled:
             result.changed["settle_hours"] += settled
         # Points held for a volunteer whose 报到 was checked while they were being earned.

@@ -35,7 +35,7 @@ from flask import current_app
 from wishboard.accounts.models import User
 from wishboard.core.clock import clock_words, day_start, local_day, utcnow
 from wishboard.extensions import db
-from wishboard.matching.models import DigestItem
+from wishboard.matching.follow_models import DigestItem
 from wishboard.notifications.services import notify
 from wishboard.wishes.models import Wish
 from wishboard.wishes.states import WishState

@@ -1,4 +1,5 @@
-"""Skill tags, volunteers' service profiles and what they follow.
+"""Skill tags and volunteers' service profiles (what they follow, and the digest waiting
+for them: ``follow_models``).
 
 A volunteer's profile is a row of its own (``volunteer_profiles``), not columns on
 ``users``: it is written by the volunteer alone, read by the matching and the points card,
@@ -109,42 +110,3 @@ class VolunteerSkill(db.Model):
                                          primary_key=True)
     skill_id: Mapped[int] = mapped_column(sa.ForeignKey("skills.id", ondelete="CASCADE"),
                                           primary_key=True)
-
-
-class CategoryFollow(db.Model):
-    """A volunteer follows a category of need: a new wish in it, in their community, is a
-    message to them. Looked up per person (the key leads with the person), since a
-    publish asks about the people of one community."""
-
-    __tablename__ = "category_follows"
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    category_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
-
-
-class PlaceFollow(db.Model):
-    """A volunteer follows a grid place of their community (片区, 院落, 楼栋): a new wish
-    there, or anywhere inside it, is a message to them."""
-
-    __tablename__ = "place_follows"
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    place_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"),
-                                          primary_key=True)
-
-
-class DigestItem(db.Model):
-    """A new wish waiting for a follower's daily digest (``follow_digest``): the digest
-    job turns a person's waiting items into one message and removes them, in one
-    transaction."""
-
-    __tablename__ = "digest_items"
-
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    wish_id: Mapped[int] = mapped_column(sa.ForeignKey("wishes.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

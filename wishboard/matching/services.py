@@ -45,10 +45,8 @@ from wishboard.core.db import flush_or_conflict, upsert
 from wishboard.errors import ConflictError, NotFoundError, ValidationFailedError
 from wishboard.extensions import db
 from wishboard.matching import digest
-from wishboard.matching.models import (
-    AvailabilitySlot, CategoryFollow, DigestItem, PlaceFollow, Skill, VolunteerProfile,
-    VolunteerSkill,
-)
+from wishboard.matching.follow_models import CategoryFollow, DigestItem, PlaceFollow
+from wishboard.matching.models import AvailabilitySlot, Skill, VolunteerProfile, VolunteerSkill
 from wishboard.notifications.services import notify
 from wishboard.places.models import Category, Community, Organization
 from wishboard.places.services import community_grid, get_community

@@ -12,8 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from wishboard.access import (
     can_manage_community, ensure_can_manage_community, known_neighbours, need_refusal,
+    staff_scope,
 )
-from wishboard.accounts.models import Role, User
+from wishboard.accounts.models import STAFF, Role, User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
 from wishboard.core.db import commit_keeping_what_was_read, page_of
@@ -140,11 +141,13 @@ def list_needs(actor: User, *, status: str | None = None, community_id: int | No
                page: int = 1, per_page: int = 20, shown: bool = False
                ) -> tuple[list[Need], int]:
     """A resident's own needs; or a community's needs for its secretary (new ones first).
+    The staff's community is the rule book's ``access.staff_scope``: the one asked for, else
+    a secretary's own (an admin names one).
     ``shown``: the list goes to the secretary's screen with the residents' phones and
     addresses, and the sight is recorded in the audit log."""
     query = sa.select(Need)
-    if actor.role in (Role.SECRETARY, Role.ADMIN):
-        community_id = community_id or actor.community_id
+    if actor.role in STAFF:
+        community_id = staff_scope(actor, community_id or None)
         if community_id is None:
             raise ValidationFailedError(fields={"community_id": ["请指定社区"]})
         ensure_can_manage_community(actor, community_id)
@@ -157,7 +160,7 @@ def list_needs(actor: User, *, status: str | None = None, community_id: int | No
     items, total = page_of(query, page, per_page, Need.created_at.desc(), Need.id.desc(),
                            options=(joinedload(Need.category), joinedload(Need.grid),
                                     joinedload(Need.resident)))
-    if shown and actor.role in (Role.SECRETARY, Role.ADMIN) and items:
+    if shown and actor.role in STAFF and items:
         audit.record("needs_viewed", actor=actor, object_type="need", object_id=None,
                      community_id=community_id, after={"need_ids": [n.id for n in items]})
         commit_keeping_what_was_read()

@@ -11,7 +11,7 @@ from openpyxl.worksheet.page import PageMargins
 
 from wishboard.accounts.models import VolunteerType
 from wishboard.core.spreadsheets import SafeWriter, append_row
-from wishboard.points.services import Commendation
+from wishboard.points.commendation import Commendation
 from wishboard.privacy import mask_phone
 
 TYPE_LABELS = {t.value: t.label for t in VolunteerType}

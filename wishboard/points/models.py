@@ -25,6 +25,10 @@ DEFAULT_RULES = {
     "per_activity": 5,
 }
 
+# What each ledger entry carries beside its points (its ``d_<name>`` columns), and so each
+# total too.
+COUNTERS = ("claims", "completions", "activities", "hours", "ratings", "stars")
+
 RULE_LABELS = {
     "per_claim": "每认领一个心愿或项目",
     "per_completion": "每完成一次服务",

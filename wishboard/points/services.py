@@ -2,7 +2,17 @@
 the totals kept in step with them, leaderboards, points cards and recomputation.
 
 Award and reverse functions only add rows (the use case that calls them commits); each
-event's ``key`` is unique in the ledger, so an event replayed or retried pays once.
+event's ``key`` is unique in the ledger, so an event replayed or retried pays once. Who
+earns a claim's points is the wish's to say (``Wish.earner_id``); nothing here knows the
+kinds of wish.
+
+Beside this module: ``rules.py`` (a community's rules, and the periods a total is kept
+for), ``recompute.py`` (rebuilding the totals from the ledger) and ``commendation.py`` (the
+annual commendation), all re-exported here, so ``points.rules_for``,
+``points.recompute_totals``, ``points.commendation`` and the rest keep working.
+
+Listens to ``accounts.events.report_approved``: what was held while nobody had checked a
+volunteer is booked when a person approves their 报到 (``_release_on_approval``).
 """
 
 from __future__ import annotations
@@ -13,65 +23,28 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from wishboard.access import ensure_can_manage_community
+from wishboard.accounts import events as accounts_events
 from wishboard.accounts.models import Role, User, VolunteerType
 from wishboard.audit import services as audit
-from wishboard.core.clock import hours_words, local, utcnow
+from wishboard.core.clock import hours_words
 from wishboard.core.db import page_of, upsert
-from wishboard.errors import NotFoundError, ValidationFailedError
+from wishboard.errors import NotFoundError
 from wishboard.extensions import db
 from wishboard.places.models import Community, Organization, OrganizationStatus
-from wishboard.places.services import get_community
-from wishboard.points.models import (
-    DEFAULT_RULES, HeldPoints, PointsEntry, PointsRules, PointsTotal,
+# commendation, recompute, rules: re-exported (see the docstring); none imports this module
+# at its top.
+from wishboard.points.commendation import Commendation, commendation  # noqa: F401
+from wishboard.points.models import COUNTERS, HeldPoints, PointsEntry, PointsTotal
+from wishboard.points.recompute import Mismatch, recompute_totals  # noqa: F401
+from wishboard.points.rules import (  # noqa: F401
+    PERIOD_KINDS, period_key, periods_of, rules_for, update_rules,
 )
 from wishboard.projects.models import LogStatus, ServiceLog
 from wishboard.ratings.models import Rating
-from wishboard.wishes.models import Claim, ClaimStatus, HoursStatus, Wish, WishKind
-
-COUNTERS = ("claims", "completions", "activities", "hours", "ratings", "stars")
-PERIOD_KINDS = ("all", "year", "quarter", "month")
-
-
-# Rules ------------------------------------------------------------------------------------
-
-def rules_for(community_id: int) -> dict[str, int]:
-    row = db.session.get(PointsRules, community_id)
-    if row is None:
-        return dict(DEFAULT_RULES)
-    return {name: getattr(row, name) for name in DEFAULT_RULES}
-
-
-def update_rules(actor: User, community_id: int, *, now: datetime | None = None,
-                 **values: int) -> dict[str, int]:
-    """A secretary changes the community's rules; entries from now on use them."""
-    get_community(community_id)
-    ensure_can_manage_community(actor, community_id)
-    unknown = set(values) - set(DEFAULT_RULES)
-    if unknown:
-        raise ValidationFailedError(fields={name: ["不认识这条规则"] for name in unknown})
-    row = db.session.get(PointsRules, community_id)
-    if row is None:
-        row = PointsRules(community_id=community_id, **DEFAULT_RULES)
-        db.session.add(row)
-    before, after = audit.changes(row, DEFAULT_RULES, **values)
-    if after:  # the rules' history lives in the audit log
-        audit.record("points_rules_changed", actor=actor, object_type="place",
-                     object_id=community_id, community_id=community_id, before=before,
-                     after=after, now=now)
-    for name, value in values.items():
-        setattr(row, name, value)
-    row.updated_at, row.updated_by_id = now or utcnow(), actor.id
-    db.session.commit()
-    return rules_for(community_id)
+from wishboard.wishes.models import Claim, ClaimStatus, HoursStatus, Wish
 
 
 # The ledger -------------------------------------------------------------------------------
-
-def periods_of(moment: datetime) -> dict[str, str]:
-    at = local(moment)
-    return {"year": f"{at.year}", "quarter": f"{at.year}-Q{(at.month - 1) // 3 + 1}",
-            "month": f"{at.year}-{at.month:02d}"}
 
 
 @dataclass
@@ -229,6 +202,19 @@ def held_of(person_id: int) -> list[HeldPoints]:
                                                   HeldPoints.id.desc())))
 
 
+@accounts_events.on_report_approved
+def _release_on_approval(user: User, actor: User, now: datetime) -> None:
+    """A person has just approved ``user``'s 报到 (``accounts.approve_report``): what they
+    earned while nobody had checked them is booked now, dated as earned, in the approval's
+    transaction."""
+    db.session.flush()
+    released = release_held(user.id, now)
+    if released:
+        audit.record("held_points_released", actor=actor, object_type="user",
+                     object_id=user.id, community_id=user.community_id,
+                     after={"entries": released}, now=now)
+
+
 def _homes(awards: list[Award]) -> dict[tuple[str, int], int]:
     """Where each owner's totals live, whichever community the work was done in (双报到):
     a volunteer's in the community they report to as a volunteer (``User.community_id``),
@@ -276,9 +262,10 @@ def _reverse(key: str, reason: str, now: datetime) -> bool:
 # What each event is worth -----------------------------------------------------------------
 
 def _earner(claim: Claim, wish: Wish) -> int | None:
-    """Who earns a claim's own points: the volunteer; but a service project is claimed and
-    completed by the organisation as a body (its members earn by joining and serving)."""
-    return None if wish.kind is WishKind.PROJECT and claim.organization_id else claim.volunteer_id
+    """Which volunteer earns a claim's own points: the wish says (``Wish.earner_id``: the
+    volunteer, or nobody when an organisation earns as a body); the rules here know no
+    kinds of wish."""
+    return wish.earner_id(claim.volunteer_id, claim.organization_id)
 
 
 def award_claim(claim: Claim, wish: Wish, now: datetime) -> None:
@@ -296,7 +283,7 @@ def reverse_claim(claim: Claim, wish: Wish, why: str, now: datetime) -> None:
 
 def award_completion(claim: Claim, wish: Wish, now: datetime) -> None:
     """Completion points, paid once someone independent says the service took place: the
-    person served or the community's staff confirming it (``wishes.services
+    person served or the community's staff confirming it (``wishes.hours
     .apply_hours_confirmation``), or, for a service project, the community's staff
     confirming its members' service logs. Until then they are pending (``pending_of``)."""
     _book(Award(key=f"completion:{claim.id}", community_id=wish.community_id,
@@ -322,12 +309,11 @@ def award_hours(claim: Claim, wish: Wish, now: datetime) -> None:
 
 
 def award_rating(rating: Rating, wish: Wish, now: datetime) -> bool:
-    """Stars earn for whoever the wish's claim and completion paid: the volunteer, or for a
-    service project claimed by an organisation, the organisation as a body."""
+    """Stars earn for whoever the wish's claim and completion paid (``Wish.earner_id``):
+    the volunteer, or the organisation as a body."""
     if wish.claimant_id is None:
         return False
-    earner = None if wish.kind is WishKind.PROJECT and wish.claim_organization_id \
-        else wish.claimant_id
+    earner = wish.earner_id(wish.claimant_id, wish.claim_organization_id)
     points = rules_for(wish.community_id)["per_star"] * rating.stars
     return _book(Award(key=f"rating:{rating.id}", community_id=wish.community_id,
                        volunteer_id=earner, organization_id=wish.claim_organization_id,
@@ -353,21 +339,6 @@ def award_activity(*, key: str, community_id: int, volunteer_id: int,
 
 
 # Reading ----------------------------------------------------------------------------------
-
-def period_key(kind: str, *, year: int | None = None, quarter: int | None = None,
-               month: int | None = None, now: datetime | None = None) -> str:
-    """'all', or the year / quarter / month asked for (by default the current one)."""
-    if kind == "all":
-        return "all"
-    current = periods_of(now or utcnow())
-    year = year or int(current["year"])
-    if kind == "year":
-        return f"{year}"
-    if kind == "quarter":
-        quarter = quarter or int(current["quarter"][-1])
-        return f"{year}-Q{quarter}"
-    month = month or int(current["month"][-2:])
-    return f"{year}-{month:02d}"
 
 
 @dataclass
@@ -591,121 +562,6 @@ def organization_standing(organization: Organization) -> Standing:
     return Standing(total, _rank(total, body_only=body_only),
                     total.body_points if body_only else total.points, total.body_points,
                     total.member_points)
-
-
-# Recomputation ----------------------------------------------------------------------------
-
-@dataclass
-class Mismatch:
-    owner_type: str
-    owner_id: int
-    period: str
-    stored: dict
-    ledger: dict
-
-
-def recompute_totals(*, community_id: int | None = None, repair: bool = True) -> list[Mismatch]:
-    """Rebuild every total from the ledger; report (and, with ``repair``, fix) each one that
-    disagrees, including totals with no entries behind them."""
-    sums = [sa.func.sum(PointsEntry.amount).label("points"),
-            sa.func.sum(sa.case((PointsEntry.volunteer_id.is_(None), PointsEntry.amount),
-                                else_=0)).label("body_points")] + [
-        sa.func.sum(getattr(PointsEntry, f"d_{name}")).label(name) for name in COUNTERS]
-    expected: dict[tuple, dict] = {}
-    # A total lives in its owner's home community, whichever community the work was done in
-    # (``_homes``); ``community_id`` picks the totals of that community's boards.
-    for owner_type, column, owner, home in (
-            ("volunteer", PointsEntry.volunteer_id, User, User.community_id),
-            ("organization", PointsEntry.organization_id, Organization,
-             Organization.community_id)):
-        for period_column in (None, PointsEntry.year, PointsEntry.quarter, PointsEntry.month):
-            period = period_column if period_column is not None else sa.literal("all")
-            query = (sa.select(column.label("owner_id"), period.label("period"),
-                               home.label("community_id"), *sums)
-                     .join(owner, owner.id == column)
-                     .group_by(column, period, home))
-            if community_id:
-                query = query.where(home == community_id)
-            for row in db.session.execute(query):
-                expected[(owner_type, row.owner_id, row.period)] = {
-                    "community_id": row.community_id, "points": int(row.points or 0),
-                    "body_points": int(row.body_points or 0) if owner_type == "organization"
-                    else 0, **{name: _number(getattr(row, name)) for name in COUNTERS}}
-    stored_query = sa.select(PointsTotal)
-    if community_id:
-        stored_query = stored_query.where(PointsTotal.community_id == community_id)
-    stored = {(t.owner_type, t.owner_id, t.period): t for t in db.session.scalars(stored_query)}
-    mismatches = []
-    for key in sorted(set(expected) | set(stored), key=str):
-        want = expected.get(key)
-        have = stored.get(key)
-        have_values = ({"points": have.points, "body_points": have.body_points,
-                        **{n: _number(getattr(have, n)) for n in COUNTERS}} if have else None)
-        want_values = ({k: v for k, v in want.items() if k != "community_id"} if want else None)
-        if (have_values == want_values and have.community_id == want["community_id"]) or (
-                want_values is None and not any((have_values or {}).values())):
-            continue
-        if have_values == want_values:  # the right numbers on the wrong community's board
-            have_values = {"community_id": have.community_id, **have_values}
-            want_values = {"community_id": want["community_id"], **want_values}
-        mismatches.append(Mismatch(*key, stored=have_values or {}, ledger=want_values or {}))
-        if not repair:
-            continue
-        audit.record("points_recomputed", actor=None, object_type=key[0], object_id=key[1],
-                     community_id=(want or {}).get("community_id") or (
-                         have.community_id if have else None),
-                     before={"period": key[2], **(have_values or {})},
-                     after={"period": key[2], **(want_values or {})})
-        if have is None:
-            db.session.add(PointsTotal(owner_type=key[0], owner_id=key[1], period=key[2],
-                                       **{**want_values, "community_id": want["community_id"]}))
-        elif want is None:
-            db.session.delete(have)
-        else:
-            for name, value in want_values.items():
-                setattr(have, name, value)
-            have.community_id = want["community_id"]
-    if repair:
-        db.session.commit()
-    return mismatches
-
-
-def _number(value) -> int | float:
-    if value is None:
-        return 0
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-# The annual commendation (年度表彰) -------------------------------------------------------
-
-@dataclass
-class Commendation:
-    community_id: int
-    year: int
-    volunteers: list[BoardRow]
-    organizations: list[BoardRow]
-    phones: dict[int, str]
-    hidden_names: set[int]
-
-
-def commendation(actor: User, community_id: int, year: int, *, limit: int = 500
-                 ) -> Commendation:
-    """The year's ranked volunteers and organisations, for the secretary to commend
-    先进报到党组织 and 优秀报到党员."""
-    ensure_can_manage_community(actor, community_id)
-    period = period_key("year", year=year)
-    volunteers, _ = leaderboard(community_id, kind="volunteers", period=period,
-                                per_page=limit, public=False)
-    organizations, _ = leaderboard(community_id, kind="organizations", period=period,
-                                   per_page=limit)
-    ids = [row.id for row in volunteers]
-    people = db.session.execute(sa.select(User.id, User.phone, User.show_on_boards)
-                                .where(User.id.in_(ids))).all() if ids else []
-    return Commendation(community_id, year, volunteers, organizations,
-                        phones={p.id: p.phone for p in people},
-                        hidden_names={p.id for p in people if not p.show_on_boards})
 
 
 def award_service(log, wish: Wish, now: datetime) -> None:

@@ -21,7 +21,8 @@ from wishboard.places.models import Community
 from wishboard.points import services as points
 from wishboard.projects.models import LogStatus, ProjectMember, ServiceLog
 from wishboard.wishes.models import Wish, WishKind
-from wishboard.wishes.services import get_wish, hours_given, within_daily_cap
+from wishboard.wishes.hours import hours_given, within_daily_cap
+from wishboard.wishes.records import get_wish
 from wishboard.wishes.states import WishState
 
 

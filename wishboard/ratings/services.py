@@ -9,7 +9,9 @@ person approved, the staff; or, where the community opted in (``rating_trust_day
 by default), anyone whose account has existed that long. Other ratings show at once with
 their text, marked 待核实 and outside the average, and count when their rater is checked.
 A rating by the person served whose word counts also confirms the service
-(``access.confirm_hours_refusal``).
+(``access.confirm_hours_refusal``). When a rater is checked (their 报到 approved by a
+person, or verified as a resident), ``accounts`` tells its ``rater_trusted`` hook, which
+this module listens to (``_count_trusted_raters``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from wishboard.access import (
     can_manage_community, completed_claim, confirm_hours_refusal, is_trusted_rater,
     known_neighbours, rating_refusal, same_person,
 )
+from wishboard.accounts import events as accounts_events
 from wishboard.accounts.models import User
 from wishboard.audit import services as audit
 from wishboard.core.clock import utcnow
@@ -33,7 +36,8 @@ from wishboard.places.models import Community, PlaceLevel
 from wishboard.points import services as points
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import Beneficiary, Wish
-from wishboard.wishes.services import apply_hours_confirmation, get_wish, record_event
+from wishboard.wishes.hours import apply_hours_confirmation
+from wishboard.wishes.records import get_wish, record_event
 from wishboard.wishes.states import LIVE_STATES, WishState, state_refusal
 
 
@@ -150,6 +154,14 @@ def count_waiting_ratings(now: datetime | None = None, *, rater_id: int | None =
         for rating, wish in db.session.execute(query.order_by(Rating.id)).all():
             booked += _count(rating, wish, now)
     return booked
+
+
+@accounts_events.on_rater_trusted
+def _count_trusted_raters(user: User, now: datetime) -> int:
+    """``user``'s ratings may count now (their 报到 approved by a person, or verified as a
+    resident: ``accounts.events.rater_trusted``): book those that waited. The accounts use
+    case commits."""
+    return count_waiting_ratings(now, rater_id=user.id)
 
 
 def remove_rating(actor: User, rating_id: int, reason: str, *,

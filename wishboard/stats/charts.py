@@ -22,7 +22,7 @@ from datetime import date
 from markupsafe import Markup, escape
 
 from wishboard.core.clock import duration_words, hours_words, month_words
-from wishboard.stats.services import CommunityStats
+from wishboard.stats.figures import CommunityStats
 
 # The drawing, in SVG units (the picture scales to the width of the page).
 WIDTH, HEIGHT = 340, 220

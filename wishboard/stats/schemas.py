@@ -15,7 +15,8 @@ from wishboard.core.schemas import (
 )
 from wishboard.errors import ValidationFailedError
 from wishboard.points.schemas import BoardRowSchema
-from wishboard.stats.services import MAX_MONTHS, ROLLUP_SORTS, MonthRange, month_range
+from wishboard.stats.figures import MAX_MONTHS, MonthRange, month_range
+from wishboard.stats.rollup import ROLLUP_SORTS
 from wishboard.wishes.schemas import KINDS, STATES
 
 # 2026-11, 2026-1, 2026年11月, 2026年1月 (the 月 may be left off); full-width digits and

@@ -48,7 +48,7 @@ class Wish(db.Model):
         sa.Index("ix_wishes_recent", "published_at", "id"),
         # Search: PostgreSQL also has the column search_grams (every character and pair of
         # characters) and its GIN index ix_wishes_search (migration 5b1e7c9d2a40;
-        # ``wishes.services._search``).
+        # ``wishes.board._search``).
         sa.Index("ix_wishes_board_category", "community_id", "category_id", "state",
                  "published_at", "id"),
         sa.Index("ix_wishes_board_kind", "community_id", "kind", "state", "published_at", "id"),
@@ -101,6 +101,14 @@ class Wish(db.Model):
     def average_stars(self) -> float | None:
         return round(self.rating_sum / self.rating_count, 1) if self.rating_count else None
 
+    def earner_id(self, volunteer_id: int | None, organization_id: int | None) -> int | None:
+        """Which volunteer earns a claim's own points (its claim, completion, hours and
+        stars) for a claim by ``volunteer_id``, for ``organization_id`` if any: the
+        volunteer; but a service project claimed for an organisation is claimed and
+        completed by the organisation as a body (its members earn by joining and serving),
+        so no volunteer does (None). The points rules ask this and know no kinds of wish."""
+        return None if self.kind is WishKind.PROJECT and organization_id else volunteer_id
+
     def check_transition(self, new: WishState) -> None:
         """Raise the state machine's refusal unless it allows ``state -> new``."""
         check_transition(self.state, new)
@@ -108,8 +116,9 @@ class Wish(db.Model):
 
 class WishTally(db.Model):
     """How many wishes of a community are in each state: kept in step with every change of
-    state in the same transaction (``wishes.services``), so a board's total is a row or two,
-    not a count over a district's wishes. ``flask wishboard recompute`` rebuilds it."""
+    state in the same transaction (``wishes.services``, by ``board.tally``), so a board's
+    total is a row or two, not a count over a district's wishes. ``flask wishboard
+    recompute`` rebuilds it."""
 
     __tablename__ = "wish_tallies"
 
@@ -158,7 +167,7 @@ class HoursStatus(LabelledEnum):
     CONFIRMED = "confirmed", "已确认"
     LAPSED = "lapsed", "未确认（不计分）"
     # The secretary found that no service took place: nothing earns, the claim's points
-    # are taken back (wishes.services.apply_not_served).
+    # are taken back (wishes.hours.apply_not_served).
     NOT_SERVED = "not_served", "未实际服务"
 
 

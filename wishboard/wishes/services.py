@@ -1,39 +1,44 @@
-"""The wish lifecycle: claim, release, complete, close, cancel, and reading the board.
+"""The wish lifecycle: publishing, claiming, releasing, completing, closing, cancelling.
 
-Every change of a wish's state goes through ``_transition``: a conditional UPDATE that only
-succeeds from the state the state machine allows, checked by its row count, so two people
-racing for one wish cannot both win, on SQLite or PostgreSQL. A wish that leaves ``open``
-there (claimed, cancelled, expired) ends its live invitations in the same transaction
-(``_end_invitations``). One public function is one use case and commits once.
+Every change of a wish's state goes through ``transition_many`` (``_transition`` for one
+wish): a conditional UPDATE that only succeeds from the state the state machine allows,
+checked by its row count, so two people racing for one wish cannot both win, on SQLite or
+PostgreSQL. A wish that leaves ``open`` there (claimed, cancelled, expired) tells the
+``left_open`` hook (``wishes/events.py``) in the same transaction: the invitations feature
+listens and ends the wish's live invitations (``invitations.services``); this module writes
+no other feature's rows for it. One public function is one use case and commits once.
+
+The rest of the wishes package:
+
+- ``records.py``: ``get_wish``, ``record_event`` (the timeline), ``release_counts`` and the
+  release flag, which every module here stands on;
+- ``hours.py``: the hours policy (caps, confirmation, what nobody confirmed);
+- ``board.py``: reading (the board, search, one wish's story) and the tallies per state;
+- ``events.py``: the hooks the features above listen to.
+
+Re-exports: the public names of ``records``, ``hours`` and ``board`` are imported here too,
+so the many callers that write ``from wishboard.wishes import services as wishes`` and then
+``wishes.list_wishes`` or ``wishes.confirm_hours`` keep working unchanged. New code imports
+from the module that holds the name (``from wishboard.wishes.hours import hours_given``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
-from sqlalchemy.orm import Session, joinedload, selectinload
 
 from wishboard.access import (
-    can_see_state, can_see_wish, claim_refusal, complete_refusal,
-    completed_claim, confirm_hours_refusal, ensure_can_manage_community,
-    invitation_answerer_ids, manage_refusal, private_details_reason, release_refusal,
+    claim_refusal, complete_refusal, ensure_can_manage_community, manage_refusal,
+    release_refusal,
 )
 from wishboard.accounts.models import User
-from wishboard.audit import services as audit
-from wishboard.core.clock import (
-    date_words, day_start, end_of_day, hours_words, local_day, utcnow,
-)
-from wishboard.core.db import (
-    Page, UTCDateTime, commit_keeping_what_was_read, contains, count_upto, cursor_of,
-    flush_or_conflict, upsert,
-)
-from wishboard.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailedError
+from wishboard.core.clock import date_words, end_of_day, hours_words, local_day, utcnow
+from wishboard.core.db import flush_or_conflict
+from wishboard.errors import ConflictError, ValidationFailedError
 from wishboard.extensions import db
-from wishboard.invitations.models import Invitation, InvitationStatus
 from wishboard.matching import services as matching
 from wishboard.needs.models import Need, NeedStatus
 from wishboard.needs.services import need_for_decision
@@ -42,34 +47,24 @@ from wishboard.places.models import Community, Organization
 from wishboard.places.services import active_category, grid_in
 from wishboard.points import services as points
 from wishboard.privacy import mask_name
-from wishboard.projects.models import LogStatus, ServiceLog
-from wishboard.ratings.models import Rating
+from wishboard.wishes import events
+from wishboard.wishes.board import (  # noqa: F401  (re-exported: see the docstring)
+    claims_of, list_wishes, merge_targets, public_wish, read_wish, tally,
+    waiting_for_my_rating, wish_story,
+)
+from wishboard.wishes.hours import (  # noqa: F401  (re-exported: see the docstring)
+    MAX_STATED_HOURS, NOT_SERVED_EVENT, apply_hours_confirmation, apply_not_served,
+    confirm_hours, hours_cap, hours_given, hours_queue, lock_person, settle_unconfirmed_hours,
+    stated_hours, was_not_served, within_daily_cap,
+)
 from wishboard.wishes.models import (
-    Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind, WishStory, WishTally,
+    Beneficiary, Claim, ClaimStatus, HoursStatus, Wish, WishEvent, WishKind,
 )
-from wishboard.wishes.states import (
-    LIVE_STATES, PUBLIC_STATES, TRANSITIONS, WishState, state_refusal,
+from wishboard.wishes.records import (  # noqa: F401  (re-exported: see the docstring)
+    OVERDUE_REASON, RELEASE_WINDOW, beneficiary_user_ids, flag_frequent_releases, get_wish,
+    record_event, release_counts,
 )
-
-
-def get_wish(wish_id: int) -> Wish:
-    wish = db.session.get(Wish, wish_id)
-    if wish is None:
-        raise NotFoundError("没有这个心愿", message_en="No such wish")
-    return wish
-
-
-def record_event(wish: Wish, actor: User | None, action: str, *, from_state=None,
-                 to_state=None, note: str = "", on_behalf: bool = False, is_public: bool = True,
-                 now: datetime | None = None) -> WishEvent:
-    """A line of the wish's timeline. ``is_public`` False keeps its note (a need's own
-    words) for the community's staff and the people served."""
-    event = WishEvent(wish_id=wish.id, actor_id=actor.id if actor else None, action=action,
-                      from_state=from_state.value if from_state else None,
-                      to_state=to_state.value if to_state else None, note=note[:500],
-                      on_behalf=on_behalf, is_public=is_public, created_at=now or utcnow())
-    db.session.add(event)
-    return event
+from wishboard.wishes.states import LIVE_STATES, TRANSITIONS, WishState, state_refusal
 
 
 def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: User | None,
@@ -78,7 +73,9 @@ def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: 
     """Move every wish of ``wish_ids`` that is, at this instant in the database, still in
     ``old`` to ``new`` (one conditional UPDATE), and write their timeline lines. Returns the
     ids that moved; the others were moved by someone else first and are left alone.
-    The caller commits."""
+    Wishes that left ``open`` are announced to the ``left_open`` listeners
+    (``wishes/events.py``), after the wishes' rows: the order every such change takes its
+    locks in. The caller commits."""
     if new not in TRANSITIONS.get(old, set()):
         raise state_refusal(old)
     if not wish_ids:
@@ -99,91 +96,11 @@ def transition_many(wish_ids: list[int], old: WishState, new: WishState, actor: 
         for _, community_id in rows:
             changes[community_id, old] -= 1
             changes[community_id, new] += 1
-        _tally(changes)
+        tally(changes)
         if old is WishState.OPEN:
-            _end_invitations(moved, new, now, claimant_id=values.get("claimant_id"),
+            events.left_open(moved, new, now, claimant_id=values.get("claimant_id"),
                              organization_id=values.get("claim_organization_id"))
     return moved
-
-
-def _end_invitations(wish_ids: list[int], new: WishState, now: datetime, *,
-                     claimant_id: int | None, organization_id: int | None) -> None:
-    """Wishes have just left ``open``: their live invitations end with them, in the same
-    transaction (after the wishes' rows, the order every such change takes its locks in).
-    A claim by the person invited, or for the organisation invited, answers that
-    invitation (``accepted``); every other one ``lapsed``, and its invitee is told why
-    (``_tell_lapsed``)."""
-    live = (Invitation.wish_id.in_(wish_ids), Invitation.status == InvitationStatus.PENDING)
-    if new is WishState.CLAIMED and claimant_id is not None:
-        taken_up = Invitation.user_id == claimant_id
-        if organization_id is not None:
-            taken_up = sa.or_(taken_up, Invitation.organization_id == organization_id)
-        db.session.execute(
-            sa.update(Invitation).where(*live, taken_up, Invitation.expires_at > now)
-            .values(status=InvitationStatus.ACCEPTED, ended_at=now, answered_by_id=claimant_id)
-            .execution_options(synchronize_session=False))
-    lapsed = db.session.execute(
-        sa.update(Invitation).where(*live)
-        .values(status=InvitationStatus.LAPSED, ended_at=now)
-        .returning(Invitation.wish_id, Invitation.user_id, Invitation.organization_id)
-        .execution_options(synchronize_session=False)).all()
-    _tell_lapsed(lapsed, new, now, claimant_id=claimant_id)
-
-
-# Why an invitation lapsed, as its invitee reads it: where its wish went from ``open``.
-LAPSE_WORDS = {
-    WishState.CLAIMED: "已由其他志愿者认领",
-    WishState.CANCELLED: "已被社区取消",
-    WishState.EXPIRED: "已过期",
-}
-
-
-def _tell_lapsed(lapsed, new: WishState, now: datetime, *, claimant_id: int | None) -> None:
-    """The invitees of invitations that just lapsed (for an organisation, its contact)
-    hear why, once per person and wish, in the transaction that ended them; never the
-    volunteer whose own claim ended them (who claimed on the wish page, say, after their
-    invitation's time was up, or for themselves while their organisation was invited)."""
-    if not lapsed:
-        return
-    answerers = invitation_answerer_ids([(row.user_id, row.organization_id) for row in lapsed])
-    told = sorted({(person, row.wish_id) for person, row in zip(answerers, lapsed)
-                   if person is not None and person != claimant_id})
-    if not told:
-        return
-    titles = dict(db.session.execute(sa.select(Wish.id, Wish.title).where(
-        Wish.id.in_({wish_id for _, wish_id in told}))).all())
-    why = LAPSE_WORDS.get(new, "已经结束")
-    notify_each([(person, f"您受邀的心愿「{titles[wish_id]}」{why}，邀请已失效，谢谢您。", wish_id)
-                 for person, wish_id in told], "invitation_lapsed", now=now)
-
-
-_TALLY_KEY = "wish_tally_changes"
-
-
-def _tally(changes: Counter) -> None:
-    """Add each ``(community_id, state): n`` of ``changes`` to the tallies when the caller's
-    transaction commits (``_write_tallies``)."""
-    db.session.info.setdefault(_TALLY_KEY, Counter()).update(changes)
-
-
-@sa.event.listens_for(Session, "before_commit")
-def _write_tallies(session: Session) -> None:
-    """The tallies are every board's hottest rows: they are written last, just before the
-    commit, and always in one order. A transaction holding them waits for nothing else,
-    so no two transactions can each hold what the other waits for."""
-    changes = session.info.pop(_TALLY_KEY, None)
-    for (community_id, state), n in sorted((changes or {}).items(),
-                                           key=lambda change: (change[0][0], change[0][1].value)):
-        if n:
-            session.execute(
-                upsert(WishTally).values(community_id=community_id, state=state, count=n)
-                .on_conflict_do_update(index_elements=["community_id", "state"],
-                                       set_={"count": WishTally.__table__.c.count + n}))
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _forget_tallies(session: Session) -> None:
-    session.info.pop(_TALLY_KEY, None)
 
 
 def _transition(wish: Wish, new: WishState, actor: User | None, action: str, *,
@@ -197,10 +114,6 @@ def _transition(wish: Wish, new: WishState, actor: User | None, action: str, *,
         raise state_refusal(current or old)
     db.session.refresh(wish)
     return old
-
-
-def _beneficiary_user_ids(wish: Wish) -> list[int]:
-    return [b.user_id for b in wish.beneficiaries if b.user_id]
 
 
 def responsibility_letter(wish: Wish, volunteer: User, organization: Organization | None,
@@ -292,7 +205,7 @@ def apply_claim(volunteer: User, wish_id: int, *, accept_letter: bool,
     # The partial unique index: one active claim per wish.
     flush_or_conflict(state_refusal(WishState.CLAIMED))
     points.award_claim(claim, wish, now)
-    notify(_beneficiary_user_ids(wish), "wish_claimed",
+    notify(beneficiary_user_ids(wish), "wish_claimed",
            f"您的心愿「{wish.title}」已由{volunteer.name}认领，"
            f"承诺{date_words(due_at)}前完成。", wish_id=wish.id, now=now)
     return wish
@@ -352,58 +265,9 @@ def release_claim(actor: User | None, wish_id: int, reason: str, *,
     claimant_id = wish.claimant_id
     apply_release(wish, actor, reason, now)
     if actor is not None and actor.id == claimant_id:
-        _flag_frequent_releases(claimant_id, wish.community_id, now)
+        flag_frequent_releases(claimant_id, wish.community_id, now)
     db.session.commit()
     return wish
-
-
-RELEASE_WINDOW = timedelta(days=30)
-
-
-def _flag_frequent_releases(volunteer_id: int, community_id: int, now: datetime) -> None:
-    """A volunteer who gives back more claims than the community allows in 30 days (and so
-    may be collecting the private details of the people served) is flagged to the
-    secretary, once per release past the limit."""
-    community = db.session.get(Community, community_id)
-    released = release_counts([volunteer_id], now=now).get(volunteer_id, 0)
-    if released <= community.release_flag_count:
-        return
-    volunteer = db.session.get(User, volunteer_id)
-    audit.record("volunteer_flagged", actor=None, object_type="user", object_id=volunteer_id,
-                 community_id=community_id,
-                 after={"released_in_30_days": released, "limit": community.release_flag_count},
-                 now=now)
-    notify(secretary_ids(community_id), "volunteer_flagged",
-           f"志愿者{volunteer.name}30天内已有{released}次认领没有做成（释放、逾期或核实未实际服务；"
-           f"社区设定提醒线为{community.release_flag_count}次），请留意。", now=now)
-
-
-OVERDUE_REASON = "逾期"
-
-
-def release_counts(volunteer_ids: list[int], *, now: datetime | None = None) -> dict[int, int]:
-    """How many claims each volunteer gave up in the last 30 days: those they released
-    themselves, those they let run past the promised date, and those the staff found were
-    never served (a secretary's taking a claim back is not counted against them)."""
-    if not volunteer_ids:
-        return {}
-    now = now or utcnow()
-    since = now - RELEASE_WINDOW
-    counts = Counter(dict(db.session.execute(
-        sa.select(WishEvent.actor_id, sa.func.count()).where(
-            WishEvent.actor_id.in_(volunteer_ids), WishEvent.action == "released",
-            WishEvent.created_at >= since).group_by(WishEvent.actor_id)).all()))
-    counts.update(dict(db.session.execute(
-        sa.select(Claim.volunteer_id, sa.func.count()).where(
-            Claim.volunteer_id.in_(volunteer_ids), Claim.status == ClaimStatus.RELEASED,
-            Claim.end_reason == OVERDUE_REASON, Claim.ended_at >= since)
-        .group_by(Claim.volunteer_id)).all()))
-    counts.update(dict(db.session.execute(
-        sa.select(Claim.volunteer_id, sa.func.count()).where(
-            Claim.volunteer_id.in_(volunteer_ids),
-            Claim.hours_status == HoursStatus.NOT_SERVED, Claim.hours_confirmed_at >= since)
-        .group_by(Claim.volunteer_id)).all()))
-    return dict(counts)
 
 
 def apply_release(wish: Wish, actor: User | None, reason: str, now: datetime) -> None:
@@ -442,74 +306,8 @@ def release_many(wish_ids: list[int], actor: User | None, reason: str, now: date
     if actor is None:  # let go for lateness: counts towards the release flag
         places = {r.id: r.community_id for r in rows}
         for volunteer_id, wish_id in {c.volunteer_id: c.wish_id for c in claims}.items():
-            _flag_frequent_releases(volunteer_id, places[wish_id], now)
+            flag_frequent_releases(volunteer_id, places[wish_id], now)
     return moved
-
-
-def hours_cap(community: Community, claimed_at: datetime, now: datetime) -> tuple[int, int]:
-    """(the most hours a claim may carry, the calendar days it spans): the community's
-    hours per day times the days from the claim's day to today, in local dates."""
-    days = (local_day(now) - local_day(claimed_at)).days + 1
-    return community.max_hours_per_day * max(days, 1), max(days, 1)
-
-
-MAX_STATED_HOURS = Decimal("1000")  # what any one statement may say; the caps are lower
-
-
-def hours_given(hours: Decimal | float, *, least: Decimal = Decimal("0.1")) -> Decimal:
-    """Hours as stated, to a tenth of an hour; fewer than ``least`` is refused (400 on
-    ``hours``), whoever calls: the forms check too, the CLI and scripts may not."""
-    value = Decimal(str(hours))
-    if not value.is_finite() or not least <= value <= MAX_STATED_HOURS:
-        raise ValidationFailedError(fields={"hours": [
-            f"请填写{least}到{MAX_STATED_HOURS}之间的小时数"]})
-    return value.quantize(Decimal("0.1"))
-
-
-def stated_hours(user_id: int, first_day: date, last_day: date) -> Decimal:
-    """The hours one person has stated for the local days ``first_day``..``last_day``:
-    completions reported in those days and service logs for them (rejected ones aside).
-    The caller holds the person's row lock (``lock_person``)."""
-    start, end = day_start(first_day), day_start(last_day + timedelta(days=1))
-    completed = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Claim.hours), 0)).where(
-        Claim.volunteer_id == user_id, Claim.status == ClaimStatus.COMPLETED,
-        Claim.ended_at >= start, Claim.ended_at < end))
-    logged = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ServiceLog.hours), 0))
-                               .where(ServiceLog.user_id == user_id,
-                                      ServiceLog.served_on >= first_day,
-                                      ServiceLog.served_on <= last_day,
-                                      ServiceLog.status != LogStatus.REJECTED))
-    return Decimal(completed) + Decimal(logged)
-
-
-def within_daily_cap(user_id: int, hours: Decimal, community: Community, first_day: date,
-                     last_day: date) -> None:
-    """One daily cap for a person, whatever they state it in (completions, service logs)
-    and whichever community the work was in: the hours stated for the days served
-    ``first_day``..``last_day`` may not pass ``community.max_hours_per_day`` a day. Takes
-    the person's lock first, so two statements sent at once cannot both slip under it;
-    refuses with 400 on ``hours``."""
-    days = (last_day - first_day).days + 1
-    limit = Decimal(community.max_hours_per_day * days)
-    lock_person(user_id)
-    already = stated_hours(user_id, first_day, last_day)
-    if already + hours <= limit:
-        return
-    db.session.rollback()
-    left = hours_words(max(limit - already, Decimal(0)))
-    span = "这一天" if days == 1 else f"这{days}天"
-    raise ValidationFailedError(
-        f"每天最多填报{community.max_hours_per_day}小时",
-        message_en=f"At most {community.max_hours_per_day} hours a day", code="too_many_hours",
-        fields={"hours": [f"{span}您已填报{hours_words(already)}小时，每天最多"
-                          f"{community.max_hours_per_day}小时，最多还能填{left}小时"]})
-
-
-def lock_person(user_id: int) -> None:
-    """Take one person's hour statements one at a time (a row lock on PostgreSQL, the write
-    lock on SQLite), so two sent at once cannot both slip under a day's limit."""
-    db.session.execute(sa.update(User).where(User.id == user_id).values(id=User.id)
-                       .execution_options(synchronize_session=False))
 
 
 def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note: str = "",
@@ -538,165 +336,13 @@ def complete_wish(volunteer: User, wish_id: int, *, hours: Decimal | float, note
     _end_claim(wish, ClaimStatus.COMPLETED, now, hours=hours, completion_note=note,
                hours_status=HoursStatus.PENDING)
     text = f"心愿「{wish.title}」已由{volunteer.name}完成服务"
-    notify(_beneficiary_user_ids(wish), "wish_completed",
+    notify(beneficiary_user_ids(wish), "wish_completed",
            text + f"，说服务了{hours_words(hours)}小时，请您去评价并确认。", wish_id=wish.id, now=now)
     notify(secretary_ids(wish.community_id), "wish_completed",
            text + f"（服务{hours_words(hours)}小时待确认），等待服务对象或社区确认。", wish_id=wish.id,
            now=now)
     db.session.commit()
     return wish
-
-
-def confirm_hours(actor: User, wish_id: int, *, hours: Decimal | float | None = None,
-                  reason: str | None = None, now: datetime | None = None) -> Wish:
-    """The person served confirms that the service took place, with the hours stated; the
-    secretary confirms or adjusts them (with a reason), or with 0 hours and a reason records
-    that no service took place (``apply_not_served``). Only a confirmation makes the
-    completion and its hours earn."""
-    now = now or utcnow()
-    wish = get_wish(wish_id)
-    claim = completed_claim(wish)
-    if hours is not None:
-        hours = hours_given(hours, least=Decimal(0))
-    adjusting = hours is not None and claim is not None and claim.hours is not None and (
-        hours != claim.hours)
-    if (refusal := confirm_hours_refusal(actor, wish, claim, adjusting=adjusting,
-                                         now=now)) is not None:
-        raise refusal
-    if adjusting:
-        cap, _ = hours_cap(db.session.get(Community, wish.community_id), claim.claimed_at,
-                           claim.ended_at or now)
-        if hours > cap:
-            raise ValidationFailedError(fields={"hours": [f"这次认领最多{cap}小时"]})
-        if not reason:
-            raise ValidationFailedError(fields={"reason": [
-                "记为未实际服务时请写明原因" if hours == 0 else "调整时长时请写明原因"]})
-    if adjusting and hours == 0:
-        settled = apply_not_served(claim, wish, actor, reason, now)
-    else:
-        settled = apply_hours_confirmation(claim, wish, actor, now,
-                                           hours=hours if adjusting else None,
-                                           reason=reason if adjusting else None)
-    if not settled:
-        db.session.rollback()  # someone settled them a moment ago
-        raise ConflictError("服务时长已经处理过了", message_en="The hours are already settled",
-                            code="hours_already_settled")
-    db.session.commit()
-    return wish
-
-
-def _settle(claim: Claim, actor: User | None, now: datetime, status: HoursStatus,
-            hours: Decimal, reason: str | None) -> bool:
-    """Move a claim's pending hours to ``status`` (a conditional UPDATE, so two decisions
-    settle once). False if they were already settled."""
-    moved = db.session.execute(
-        sa.update(Claim).where(Claim.id == claim.id, Claim.hours_status == HoursStatus.PENDING)
-        .values(hours_status=status, confirmed_hours=hours, hours_confirmed_at=now,
-                hours_confirmed_by_id=actor.id if actor else None, hours_adjust_reason=reason)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    if moved:
-        db.session.refresh(claim)
-    return moved
-
-
-def apply_hours_confirmation(claim: Claim, wish: Wish, actor: User | None, now: datetime, *,
-                             hours: Decimal | None = None, reason: str | None = None,
-                             status: HoursStatus = HoursStatus.CONFIRMED) -> bool:
-    """Settle a claim's pending completion: confirmed, it books the completion's points
-    and its hours'; lapsed (nobody confirmed, and the community lets such work go unpaid),
-    neither. The caller commits; False if already settled."""
-    final = claim.hours if hours is None else hours
-    if not _settle(claim, actor, now, status,
-                   final if status is HoursStatus.CONFIRMED else Decimal("0"), reason):
-        return False
-    if status is HoursStatus.CONFIRMED:
-        points.award_completion(claim, wish, now)
-        points.award_hours(claim, wish, now)
-    action = {HoursStatus.CONFIRMED: "hours_adjusted" if reason else "hours_confirmed",
-              HoursStatus.LAPSED: "hours_settled"}[status]
-    audit.record(action, actor=actor, object_type="claim", object_id=claim.id,
-                 community_id=wish.community_id,
-                 before={"hours": float(claim.hours or 0)},
-                 after={"hours": float(claim.confirmed_hours or 0), "status": status.value,
-                        "reason": reason, "wish_id": wish.id}, now=now)
-    if status is HoursStatus.CONFIRMED:
-        text = (f"您在「{wish.title}」的服务已确认，时长{hours_words(claim.confirmed_hours)}小时"
-                + (f"（社区调整：{reason}）" if reason else "") + "，完成和时长已计入积分。")
-    else:
-        text = f"您在「{wish.title}」的服务在评价期内无人确认，按社区规定完成和时长不计积分。"
-    notify([claim.volunteer_id], "hours_confirmed", text, wish_id=wish.id, now=now)
-    return True
-
-
-NOT_SERVED_EVENT = "not_served"
-
-
-def was_not_served(wish: Wish) -> bool:
-    """Whether the staff found that the wish's completed claim was never served."""
-    claim = completed_claim(wish)
-    return claim is not None and claim.hours_status is HoursStatus.NOT_SERVED
-
-
-def apply_not_served(claim: Claim, wish: Wish, actor: User, reason: str, now: datetime
-                     ) -> bool:
-    """The community's staff record that no service took place (未实际服务): the pending
-    completion earns nothing, the claim's points are taken back (and, for a completion
-    paid before completions waited for a confirmation, its points too), the volunteer is
-    told, and it counts toward the release flag (``release_counts``). The caller commits;
-    False if already settled."""
-    if not _settle(claim, actor, now, HoursStatus.NOT_SERVED, Decimal("0"), reason):
-        return False
-    why = f"社区核实未实际服务：{reason}"
-    points.reverse_many([(f"claim:{claim.id}", f"认领「{wish.title}」{why}"),
-                         (f"completion:{claim.id}", f"完成「{wish.title}」{why}"),
-                         (f"completion:{claim.id}:hours", f"「{wish.title}」的时长{why}")], now)
-    record_event(wish, actor, NOT_SERVED_EVENT, note=reason, now=now)
-    audit.record("service_not_served", actor=actor, object_type="claim", object_id=claim.id,
-                 community_id=wish.community_id, before={"hours": float(claim.hours or 0)},
-                 after={"hours": 0, "status": HoursStatus.NOT_SERVED.value, "reason": reason,
-                        "wish_id": wish.id}, now=now)
-    notify([claim.volunteer_id], "hours_confirmed",
-           f"社区核实您在「{wish.title}」没有实际服务（{reason}），这次认领和完成不计积分，"
-           "已计的认领积分已扣回。如有疑问，请联系社区。", wish_id=wish.id, now=now)
-    _flag_frequent_releases(claim.volunteer_id, wish.community_id, now)
-    return True
-
-
-def settle_unconfirmed_hours(now: datetime, *, batch_size: int = 500) -> int:
-    """Hours nobody confirmed by the end of the rating window (however the wish was closed)
-    follow the community's policy: ``queue`` leaves them for the secretary, ``confirm``
-    counts them as stated, ``lapse`` lets them go unpaid. Commits per community batch;
-    returns how many were settled."""
-    settled = 0
-    for community in db.session.scalars(sa.select(Community).where(
-            Community.unconfirmed_hours_policy != "queue")).all():
-        status = (HoursStatus.CONFIRMED if community.unconfirmed_hours_policy == "confirm"
-                  else HoursStatus.LAPSED)
-        window_end = now - timedelta(days=community.rating_window_days)
-        while True:
-            rows = db.session.execute(
-                sa.select(Claim, Wish).join(Wish, Wish.id == Claim.wish_id)
-                .where(Wish.community_id == community.id,
-                       Claim.hours_status == HoursStatus.PENDING,
-                       Claim.ended_at <= window_end)
-                .order_by(Claim.id).limit(batch_size)).all()
-            if not rows:
-                break
-            for claim, wish in rows:
-                settled += apply_hours_confirmation(claim, wish, None, now, status=status)
-            db.session.commit()
-    return settled
-
-
-def hours_queue(actor: User, community_id: int, *, limit: int = 200) -> list[Claim]:
-    """The secretary's queue: completed claims whose hours wait for confirmation."""
-    ensure_can_manage_community(actor, community_id)
-    return list(db.session.scalars(
-        sa.select(Claim).join(Wish, Wish.id == Claim.wish_id)
-        .where(Wish.community_id == community_id, Claim.status == ClaimStatus.COMPLETED,
-               Claim.hours_status == HoursStatus.PENDING)
-        .options(joinedload(Claim.wish), joinedload(Claim.volunteer))
-        .order_by(Claim.ended_at, Claim.id).limit(limit)))
 
 
 def close_wish(actor: User | None, wish_id: int, *, now: datetime | None = None) -> Wish:
@@ -766,158 +412,6 @@ def cancel_wish(actor: User, wish_id: int, reason: str, *, now: datetime | None 
     return wish
 
 
-# Reading -----------------------------------------------------------------------------------
-
-def list_wishes(*, community_id: int | None = None, status: str | None = None,
-                category_id: int | None = None, kind: str | None = None,
-                grid_id: int | None = None, q: str | None = None, page: int = 1,
-                per_page: int = 20, after: tuple[datetime, int] | None = None,
-                viewer: User | None = None, people: bool = True) -> Page:
-    """The board, newest first, in a fixed number of queries whatever the page size. Each
-    filter reads its page off an index in order; a page read ``after`` the cursor of the
-    page before costs the same on page 500 as on page 1 (``page`` skips rows, and costs
-    more the deeper it goes). A community's whole board is counted by its tallies; a
-    filtered one up to ``LIST_COUNT_CAP`` ("1000+"). ``people``: load each wish's
-    beneficiaries too (the API shows them, masked; the board's cards do not)."""
-    if status:
-        states = [WishState(status)]
-        if not can_see_state(viewer, states[0], community_id):
-            raise ForbiddenError("只有社区书记能看这类心愿", code="not_your_community")
-    else:
-        states = sorted(PUBLIC_STATES, key=lambda s: s.value)
-    query = sa.select(Wish).where(Wish.state.in_(states))
-    if community_id:
-        query = query.where(Wish.community_id == community_id)
-    if category_id:
-        query = query.where(Wish.category_id == category_id)
-    if kind:
-        query = query.where(Wish.kind == WishKind(kind))
-    if grid_id:
-        places = sa.select(Community.id).where(sa.or_(Community.id == grid_id,
-                                                      Community.parent_id == grid_id))
-        deeper = sa.select(Community.id).where(Community.parent_id.in_(places))
-        query = query.where(sa.or_(Wish.grid_id.in_(places), Wish.grid_id.in_(deeper)))
-    if q:
-        query = query.where(_search(q))
-
-    rows = query.options(joinedload(Wish.category), joinedload(Wish.grid),
-                         joinedload(Wish.claimant), joinedload(Wish.claim_organization),
-                         *([selectinload(Wish.beneficiaries)] if people else []))
-    if after is not None:
-        rows = rows.where(sa.tuple_(Wish.published_at, Wish.id) < sa.tuple_(
-            sa.literal(after[0], UTCDateTime()), sa.literal(after[1])))
-    else:
-        rows = rows.offset((page - 1) * per_page)
-    found = list(db.session.scalars(
-        rows.order_by(Wish.published_at.desc(), Wish.id.desc()).limit(per_page + 1)).unique())
-    items = found[:per_page]
-    following = cursor_of(items[-1].published_at, items[-1].id) if len(found) > per_page \
-        else None
-
-    if community_id and not (category_id or kind or grid_id or q):
-        total = db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(WishTally.count), 0))
-            .where(WishTally.community_id == community_id, WishTally.state.in_(states)))
-        return Page(items, total, following)
-    total, capped = count_upto(query, current_app.config["LIST_COUNT_CAP"])
-    return Page(items, total, following, capped)
-
-
-def waiting_for_my_rating(user: User, limit: int = 50) -> list[Wish]:
-    """Services done for ``user`` (they are among the people served) that they have not
-    rated yet, newest first: 我的心愿's 去评价."""
-    rated = sa.select(Rating.wish_id).where(Rating.rater_id == user.id)
-    return list(db.session.scalars(
-        sa.select(Wish).join(Beneficiary, Beneficiary.wish_id == Wish.id)
-        .where(Beneficiary.user_id == user.id, Wish.state == WishState.COMPLETED,
-               Wish.id.not_in(rated))
-        .order_by(Wish.completed_at.desc(), Wish.id.desc()).limit(limit)).unique())
-
-
-def merge_targets(community_id: int, limit: int = 50) -> list[Wish]:
-    """The wishes a new need may join (open, then claimed; the newest of each), for the
-    secretary's picker: one query, no count."""
-    return list(db.session.scalars(
-        sa.select(Wish).where(Wish.community_id == community_id,
-                              Wish.state.in_([WishState.OPEN, WishState.CLAIMED]))
-        .order_by(Wish.state.desc(), Wish.published_at.desc(), Wish.id.desc()).limit(limit)))
-
-
-def _search(q: str):
-    """Wishes whose title or description holds ``q``. On PostgreSQL the stored set of every
-    character and pair of characters (``search_grams``, migration 5b1e7c9d2a40) and its
-    index find the candidates, so a search for a rare word reads a handful of rows, not the
-    district's board."""
-    exact = sa.or_(contains(Wish.title, q), contains(Wish.description, q))
-    if db.session.get_bind().dialect.name != "postgresql":
-        return exact
-    grams = sa.literal_column("wishes.search_grams")
-    return sa.and_(grams.op("@>")(sa.func.wish_query_grams(q)), exact)
-
-
-def read_wish(viewer: User | None, wish_id: int, *, now: datetime | None = None) -> WishStory:
-    """One wish and its story, for ``viewer``; 404 unless they may see it (``can_see_wish``).
-    When the viewer may see the private details of the people it serves (and so will), the
-    sight is recorded in the audit log first, with the reason they may: claimant, secretary
-    or self."""
-    story = wish_story(wish_id)
-    wish = story.wish
-    if not can_see_wish(viewer, wish):
-        raise NotFoundError("没有这个心愿", message_en="No such wish")
-    reason = private_details_reason(viewer, wish)
-    seen = [b.id for b in wish.beneficiaries
-            if reason in ("claimant", "secretary") or b.user_id == getattr(viewer, "id", None)]
-    if reason is not None and seen:
-        audit.record("private_details_viewed", actor=viewer, object_type="wish",
-                     object_id=wish.id, community_id=wish.community_id,
-                     after={"reason": reason, "beneficiaries": seen}, now=now)
-        commit_keeping_what_was_read()
-    return story
-
-
-def public_wish(wish_id: int) -> Wish:
-    """A wish as the public sees it, for what is shared beyond its page (the poster, the
-    share code): 404 unless anyone may see it, whoever asks."""
-    wish = db.session.scalar(sa.select(Wish).where(Wish.id == wish_id).options(
-        joinedload(Wish.category), joinedload(Wish.community)))
-    if wish is None or not can_see_wish(None, wish):
-        raise NotFoundError("没有这个心愿", message_en="No such wish")
-    return wish
-
-
-def wish_story(wish_id: int) -> WishStory:
-    """A wish with its story, in four queries. Callers that show it to someone use
-    ``read_wish``."""
-    wish = db.session.scalar(
-        sa.select(Wish).where(Wish.id == wish_id)
-        .options(joinedload(Wish.category), joinedload(Wish.grid), joinedload(Wish.claimant),
-                 joinedload(Wish.claim_organization), selectinload(Wish.beneficiaries)))
-    if wish is None:
-        raise NotFoundError("没有这个心愿", message_en="No such wish")
-    events = db.session.scalars(
-        sa.select(WishEvent).where(WishEvent.wish_id == wish_id)
-        .options(joinedload(WishEvent.actor)).order_by(WishEvent.created_at, WishEvent.id))
-    claims = db.session.scalars(
-        sa.select(Claim).where(Claim.wish_id == wish_id)
-        .options(joinedload(Claim.volunteer), joinedload(Claim.organization))
-        .order_by(Claim.claimed_at.desc(), Claim.id.desc()))
-    ratings = db.session.scalars(
-        sa.select(Rating).where(Rating.wish_id == wish_id, Rating.removed_at.is_(None))
-        .options(joinedload(Rating.rater), joinedload(Rating.beneficiary))
-        .order_by(Rating.created_at, Rating.id))
-    return WishStory(wish, list(events), list(claims), list(ratings))
-
-
-def claims_of(volunteer: User, *, active_only: bool = False) -> list[Claim]:
-    query = sa.select(Claim).where(Claim.volunteer_id == volunteer.id)
-    if active_only:
-        query = query.where(Claim.status == ClaimStatus.ACTIVE)
-    return list(db.session.scalars(
-        query.options(joinedload(Claim.organization), joinedload(Claim.wish))
-        .order_by(sa.case((Claim.status == ClaimStatus.ACTIVE, 0), else_=1), Claim.due_at,
-                  Claim.id.desc())))
-
-
 # Publishing: the secretary's own wish, or a resident's need in the secretary's words.
 
 def _future(expires_at: datetime | None, now: datetime) -> datetime | None:
@@ -976,7 +470,7 @@ def create_wish(actor: User, *, title: str, description: str, category_id: int,
                 expires_at=expires_at)
     db.session.add(wish)
     db.session.flush()
-    _tally(Counter({(community_id, WishState.OPEN): 1}))
+    tally(Counter({(community_id, WishState.OPEN): 1}))
     if beneficiary_name:
         db.session.add(Beneficiary(wish_id=wish.id, name=beneficiary_name,
                                    phone=beneficiary_phone or "",

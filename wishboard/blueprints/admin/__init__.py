@@ -5,8 +5,8 @@ secretaries, categories), under /manage."""
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from wishboard import access
 from wishboard.access import is_rollup_account
-from wishboard.accounts.models import Role
 from wishboard.blueprints import id_arg
 from wishboard.places import services as place_services
 
@@ -30,10 +30,9 @@ def _account_kind():
 
 
 def managed_community_id() -> int | None:
-    """A secretary manages their own community; an admin picks one with ?community_id=."""
-    if current_user.role is Role.SECRETARY:
-        return current_user.community_id
-    return id_arg(request.values, "community_id")
+    """The community this management page is about, by the rule book's one staff-scope rule
+    (``access.managed_community_id``): a secretary's own; an admin's pick, ?community_id=."""
+    return access.managed_community_id(current_user, id_arg(request.values, "community_id"))
 
 
 def community_page(template: str, community_id: int | None, **context):

@@ -1,6 +1,7 @@
 """年度评选 for the community's secretary (and admins): open a year's selection, then one page
 that walks its steps in order, showing what is next: freeze, adjust the list with reasons,
-公示, answer objections, publish, and the certificates."""
+公示, answer objections, publish, and the certificates. Each step's form comes from
+``wishboard.blueprints.honour_steps``, the table the API reads too."""
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
@@ -9,16 +10,13 @@ from wishboard.accounts.models import STAFF
 from wishboard.blueprints import id_arg
 from wishboard.blueprints.admin import bp, community_page, managed_community_id
 from wishboard.blueprints.forms import submit_form
+from wishboard.blueprints.honour_pages import STAGES, selection_page
+from wishboard.blueprints.honour_steps import HONOUR_STEPS, STEP, HonourStep, path_names
 from wishboard.blueprints.login import roles_required
 from wishboard.core.clock import local_day, utcnow
-from wishboard.core.schemas import BaseSchema, ReasonSchema
+from wishboard.core.schemas import BaseSchema, form_data
 from wishboard.honours import services as honours
 from wishboard.honours.models import DEFAULT_SETTINGS, SETTING_LABELS, HonourDivision
-from wishboard.honours.schemas import (
-    NomineeCreateSchema, ObjectionAnswerSchema, PublicityStartSchema, SelectionCreateSchema,
-    SelectionSettingsSchema,
-)
-from wishboard.honours.services import STEPS
 
 
 def _selections_page(form=None, status: int = 200):
@@ -41,20 +39,24 @@ def selections():
     return _selections_page()
 
 
-@bp.post("/selections")
+_OPEN = STEP["open_selection"]
+
+
+@bp.post(_OPEN.page_path)
 @roles_required(*STAFF)
 def open_selection():
+    """The first step: for the community the secretary manages (an admin: the one chosen)."""
     community_id = managed_community_id()
-    form = submit_form(SelectionCreateSchema, lambda d: honours.open_selection(
+    form = submit_form(_OPEN.schema, lambda d: _OPEN.use_case(
         current_user, community_id or 0, **d))
     if not form.ok:
         return _selections_page(form, 400)
-    flash(f"已开启{form.result.year}年度评选", "success")
+    flash(_OPEN.said(form.result), "success")
     return redirect(url_for("admin.selection", selection_id=form.result.id))
 
 
 def _selection_page(selection_id: int, form=None, form_name: str = "", status: int = 200):
-    view = honours.selection_view(current_user, selection_id)
+    view = selection_page(current_user, selection_id)
     if not view.rights.manage:
         return redirect(url_for("web.selection_detail", selection_id=selection_id))
     standings = honours.list_standings(current_user, selection_id) \
@@ -67,7 +69,7 @@ def _selection_page(selection_id: int, form=None, form_name: str = "", status: i
                for d in HonourDivision}
     return community_page("admin/selection.html", view.selection.community_id, view=view,
                           selection=view.selection, divisions=list(HonourDivision),
-                          steps=STEPS, choices=choices, form=form, form_name=form_name,
+                          steps=STAGES, choices=choices, form=form, form_name=form_name,
                           labels=SETTING_LABELS), status
 
 
@@ -77,118 +79,43 @@ def selection(selection_id):
     return _selection_page(selection_id)
 
 
-def _step(selection_id: int, schema, action, *, done: str, form_name: str, anchor: str = ""):
-    """Run one step's form; on a mistake, the page again with the words next to the form."""
-    form = submit_form(schema, action)
-    if not form.ok:
-        return _selection_page(selection_id, form, form_name, 400)
-    flash(done, "success")
-    # An objection or a certificate names its selection (the page's link may not).
-    selection_id = getattr(form.result, "selection_id", None) or form.result.id
-    return redirect(url_for("admin.selection", selection_id=selection_id, _anchor=anchor))
-
-
 class _NoFields(BaseSchema):
     """A step whose form is its button alone."""
 
 
-@bp.post("/selections/<int:selection_id>/settings")
-@roles_required(*STAFF)
-def selection_settings(selection_id):
-    return _step(selection_id, SelectionSettingsSchema, lambda d: honours.update_settings(
-        current_user, selection_id, **d), done="评选规则已保存", form_name="settings",
-        anchor="settings")
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
 
 
-@bp.post("/selections/<int:selection_id>/freeze")
-@roles_required(*STAFF)
-def freeze_selection(selection_id):
-    return _step(selection_id, _NoFields, lambda d: honours.freeze_selection(
-        current_user, selection_id), done="积分已冻结，已按规则提出候选名单。请检查名单。",
-        form_name="freeze", anchor="next")
+def _step_page(step: HonourStep):
+    """The form of one step on the selection's page: run it; on a mistake, the page again
+    with the words next to the form; once done, say so and go back to where it was."""
+    names = path_names(step.page_path)
+
+    def view(**values):
+        # An objection or a certificate names its selection in the query (the path may not).
+        selection_id = values.get("selection_id") or id_arg(request.args, "selection_id") or 0
+        sent = None
+        if step.page_ignores:
+            sent = {k: v for k, v in form_data(request.form).items()
+                    if k not in step.page_ignores}
+        form = submit_form(step.schema or _NoFields, lambda d: step.use_case(
+            current_user, *(values[n] for n in names), **d), values=sent)
+        if not form.ok:
+            name = step.name.format_map(_Blank(request.form.to_dict(), **values))
+            return _selection_page(selection_id, form, name, 400)
+        flash(step.said(form.result), "success")
+        back = getattr(form.result, "selection_id", None) or getattr(form.result, "id", None) \
+            or selection_id
+        anchor = step.anchor(form.result) if callable(step.anchor) \
+            else step.anchor.format_map(_Blank(values))
+        return redirect(url_for("admin.selection", selection_id=back, _anchor=anchor))
+
+    view.__name__ = step.operation
+    return roles_required(*STAFF)(view)
 
 
-@bp.post("/selections/<int:selection_id>/nominees")
-@roles_required(*STAFF)
-def add_nominee(selection_id):
-    division = request.form.get("division", "")
-    values = {k: v for k, v in request.form.items()
-              if k not in ("csrf_token", "division") and v.strip()}
-    form = submit_form(NomineeCreateSchema, lambda d: honours.add_nominee(
-        current_user, selection_id, **d), values=values)
-    if not form.ok:
-        return _selection_page(selection_id, form, f"add-{division}", 400)
-    flash(f"已增补{form.result.name}", "success")
-    return redirect(url_for("admin.selection", selection_id=selection_id,
-                            _anchor=f"division-{form.result.division.value}"))
-
-
-@bp.post("/selections/<int:selection_id>/nominees/<int:nominee_id>/remove")
-@roles_required(*STAFF)
-def remove_nominee(selection_id, nominee_id):
-    return _step(selection_id, ReasonSchema, lambda d: honours.remove_nominee(
-        current_user, selection_id, nominee_id, **d), done="已移出名单",
-        form_name=f"remove-{nominee_id}", anchor=f"nominee-{nominee_id}")
-
-
-@bp.post("/selections/<int:selection_id>/publicity")
-@roles_required(*STAFF)
-def start_publicity(selection_id):
-    return _step(selection_id, PublicityStartSchema, lambda d: honours.start_publicity(
-        current_user, selection_id, **d), done="公示已开始。可以打印海报贴到公告栏。",
-        form_name="publicity", anchor="next")
-
-
-@bp.post("/objections/<int:objection_id>/answer")
-@roles_required(*STAFF)
-def answer_objection(objection_id):
-    selection_id = id_arg(request.args, "selection_id") or 0
-    return _step(selection_id, ObjectionAnswerSchema, lambda d: honours.answer_objection(
-        current_user, objection_id, **d), done="已答复，提出异议的人会收到通知",
-        form_name=f"answer-{objection_id}", anchor="objections")
-
-
-@bp.post("/selections/<int:selection_id>/nominees/<int:nominee_id>/answer")
-@roles_required(*STAFF)
-def answer_objections(selection_id, nominee_id):
-    """One answer to every objection waiting about one nominee."""
-    form = submit_form(ObjectionAnswerSchema, lambda d: honours.answer_objections(
-        current_user, selection_id, nominee_id, **d))
-    if not form.ok:
-        return _selection_page(selection_id, form, f"answer-all-{nominee_id}", 400)
-    flash(f"已一并答复{len(form.result)}条异议，提出异议的人都会收到通知", "success")
-    return redirect(url_for("admin.selection", selection_id=selection_id,
-                            _anchor="objections"))
-
-
-@bp.post("/selections/<int:selection_id>/end-early")
-@roles_required(*STAFF)
-def end_publicity_early(selection_id):
-    return _step(selection_id, ReasonSchema, lambda d: honours.end_publicity_early(
-        current_user, selection_id, **d), done="公示已提前结束", form_name="end-early",
-        anchor="next")
-
-
-@bp.post("/selections/<int:selection_id>/reopen")
-@roles_required(*STAFF)
-def reopen_selection(selection_id):
-    return _step(selection_id, ReasonSchema, lambda d: honours.reopen_selection(
-        current_user, selection_id, **d), done="可以重新调整名单了。调整后请重新公示。",
-        form_name="reopen", anchor="next")
-
-
-@bp.post("/selections/<int:selection_id>/publish")
-@roles_required(*STAFF)
-def publish_selection(selection_id):
-    return _step(selection_id, _NoFields, lambda d: honours.publish_selection(
-        current_user, selection_id), done="评选结果已公布，荣誉证书已发放。",
-        form_name="publish", anchor="next")
-
-
-@bp.post("/certificates/<code>/withdraw")
-@roles_required(*STAFF)
-def withdraw_certificate(code):
-    selection_id = id_arg(request.args, "selection_id") or 0
-    return _step(selection_id, ReasonSchema, lambda d: honours.withdraw_certificate(
-        current_user, code, **d), done="荣誉已撤销，证书核验时会显示已撤销",
-        form_name=f"withdraw-{code}", anchor="certificates")
+for _step in HONOUR_STEPS:
+    if _step.on == "admin" and _step is not _OPEN:
+        bp.add_url_rule(_step.page_path, view_func=_step_page(_step), methods=["POST"])

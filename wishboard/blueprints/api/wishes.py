@@ -12,7 +12,7 @@ from wishboard.blueprints.api.helpers import also_answers, responds, use_schema
 from wishboard.blueprints.login import login_required, roles_required
 from wishboard.blueprints.wish_actions import WISH_ACTIONS, WishAction
 from wishboard.core.schemas import ReasonSchema
-from wishboard.wishes import services as wishes
+from wishboard.wishes import board, services as wishes
 from wishboard.wishes.schemas import (
     ClaimListQuerySchema, ClaimSchema, WishCreateSchema, WishDetailSchema, WishQuerySchema,
     WishSchema,
@@ -27,7 +27,7 @@ from wishboard.wishes.schemas import (
 def list_wishes(query):
     """The board: wishes newest first, filtered; private details masked for the public."""
     viewer = current_user if current_user.is_authenticated else None
-    return wishes.list_wishes(viewer=viewer, **query)
+    return board.list_wishes(viewer=viewer, **query)
 
 
 @bp.get("/wishes/<int:wish_id>")
@@ -37,7 +37,7 @@ def get_wish(wish_id):
     what the viewer may do. The people served show in full only to the claimant, the
     community's staff and themselves, and each such sight is recorded in the audit log."""
     viewer = current_user if current_user.is_authenticated else None
-    return wishes.read_wish(viewer, wish_id)
+    return board.read_wish(viewer, wish_id)
 
 
 @bp.post("/wishes")
@@ -95,4 +95,4 @@ def cancel_wish(data, wish_id):
 @use_schema(ClaimListQuerySchema, location="query")
 def my_claims(query):
     """My claims, live ones first, soonest due first."""
-    return wishes.claims_of(current_user, **query)
+    return board.claims_of(current_user, **query)

@@ -11,6 +11,8 @@ from flask_login import current_user
 
 from wishboard.access import sees_certificate_name
 from wishboard.blueprints.forms import submit_form
+from wishboard.blueprints.honour_pages import selection_page
+from wishboard.blueprints.honour_steps import HONOUR_STEPS, HonourStep, path_names
 from wishboard.blueprints.login import login_required
 from wishboard.blueprints.qr import qr_image
 from wishboard.blueprints.web import bp, viewer
@@ -18,13 +20,12 @@ from wishboard.errors import ConflictError, NotFoundError
 from wishboard.honours import services as honours
 from wishboard.honours.models import HonourDivision
 from wishboard.honours.pdf import certificate_pdf, certificate_words
-from wishboard.honours.schemas import ObjectionCreateSchema
 from wishboard.privacy import mask_name
 from wishboard.templating import public_url
 
 
 def _render_selection(selection_id: int, form=None, status: int = 200):
-    view = honours.selection_view(viewer(), selection_id)
+    view = selection_page(viewer(), selection_id)
     mine = [o for o in view.objections
             if current_user.is_authenticated and o.user_id == current_user.id]
     return render_template("web/selection.html", view=view, selection=view.selection,
@@ -39,21 +40,33 @@ def selection_detail(selection_id):
     return _render_selection(selection_id)
 
 
-@bp.post("/selections/<int:selection_id>/objections")
-@login_required
-def raise_objection(selection_id):
-    form = submit_form(ObjectionCreateSchema, lambda d: honours.raise_objection(
-        current_user, selection_id, **d))
-    if not form.ok:
-        return _render_selection(selection_id, form, 400)
-    flash("异议已提交。社区会逐条答复，答复后会通知您；公示页上不会显示您的姓名。", "success")
-    return redirect(url_for("web.selection_detail", selection_id=selection_id,
-                            _anchor="objections"))
+def _step_form(step: HonourStep):
+    """A step taken on the 公示 page (an objection: ``honour_steps``): run it; on a mistake,
+    the page again with the words next to the form."""
+    names = path_names(step.page_path)
+
+    def view(selection_id, **values):
+        values["selection_id"] = selection_id
+        form = submit_form(step.schema, lambda d: step.use_case(
+            current_user, *(values[n] for n in names), **d))
+        if not form.ok:
+            return _render_selection(selection_id, form, 400)
+        flash(step.said(form.result), "success")
+        return redirect(url_for("web.selection_detail", selection_id=selection_id,
+                                _anchor=step.anchor))
+
+    view.__name__ = step.operation
+    return login_required(view)
+
+
+for _step in HONOUR_STEPS:
+    if _step.on == "web":
+        bp.add_url_rule(_step.page_path, view_func=_step_form(_step), methods=["POST"])
 
 
 @bp.get("/selections/<int:selection_id>/poster")
 def selection_poster(selection_id):
-    view = honours.selection_view(viewer(), selection_id)
+    view = selection_page(viewer(), selection_id)
     return render_template("web/selection_poster.html", view=view,
                            selection=view.selection, divisions=list(HonourDivision))
 

@@ -21,13 +21,13 @@ from wishboard.privacy import shown_beneficiaries
 from wishboard.projects import services as projects
 from wishboard.ratings import services as ratings
 from wishboard.ratings.schemas import RatingCreateSchema
-from wishboard.wishes import services as wishes
+from wishboard.wishes import board, services as wishes
 from wishboard.wishes.models import WishKind
 
 
 def _render_wish(wish_id: int, form=None):
     me = viewer()
-    story = wishes.read_wish(me, wish_id)
+    story = board.read_wish(me, wish_id)
     wish = story.wish
     # What this person may do and see here comes from the same rule book the actions obey.
     rights = wish_rights(me, wish, claim=story.completed_claim)
@@ -93,4 +93,4 @@ def cancel(wish_id):
 @roles_required(Role.VOLUNTEER)
 def my_claims():
     return render_template("web/my_claims.html",
-                           claims=wishes.claims_of(current_user))
+                           claims=board.claims_of(current_user))
