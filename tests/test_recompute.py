@@ -8,7 +8,8 @@ from wishboard.activities.models import Activity
 from wishboard.audit.models import AuditEntry
 from wishboard.extensions import db
 from wishboard.points.models import PointsTotal
-from wishboard.wishes.models import Wish, WishTally
+from wishboard.wishes.models import Wish
+from wishboard.wishes.tallies import WishTally
 from wishboard.wishes.states import WishState
 
 

@@ -20,7 +20,8 @@ from wishboard.points.models import HeldPoints, PointsEntry, PointsRules, Points
 from wishboard.projects.models import ProjectMember, ServiceLog
 from wishboard.ratings.models import Rating
 from wishboard.serviceid.models import ServiceCard
-from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent, WishTally
+from wishboard.wishes.models import Beneficiary, Claim, Wish, WishEvent
+from wishboard.wishes.tallies import WishTally
 
 __all__ = [
     "AccountLink", "ApiToken", "PasswordReset", "User", "Activity", "Signup", "AuditEntry", "JobLock", "Reminder",

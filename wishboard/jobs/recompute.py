@@ -33,7 +33,8 @@ from wishboard.extensions import db
 from wishboard.points import services as points
 from wishboard.projects.models import LogStatus, ProjectMember, ServiceLog
 from wishboard.ratings.models import Rating
-from wishboard.wishes.models import Claim, ClaimStatus, Wish, WishTally
+from wishboard.wishes.models import Claim, ClaimStatus, Wish
+from wishboard.wishes.tallies import WishTally
 from wishboard.wishes.states import WishState
 
 

@@ -33,9 +33,10 @@ from wishboard.extensions import db
 from wishboard.places.models import Community
 from wishboard.ratings.models import Rating
 from wishboard.wishes.models import (
-    Beneficiary, Claim, ClaimStatus, Wish, WishEvent, WishKind, WishStory, WishTally,
+    Beneficiary, Claim, ClaimStatus, Wish, WishEvent, WishKind, WishStory,
 )
 from wishboard.wishes.states import PUBLIC_STATES, WishState
+from wishboard.wishes.tallies import WishTally
 
 # The tallies ---------------------------------------------------------------------------------
 

@@ -114,21 +114,6 @@ class Wish(db.Model):
         check_transition(self.state, new)
 
 
-class WishTally(db.Model):
-    """How many wishes of a community are in each state: kept in step with every change of
-    state in the same transaction (``wishes.services``, by ``board.tally``), so a board's
-    total is a row or two, not a count over a district's wishes. ``flask wishboard
-    recompute`` rebuilds it."""
-
-    __tablename__ = "wish_tallies"
-
-    community_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
-    state: Mapped[WishState] = mapped_column(enum_column_type(WishState, "state"),
-                                             primary_key=True)
-    count: Mapped[int] = mapped_column(default=0, server_default="0")
-
-
 class Beneficiary(db.Model):
     """Someone a wish serves. Name, phone and address are private (PIPL art. 25)."""
 
