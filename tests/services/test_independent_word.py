@@ -41,6 +41,16 @@ def board_points(kind: str, owner_id: int, community_id: int) -> int:
     return next((row.points for row in rows if row.id == owner_id), 0)
 
 
+def sign_up_unchecked(n, number: int, name: str, **extra):
+    """A volunteer who signs up where 报到 is approved automatically: nobody has checked
+    them."""
+    n.community.auto_approve_reports = True
+    db.session.commit()
+    return accounts.register_user(username=f"puppet{number}", password="a-long-pass-9x",
+                                  name=name, phone=f"1390000000{number}", role="volunteer",
+                                  community_id=n.community.id, now=T0, **extra)
+
+
 def fresh(model, ident):
     db.session.expire_all()
     return db.session.get(model, ident)
@@ -249,11 +259,7 @@ def test_one_daily_cap_across_completions_and_logs_wherever_the_work_was(
 def test_an_automatically_approved_volunteer_moves_no_board_until_a_person_checks_them(
         neighbourhood):
     n = neighbourhood
-    n.community.auto_approve_reports = True
-    db.session.commit()
-    puppet = accounts.register_user(username="puppet1", password="a-long-pass-9x",
-                                    name="新志愿者", phone="13900000001", role="volunteer",
-                                    community_id=n.community.id, now=T0)
+    puppet = sign_up_unchecked(n, 1, "新志愿者")
     assert puppet.report_status is ReportStatus.APPROVED and not puppet.report_approved_by_person
     wish = make_wish(n.secretary, served=n.served, now=T0)
     wishes.claim_wish(puppet, wish.id, accept_letter=True, now=T0)
@@ -282,12 +288,7 @@ def test_an_automatically_approved_volunteer_moves_no_board_until_a_person_check
 def test_an_unchecked_members_work_earns_the_organisation_nothing_until_checked(
         neighbourhood):
     n = neighbourhood
-    n.community.auto_approve_reports = True
-    db.session.commit()
-    puppet = accounts.register_user(username="puppet2", password="a-long-pass-9x",
-                                    name="新成员", phone="13900000002", role="volunteer",
-                                    community_id=n.community.id,
-                                    organization_id=n.org.id, now=T0)
+    puppet = sign_up_unchecked(n, 2, "新成员", organization_id=n.org.id)
     request_id = organizations.my_organizations(puppet).request.id
     n.org.contact_user_id = n.volunteer.id
     db.session.commit()
@@ -309,11 +310,7 @@ def test_an_unchecked_members_work_earns_the_organisation_nothing_until_checked(
 
 def test_a_reversal_of_held_work_drops_it_and_the_sweep_books_a_late_hold(neighbourhood):
     n = neighbourhood
-    n.community.auto_approve_reports = True
-    db.session.commit()
-    puppet = accounts.register_user(username="puppet3", password="a-long-pass-9x",
-                                    name="新志愿者", phone="13900000003", role="volunteer",
-                                    community_id=n.community.id, now=T0)
+    puppet = sign_up_unchecked(n, 3, "新志愿者")
     first = claimed_wish(n.secretary, puppet, now=T0, title="一")
     wishes.release_claim(puppet, first.id, "临时有事", now=T0 + timedelta(hours=1))
     claimed_wish(n.secretary, puppet, now=T0, title="二")
@@ -374,11 +371,7 @@ def test_the_person_served_always_counts_and_the_waiting_period_is_an_opt_in(
 
 def test_the_secretary_finds_the_automatic_approvals_nobody_has_checked(neighbourhood):
     n = neighbourhood
-    n.community.auto_approve_reports = True
-    db.session.commit()
-    puppet = accounts.register_user(username="puppet4", password="a-long-pass-9x",
-                                    name="新志愿者", phone="13900000004", role="volunteer",
-                                    community_id=n.community.id, now=T0)
+    puppet = sign_up_unchecked(n, 4, "新志愿者")
     unchecked, total = accounts.list_volunteers(n.secretary, status="unchecked")
     assert ([v.id for v in unchecked], total) == ([puppet.id], 1)
     accounts.approve_report(n.secretary, puppet.id, now=T0)

@@ -57,7 +57,29 @@ class PointsRules(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
-class PointsEntry(db.Model):
+class AwardColumns:
+    """What an award says, in the ledger (``PointsEntry``) and while it is held
+    (``HeldPoints``): the event's ``key``, where and for whom, the rule and the amount, and
+    the ``d_*`` counters it adds to the totals."""
+
+    key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
+    volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    source_type: Mapped[str] = mapped_column(sa.String(20))
+    source_id: Mapped[int] = mapped_column()
+    rule: Mapped[str] = mapped_column(sa.String(30))
+    amount: Mapped[int] = mapped_column()
+    d_claims: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_completions: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_activities: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_hours: Mapped[Decimal] = mapped_column(sa.Numeric(8, 1), default=0, server_default="0")
+    d_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
+    d_stars: Mapped[int] = mapped_column(default=0, server_default="0")
+    reason: Mapped[str] = mapped_column(sa.String(200))
+
+
+class PointsEntry(AwardColumns, db.Model):
     """One line of the ledger. Never updated: a mistake is undone by a reversing entry.
 
     ``key`` names the event that gave the points (``claim:12``, ``rating:7``,
@@ -73,21 +95,6 @@ class PointsEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
-    volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
-    source_type: Mapped[str] = mapped_column(sa.String(20))
-    source_id: Mapped[int] = mapped_column()
-    rule: Mapped[str] = mapped_column(sa.String(30))
-    amount: Mapped[int] = mapped_column()
-    d_claims: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_completions: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_activities: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_hours: Mapped[Decimal] = mapped_column(sa.Numeric(8, 1), default=0, server_default="0")
-    d_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_stars: Mapped[int] = mapped_column(default=0, server_default="0")
-    reason: Mapped[str] = mapped_column(sa.String(200))
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("points_entries.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The Asia/Shanghai periods the entry falls in: 2026, 2026-Q4, 2026-11.
@@ -99,7 +106,7 @@ class PointsEntry(db.Model):
     organization: Mapped[Organization | None] = relationship()
 
 
-class HeldPoints(db.Model):
+class HeldPoints(AwardColumns, db.Model):
     """Points earned by a volunteer whom no person has checked yet (a 报到 the community
     approved automatically): written here instead of the ledger, the same event ``key``,
     and booked into the ledger, dated as earned, once the secretary checks the 报到
@@ -112,24 +119,9 @@ class HeldPoints(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(80), unique=True)
     # Whose unchecked work it is (the volunteer who claimed, served or checked in), also
     # when the points go to an organisation as a body.
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
-    volunteer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
-    source_type: Mapped[str] = mapped_column(sa.String(20))
-    source_id: Mapped[int] = mapped_column()
-    rule: Mapped[str] = mapped_column(sa.String(30))
-    amount: Mapped[int] = mapped_column()
-    d_claims: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_completions: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_activities: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_hours: Mapped[Decimal] = mapped_column(sa.Numeric(8, 1), default=0, server_default="0")
-    d_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
-    d_stars: Mapped[int] = mapped_column(default=0, server_default="0")
-    reason: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -194,12 +194,13 @@ def release_held(person_id: int | None, now: datetime) -> int:
         now, hold=False))
 
 
-def held_of(person_id: int) -> list[HeldPoints]:
-    """What is held for a volunteer's unchecked work, newest first."""
+def held_of(person_id: int, *, limit: int | None = None) -> list[HeldPoints]:
+    """What is held for a volunteer's own unchecked work (not what they earned for an
+    organisation as a body), newest first, at most ``limit``."""
     return list(db.session.scalars(sa.select(HeldPoints).where(
-        HeldPoints.person_id == person_id, HeldPoints.released_at.is_(None),
-        HeldPoints.dropped_at.is_(None)).order_by(HeldPoints.created_at.desc(),
-                                                  HeldPoints.id.desc())))
+        HeldPoints.person_id == person_id, HeldPoints.volunteer_id == person_id,
+        HeldPoints.released_at.is_(None), HeldPoints.dropped_at.is_(None))
+        .order_by(HeldPoints.created_at.desc(), HeldPoints.id.desc()).limit(limit)))
 
 
 @accounts_events.on_report_approved
@@ -492,7 +493,7 @@ def pending_of(volunteer_id: int) -> Pending:
     """The volunteer's pending points, newest first (at most ``PENDING_LIMIT`` of each
     kind), valued at their community's rules of today."""
     items = [PendingItem(h.reason, h.amount, "等社区核实报到")
-             for h in held_of(volunteer_id)[:PENDING_LIMIT] if h.volunteer_id == volunteer_id]
+             for h in held_of(volunteer_id, limit=PENDING_LIMIT)]
     rules: dict[int, dict[str, int]] = {}
 
     def rule(community_id: int, name: str) -> int:
